@@ -1,0 +1,27 @@
+"""wsecho-widget: a live WebSocket client inside a Jupyter notebook.
+
+``WebSocketPanel()`` shows a panel that talks to an embedded echo server;
+``WebSocketPanel(url)`` talks to any server. The layers, each in its own module:
+``model`` (pure records), ``connection`` (the channel), ``session`` (lifecycle),
+``panel`` and ``logview`` (widgets), ``server`` (the echo server).
+"""
+
+from __future__ import annotations
+
+from .connection import ChannelError, WebSocketChannel
+from .model import History, Message, sniff_image_format
+from .panel import WebSocketPanel
+from .server import EchoServer
+from .session import Session
+
+__all__ = [
+    "ChannelError",
+    "EchoServer",
+    "History",
+    "Message",
+    "Session",
+    "WebSocketChannel",
+    "WebSocketPanel",
+    "sniff_image_format",
+]
+__version__ = "0.1.0"

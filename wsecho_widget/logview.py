@@ -1,0 +1,205 @@
+"""The panel's log: renders messages into an ipywidgets Output, in batches.
+
+Every change to ``Output.outputs`` re-sends the whole tuple to the front end, so
+this view never appends per message: messages wait in a bounded list and one
+assignment per ``interval`` (a throttle, leading and trailing) shows them. Only the
+newest ``limit`` entries are rendered; pictures are ``ipywidgets.Image`` models,
+whose bytes travel once as a binary buffer, and each is closed when it leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from .model import Message, format_size, hex_preview
+
+__all__ = ["LogView", "render_line"]
+
+_ARROW = {"sent": "→", "received": "←"}
+_WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def render_line(message: Message, *, hex_bytes: int = 32) -> str:
+    """One log line for a message: time, direction, then text or a binary summary."""
+    ts = message.timestamp
+    stamp = time.strftime("%H:%M:%S", time.localtime(ts)) + f".{int(ts % 1 * 1000):03d}"
+    head = f"{stamp} {_ARROW[message.direction]} "
+    data = message.data
+    if isinstance(data, str):
+        # Continuation lines are indented under the text so the log stays readable.
+        return head + data.replace("\n", "\n" + " " * len(head)) + "\n"
+    fmt = message.image_format
+    if fmt is not None:
+        return f"{head}binary {format_size(len(data))} ({fmt} picture)\n"
+    preview = hex_preview(data, hex_bytes) if data else "(empty)"
+    return f"{head}binary {format_size(len(data))}: {preview}\n"
+
+
+def _is_picture(message: Message) -> bool:
+    return message.direction == "received" and message.image_format is not None
+
+
+class _Entry:
+    __slots__ = ("image", "line", "message")
+
+    def __init__(self, message: Message, line: str) -> None:
+        self.message = message
+        self.line = line
+        self.image: widgets.Image | None = None
+
+
+def _close_image(image: widgets.Image) -> None:
+    # Closing a widget leaves its Layout alive in Widget.widgets: close both.
+    layout = image.layout
+    image.close()
+    layout.close()
+
+
+class LogView:
+    """Batched, bounded rendering of messages into ``output``.
+
+    ``limit`` entries are shown at most, ``image_limit`` of them as pictures (older
+    pictures keep their line). ``on_flush`` runs after each render, for status
+    lines that should update at the same pace.
+    """
+
+    def __init__(
+        self,
+        output: widgets.Output,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        limit: int = 200,
+        image_limit: int = 20,
+        interval: float = 0.05,
+        on_flush: Callable[[], None] | None = None,
+    ) -> None:
+        if limit < 1 or image_limit < 0 or interval < 0:
+            raise ValueError("limit must be >= 1, image_limit and interval >= 0")
+        self.output = output
+        self.loop = loop
+        self.limit = limit
+        self.image_limit = image_limit
+        self.interval = interval
+        self.on_flush = on_flush
+        self.flushes = 0
+        self._pending: deque[Message] = deque(maxlen=limit)
+        self._entries: deque[_Entry] = deque()
+        self._images: deque[_Entry] = deque()
+        self._handle: asyncio.TimerHandle | asyncio.Handle | None = None
+        self._last_flush = -1e9
+
+    @property
+    def entries(self) -> list[Message]:
+        """The messages shown now, oldest first."""
+        return [entry.message for entry in self._entries]
+
+    @property
+    def live_images(self) -> list[widgets.Image]:
+        return [entry.image for entry in self._images if entry.image is not None]
+
+    def add(self, message: Message) -> None:
+        """Queue a message for the next render (O(1); called once per message)."""
+        self._pending.append(message)
+        if self._handle is None:
+            delay = self._last_flush + self.interval - self.loop.time()
+            if delay <= 0:
+                # Leading edge: render on the next loop turn, batching what arrives
+                # in the same turn.
+                self._handle = self.loop.call_soon(self.flush)
+            else:
+                self._handle = self.loop.call_later(delay, self.flush)
+
+    def flush(self) -> None:
+        """Render what is pending now, in one update of the Output."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self._last_flush = self.loop.time()
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, deque(maxlen=self.limit)
+        # Only the newest image_limit pictures of a burst become widgets.
+        pictures = sum(1 for m in pending if _is_picture(m))
+        skip = max(0, pictures - self.image_limit)
+        for message in pending:
+            picture = _is_picture(message)
+            self._push(message, picture and skip == 0)
+            if picture and skip:
+                skip -= 1
+        self._render()
+
+    def _push(self, message: Message, picture: bool) -> None:
+        entry = _Entry(message, render_line(message))
+        fmt = message.image_format
+        # Only received pictures become widgets: a sent one comes back as the echo,
+        # and showing both would ship its bytes to the front end twice.
+        if picture and fmt is not None and self.image_limit > 0:
+            assert isinstance(message.data, bytes)
+            entry.image = widgets.Image(value=message.data, format=fmt, layout={"max_width": "100%"})
+            self._images.append(entry)
+            if len(self._images) > self.image_limit:
+                self._drop_image(self._images.popleft())
+        self._entries.append(entry)
+        if len(self._entries) > self.limit:
+            old = self._entries.popleft()
+            if old.image is not None:
+                self._images.remove(old)
+                self._drop_image(old)
+
+    def _drop_image(self, entry: _Entry) -> None:
+        if entry.image is not None:
+            _close_image(entry.image)
+            entry.image = None
+            entry.line = entry.line.rstrip("\n") + " (picture no longer shown)\n"
+
+    def _render(self) -> None:
+        outputs: list[dict[str, Any]] = []
+        text: list[str] = []
+        for entry in self._entries:
+            text.append(entry.line)
+            if entry.image is not None:
+                outputs.append({"output_type": "stream", "name": "stdout", "text": "".join(text)})
+                text = []
+                outputs.append(
+                    {
+                        "output_type": "display_data",
+                        "data": {
+                            _WIDGET_MIME: {"version_major": 2, "version_minor": 0, "model_id": entry.image.model_id},
+                            "text/plain": f"picture {entry.message.image_format}",
+                        },
+                        "metadata": {},
+                    }
+                )
+        if text:
+            outputs.append({"output_type": "stream", "name": "stdout", "text": "".join(text)})
+        self.output.outputs = tuple(outputs)
+        self.flushes += 1
+        if self.on_flush is not None:
+            self.on_flush()
+
+    def clear(self) -> None:
+        """Empty the log (the history is not touched)."""
+        self._pending.clear()
+        for entry in self._images:
+            self._drop_image(entry)
+        self._images.clear()
+        self._entries.clear()
+        self.output.outputs = ()
+
+    def close(self) -> None:
+        """Stop rendering and close every picture widget."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        for entry in self._images:
+            if entry.image is not None:
+                _close_image(entry.image)
+                entry.image = None
+        self._images.clear()
+        self._pending.clear()

@@ -1,0 +1,201 @@
+"""The pure model: message records, bounded history, binary sniffing.
+
+Nothing here does I/O or knows about widgets, so it can be tested (and reused) on
+its own, like the sans-I/O core of websockets.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, overload
+
+__all__ = [
+    "DEFAULT_HISTORY_LIMIT",
+    "Direction",
+    "History",
+    "ImageFormat",
+    "Message",
+    "Totals",
+    "format_size",
+    "hex_dump",
+    "hex_preview",
+    "sniff_image_format",
+]
+
+Direction = Literal["sent", "received"]
+ImageFormat = Literal["png", "jpeg", "gif", "webp"]
+
+#: How many messages a history keeps unless told otherwise.
+DEFAULT_HISTORY_LIMIT = 10_000
+
+_seq = itertools.count(1)
+
+
+def sniff_image_format(data: bytes | bytearray | memoryview) -> ImageFormat | None:
+    """Return the picture format that ``data`` starts with, or None.
+
+    Only magic numbers are trusted, never what a peer claims. SVG is deliberately
+    not recognised: it is markup that can carry scripts.
+    """
+    head = bytes(data[:12])
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if len(head) == 12 and head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def _utf8_size(text: str) -> int:
+    # isascii() is a flag check in CPython: no encoding for the common case.
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One WebSocket frame that was sent or received.
+
+    ``data`` is a ``str`` for a text frame and ``bytes`` for a binary frame, exactly
+    as it went over the wire. ``timestamp`` is seconds since the epoch; ``time`` is
+    the same instant as an aware local ``datetime``.
+    """
+
+    direction: Direction
+    data: str | bytes
+    timestamp: float
+    seq: int = field(default_factory=lambda: next(_seq), compare=False)
+
+    @property
+    def time(self) -> datetime:
+        """When the frame was sent or received (aware, local time zone)."""
+        return datetime.fromtimestamp(self.timestamp).astimezone()
+
+    @property
+    def kind(self) -> Literal["text", "binary"]:
+        """``"text"`` or ``"binary"``: the frame's opcode."""
+        return "text" if isinstance(self.data, str) else "binary"
+
+    @property
+    def size(self) -> int:
+        """The payload's size in bytes (UTF-8 for text)."""
+        data = self.data
+        return _utf8_size(data) if isinstance(data, str) else len(data)
+
+    @property
+    def image_format(self) -> ImageFormat | None:
+        """The picture format of a binary frame, sniffed from its bytes, else None."""
+        data = self.data
+        return None if isinstance(data, str) else sniff_image_format(data)
+
+
+@dataclass(slots=True)
+class Totals:
+    """Exact counts of what went each way, kept even when the history drops messages."""
+
+    sent_messages: int = 0
+    sent_bytes: int = 0
+    received_messages: int = 0
+    received_bytes: int = 0
+
+    def add(self, message: Message) -> None:
+        if message.direction == "received":
+            self.received_messages += 1
+            self.received_bytes += message.size
+        else:
+            self.sent_messages += 1
+            self.sent_bytes += message.size
+
+    def summary(self) -> str:
+        """One line such as ``sent 3 (15 B) · received 3 (15 B)``."""
+        return (
+            f"sent {self.sent_messages:,} ({format_size(self.sent_bytes)}) · "
+            f"received {self.received_messages:,} ({format_size(self.received_bytes)})"
+        )
+
+
+class History(Sequence[Message]):
+    """The newest ``limit`` messages, oldest first, plus exact running totals.
+
+    Appending is O(1); when full, the oldest message is dropped (``dropped`` counts
+    them), so a long session cannot eat the kernel's memory.
+    """
+
+    def __init__(self, limit: int = DEFAULT_HISTORY_LIMIT) -> None:
+        if limit < 1:
+            raise ValueError(f"history limit must be at least 1, not {limit}")
+        self._messages: deque[Message] = deque(maxlen=limit)
+        self.totals = Totals()
+        self.dropped = 0
+
+    @property
+    def limit(self) -> int:
+        """The most messages kept."""
+        maxlen = self._messages.maxlen
+        assert maxlen is not None
+        return maxlen
+
+    def append(self, message: Message) -> None:
+        if len(self._messages) == self.limit:
+            self.dropped += 1
+        self._messages.append(message)
+        self.totals.add(message)
+
+    def clear(self) -> None:
+        """Forget the kept messages; the totals stay exact."""
+        self._messages.clear()
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+    def __iter__(self) -> Iterator[Message]:
+        return iter(self._messages)
+
+    @overload
+    def __getitem__(self, index: int) -> Message: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Message]: ...
+    def __getitem__(self, index: int | slice) -> Message | list[Message]:
+        if isinstance(index, slice):
+            return list(self._messages)[index]
+        return self._messages[index]
+
+    def __repr__(self) -> str:
+        return f"<History {len(self)} of at most {self.limit} messages; {self.totals.summary()}>"
+
+
+def format_size(size: int) -> str:
+    """``999 B``, ``1.5 KiB``, ``2.0 MiB``: sizes the way people read them."""
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024 or unit == "GiB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def hex_preview(data: bytes, limit: int = 32) -> str:
+    """The first ``limit`` bytes as hex pairs, and how many more there are."""
+    shown = data[:limit].hex(" ")
+    rest = len(data) - limit
+    return f"{shown} … (+{rest:,} more bytes)" if rest > 0 else shown
+
+
+def hex_dump(data: bytes, limit: int = 512, width: int = 16) -> str:
+    """A classic hex dump (offset, hex, ASCII) of the first ``limit`` bytes."""
+    lines = []
+    for offset in range(0, min(len(data), limit), width):
+        chunk = data[offset : offset + width]
+        ascii_ = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{offset:08x}  {chunk.hex(' '):<{width * 3 - 1}}  {ascii_}")
+    if len(data) > limit:
+        lines.append(f"… {len(data) - limit:,} more bytes")
+    return "\n".join(lines)
