@@ -244,10 +244,14 @@ class WebSocketChannel:
         if not self.ready.done():
             # Closing while connecting: give up on the connection.
             self._fail(ChannelError("closed while connecting"))
-            return
-        self._close_args = (code, reason)
-        self._outbox.put_nowait(None)  # the sender closes after the queued frames
-        await asyncio.shield(self.closed)
+        else:
+            self._close_args = (code, reason)
+            self._outbox.put_nowait(None)  # the sender closes after the queued frames
+            await asyncio.shield(self.closed)
+        # Return only once every task of the channel has ended.
+        current = asyncio.current_task()
+        if pending := [task for task in self.tasks if task is not current]:
+            await asyncio.wait(pending)
 
     def abort(self) -> None:
         """Drop the connection without a handshake (for when no loop will run again)."""
@@ -280,7 +284,7 @@ class WebSocketChannel:
     def _finish(self) -> None:
         # The connection is gone: record how, end every task that is left.
         ws = self._websocket
-        if ws is not None and ws.close_code is not None:
+        if ws is not None and ws.close_code is not None and self.close_code is None:
             self.close_code, self.close_reason = ws.close_code, ws.close_reason or ""
         if not self.closed.done():
             self.closed.set_result(None)
@@ -320,6 +324,10 @@ class WebSocketChannel:
             async for data in ws:
                 yield data
         except ConnectionClosed as exc:
+            # Known now, before the TCP connection is fully gone.
+            frame = exc.rcvd or exc.sent
+            if frame is not None and self.close_code is None:
+                self.close_code, self.close_reason = frame.code, frame.reason
             if self.error is None:
                 self.error = describe_error(exc)
             raise ChannelError(self.error) from exc

@@ -170,7 +170,11 @@ class LogView:
                     {
                         "output_type": "display_data",
                         "data": {
-                            _WIDGET_MIME: {"version_major": 2, "version_minor": 0, "model_id": entry.image.model_id},
+                            _WIDGET_MIME: {
+                                "version_major": 2,
+                                "version_minor": 0,
+                                "model_id": entry.image.model_id,
+                            },
                             "text/plain": f"picture {entry.message.image_format}",
                         },
                         "metadata": {},

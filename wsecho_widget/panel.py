@@ -37,7 +37,7 @@ _STATUS_COLOR = {
 _SUBMIT_GRACE = 0.25
 
 
-class WebSocketPanel(widgets.VBox):
+class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     """A live WebSocket client in a notebook: a text input, Send, and a log.
 
     ``WebSocketPanel()`` starts an echo server inside the kernel and connects to it;
@@ -49,7 +49,9 @@ class WebSocketPanel(widgets.VBox):
         STATUSES, default_value="connecting", help="connecting, open, closing, closed or error"
     )
     status_detail = traitlets.Unicode("", help="one line on the status: the URL, or why it failed")
-    url = traitlets.Unicode(None, allow_none=True, help="the server's URL (the embedded one when none was given)")
+    url = traitlets.Unicode(
+        None, allow_none=True, help="the server's URL (the embedded one when none was given)"
+    )
 
     def __init__(
         self,
@@ -91,12 +93,16 @@ class WebSocketPanel(widgets.VBox):
             layout=widgets.Layout(flex="1 1 auto", width="auto"),
             tooltip="Type a message; Enter or Send sends it as a text frame",
         )
-        self.send_button = widgets.Button(description="Send", icon="paper-plane", tooltip="Send as a text frame")
-        self.connect_button = widgets.Button(description="Disconnect", tooltip="Close or reopen the connection")
+        self.send_button = widgets.Button(
+            description="Send", icon="paper-plane", tooltip="Send as a text frame"
+        )
+        self.connect_button = widgets.Button(
+            description="Disconnect", tooltip="Close or reopen the connection"
+        )
         self.clear_button = widgets.Button(description="Clear", icon="trash", tooltip="Clear the log")
-        self.url_label = widgets.Label(tooltip="server URL")
+        self.url_label = widgets.Label(tooltip="server URL", layout={"margin": "0 0 0 1em"})
         self.status_label = widgets.Label(tooltip="connection status")
-        self.notice_label = widgets.Label(tooltip="what happened to the last action")
+        self.notice_label = widgets.Label(tooltip="what happened to the last action", layout={"margin": "0 0 0 1em"})
         self.stats_label = widgets.Label(tooltip="messages and bytes sent and received")
         self.output = widgets.Output(
             layout=widgets.Layout(
@@ -128,9 +134,9 @@ class WebSocketPanel(widgets.VBox):
 
         super().__init__(
             children=[
-                widgets.HBox([self.status_label, self.url_label], layout={"gap": "1em"}),
+                widgets.HBox([self.status_label, self.url_label]),
                 widgets.HBox([self.text, self.send_button, self.connect_button, self.clear_button]),
-                widgets.HBox([self.stats_label, self.notice_label], layout={"gap": "1em"}),
+                widgets.HBox([self.stats_label, self.notice_label]),
                 self.output,
             ],
             layout=widgets.Layout(width="100%"),
@@ -150,6 +156,14 @@ class WebSocketPanel(widgets.VBox):
         return self.session.history
 
     @property
+    def ready(self) -> asyncio.Future[None]:
+        """``await panel.ready``: wait until the latest connect is open.
+
+        Raises :class:`ChannelError` with the reason when it failed.
+        """
+        return self.session.connected
+
+    @property
     def server(self) -> EchoServer | None:
         """The embedded echo server, when the panel was made without a URL."""
         return self.session.server
@@ -163,7 +177,8 @@ class WebSocketPanel(widgets.VBox):
         self.status_detail = detail
         self.status = status
         self.url = self.session.url
-        self.status_label.value = f"● {status}" + (f": {detail}" if status in ("error", "closed") and detail else "")
+        shown = f": {detail}" if status in ("error", "closed") and detail else ""
+        self.status_label.value = f"● {status}{shown}"
         self.status_label.style.text_color = _STATUS_COLOR[status]
         self.url_label.value = self.session.url or ""
         self.connect_button.description = "Connect" if status in ("closed", "error") else "Disconnect"

@@ -74,6 +74,8 @@ class Session:
         self._unread: deque[Message] = deque(maxlen=history_limit)
         self._waiters: list[asyncio.Future[None]] = []
         self._closed = False
+        #: Resolves when the latest connect() is open; raises ChannelError if it failed.
+        self.connected: asyncio.Future[None] = self.loop.create_future()
 
     # -- state -----------------------------------------------------------------------
 
@@ -128,6 +130,7 @@ class Session:
         self._drop_channel()
         done: asyncio.Future[None] = self.loop.create_future()
         done.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self.connected = done
         self._set_status("connecting", self.url or "starting the embedded echo server")
         self._start(self._run(done))
         return done
@@ -143,7 +146,8 @@ class Session:
             else:
                 self._set_status("error", describe_error(exc))
             if not done.done():
-                done.set_exception(exc if isinstance(exc, ChannelError) else ChannelError(describe_error(exc)))
+                error = exc if isinstance(exc, ChannelError) else ChannelError(describe_error(exc))
+                done.set_exception(error)
             return
         negotiated = f" · subprotocol {channel.subprotocol}" if channel.subprotocol else ""
         self._set_status("open", f"{url}{negotiated}")
@@ -160,10 +164,11 @@ class Session:
         if self.server is None or not self.server.is_serving:
             # Restart on the same port when it is free, so the URL stays the same.
             port = self.server.port if self.server is not None else 0
+            max_size = self.options.get("max_size")
             try:
-                self.server = await EchoServer("127.0.0.1", port, max_size=self.options.get("max_size")).start()
+                self.server = await EchoServer("127.0.0.1", port, max_size=max_size).start()
             except OSError:
-                self.server = await EchoServer("127.0.0.1", 0, max_size=self.options.get("max_size")).start()
+                self.server = await EchoServer("127.0.0.1", 0, max_size=max_size).start()
         self.url = self.server.url
         return self.url
 
@@ -202,7 +207,7 @@ class Session:
                 self._outbox.popleft()
                 self._record(Message("sent", data, time.time()))
             self._outbox_ready.clear()
-            waiter = self.loop.create_task(self._outbox_ready.wait())
+            waiter: asyncio.Future[Any] = self.loop.create_task(self._outbox_ready.wait())
             try:
                 await asyncio.wait({waiter, channel.closed}, return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -218,7 +223,8 @@ class Session:
         queued behind the user's back).
         """
         if not isinstance(data, (str, bytes, bytearray, memoryview)):
-            raise TypeError(f"send() takes str (text frame) or bytes (binary frame), not {type(data).__name__}")
+            kind = type(data).__name__
+            raise TypeError(f"send() takes str (text frame) or bytes (binary frame), not {kind}")
         if self.status not in ("open", "connecting"):
             reason = f" ({self.detail})" if self.detail else ""
             raise ChannelError(f"not sent: not connected{reason}; connect first")

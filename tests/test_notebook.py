@@ -1,0 +1,96 @@
+"""The walkthrough, executed top to bottom in a real Jupyter kernel (nbclient)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+WALKTHROUGH = Path(__file__).resolve().parent.parent / "notebooks" / "walkthrough.ipynb"
+
+pytestmark = pytest.mark.kernel
+
+
+@pytest.fixture(scope="module")
+def executed() -> dict[str, Any]:
+    """Run the walkthrough once; map each cell's tag to the cell."""
+    nb = nbformat.read(WALKTHROUGH, as_version=4)
+    NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(WALKTHROUGH.parent)}}
+    ).execute()
+    cells = {}
+    for cell in nb.cells:
+        for tag in cell.get("metadata", {}).get("tags", []):
+            cells[tag] = cell
+    return cells
+
+
+def result(cell: Any) -> Any:
+    """The cell's execute_result as a Python value (its text/plain is a literal)."""
+    (out,) = [o for o in cell.outputs if o.output_type == "execute_result"]
+    return ast.literal_eval(out.data["text/plain"])
+
+
+def stdout(cell: Any) -> str:
+    return "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+def test_no_cell_failed(executed: dict[str, Any]) -> None:
+    for tag, cell in executed.items():
+        assert not [o for o in cell.outputs if o.output_type == "error"], tag
+        assert not [o for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"], tag
+
+
+def test_panel_is_shown_as_a_widget(executed: dict[str, Any]) -> None:
+    (out,) = executed["panel"].outputs
+    assert "application/vnd.jupyter.widget-view+json" in out.data
+
+
+def test_the_four_steps_really_echo(executed: dict[str, Any]) -> None:
+    status, url = result(executed["ready"])
+    assert status == "open"
+    assert url.startswith("ws://127.0.0.1:")
+    direction, data, _ = result(executed["receive"])
+    assert (direction, data) == ("received", "Hello!")
+    assert result(executed["wait_for_reply"]) == "Hello again!"
+    assert result(executed["history"]) == [
+        ("sent", "Hello!"),
+        ("received", "Hello!"),
+        ("sent", "Hello again!"),
+        ("received", "Hello again!"),
+    ]
+
+
+def test_picture_and_binary_come_back(executed: dict[str, Any]) -> None:
+    fmt, size, same = result(executed["picture"])
+    assert (fmt, same) == ("png", True)
+    assert size > 1000
+    assert result(executed["binary"]) == (None, bytes(range(8)))
+
+
+def test_channel_api(executed: dict[str, Any]) -> None:
+    assert result(executed["channel"]) == (["one", b"two"], 1000)
+
+
+def test_close_refuse_and_reconnect(executed: dict[str, Any]) -> None:
+    assert result(executed["disconnect"]) == ("closed", "disconnected")
+    assert stdout(executed["refused"]).startswith("not sent: not connected")
+    assert result(executed["reconnect"]) == "back again"
+
+
+def test_own_server_and_a_broken_url(executed: dict[str, Any]) -> None:
+    (out,) = executed["own_server"].outputs
+    assert "application/vnd.jupyter.widget-view+json" in out.data
+    assert "ready failed: connection refused" in stdout(executed["broken"])
+    assert result(executed["broken"]) == ("error", "connection refused (is the server running?)")
+    assert result(executed["cleanup"]) == "closed"
+
+
+def test_saved_notebook_has_no_outputs() -> None:
+    # The walkthrough is committed clean, so a reader runs it themselves.
+    nb = nbformat.read(WALKTHROUGH, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
