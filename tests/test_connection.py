@@ -151,7 +151,7 @@ async def test_close_while_connecting() -> None:
 
 async def test_sink_rejects_other_types(echo_server: EchoServer) -> None:
     channel = WebSocketChannel.connect(echo_server.url)
-    with pytest.raises(TypeError, match="str .* or bytes"):
+    with pytest.raises(TypeError, match=r"str .* or bytes"):
         channel.sink.add(42)  # type: ignore[arg-type]
     await channel.ready
     await channel.sink.close()

@@ -164,7 +164,7 @@ async def test_clear_empties_the_log_not_the_history(panel: WebSocketPanel) -> N
 
 
 async def test_receive_times_out_and_fails_when_closed(panel: WebSocketPanel) -> None:
-    with pytest.raises(TimeoutError, match="within 0.05 s"):
+    with pytest.raises(TimeoutError, match=r"within 0\.05 s"):
         await panel.receive(timeout=0.05)
     await panel.disconnect()
     with pytest.raises(ChannelError, match="nothing to receive"):
@@ -261,7 +261,7 @@ def test_outside_a_running_loop_says_how_to_use_it() -> None:
 
 async def test_invalid_url_fails_before_any_widget() -> None:
     before = len(live_widgets())
-    with pytest.raises(ChannelError, match="invalid URL 'http://example.org'"):
+    with pytest.raises(ChannelError, match=r"invalid URL 'http://example\.org'"):
         WebSocketPanel("http://example.org")
     assert len(live_widgets()) == before
 

@@ -102,7 +102,9 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
         self.clear_button = widgets.Button(description="Clear", icon="trash", tooltip="Clear the log")
         self.url_label = widgets.Label(tooltip="server URL", layout={"margin": "0 0 0 1em"})
         self.status_label = widgets.Label(tooltip="connection status")
-        self.notice_label = widgets.Label(tooltip="what happened to the last action", layout={"margin": "0 0 0 1em"})
+        self.notice_label = widgets.Label(
+            tooltip="what happened to the last action", layout={"margin": "0 0 0 1em"}
+        )
         self.stats_label = widgets.Label(tooltip="messages and bytes sent and received")
         self.output = widgets.Output(
             layout=widgets.Layout(
