@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import ssl as _ssl
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import ipywidgets as widgets
@@ -124,15 +125,15 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
         )
         self._submit_handle: asyncio.TimerHandle | None = None
 
-        self.send_button.on_click(lambda _: self._send_from_input())
-        self.connect_button.on_click(lambda _: self._toggle_connection())
-        self.clear_button.on_click(lambda _: self.clear())
+        self.send_button.on_click(lambda _: self._in_loop(self._send_from_input))
+        self.connect_button.on_click(lambda _: self._in_loop(self._toggle_connection))
+        self.clear_button.on_click(lambda _: self._in_loop(self.clear))
         with warnings.catch_warnings():
             # on_submit is the only way to see Enter; its deprecation suggests
             # observing value, which also fires when the input loses focus.
             warnings.simplefilter("ignore", DeprecationWarning)
-            self.text.on_submit(lambda _: self._submitted())
-        self.text.observe(self._on_text_value, "value")
+            self.text.on_submit(lambda _: self._in_loop(self._submitted))
+        self.text.observe(lambda change: self._in_loop(partial(self._on_text_value, change)), "value")
 
         super().__init__(
             children=[
@@ -144,6 +145,10 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             layout=widgets.Layout(width="100%"),
         )
         self.add_class("wsecho-panel")
+        # Stable hooks for the browser tests and for users' own CSS.
+        self.status_label.add_class("wsecho-status")
+        self.text.add_class("wsecho-input")
+        self.output.add_class("wsecho-log")
         self._update_stats()
         if autoconnect:
             self.session.connect()
@@ -220,6 +225,23 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             raise
         self._notify("")
         self._update_stats()
+
+    def _in_loop(self, action: Callable[[], None]) -> None:
+        # JupyterLab 4 and Notebook 7 (4.6 / 7.6 here) send widget messages over a
+        # kernel subshell by default when the kernel has subshells (ipykernel 7):
+        # clicks, Enter and value changes are then handled in the subshell's thread,
+        # not in the thread whose loop runs the socket. asyncio is not thread-safe,
+        # and a call from there does not even wake the loop (seen: echoes 20 s late,
+        # at the next keepalive ping; Connect hanging): hand the action to the loop.
+        loop = self.session.loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop.is_running() and running is not loop:
+            loop.call_soon_threadsafe(action)
+        else:
+            action()
 
     def _send_from_input(self) -> None:
         if self._submit_handle is not None:

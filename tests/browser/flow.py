@@ -1,0 +1,78 @@
+"""The steps a person takes with the panel, shared by the JupyterLab and Notebook 7 tests.
+
+Each step checks what the page shows, not what the kernel says about itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.browser.pages import PNG_SIZE, NotebookPage, PanelView
+
+# Realistic typing speeds, in ms between keys (the shared notes saw the Enter race
+# at 15 ms with a naive handler, never at 40 ms).
+TYPING_DELAYS = (20, 30, 40)
+
+
+_numbers = itertools.count(1)
+
+
+def tag() -> str:
+    """``#1``, ``#2``, …: each message of a page session is unique, so a line in the
+    log can only come from the step that looks for it."""
+    return f"#{next(_numbers)}"
+
+
+def open_and_run_all(notebook: NotebookPage) -> PanelView:
+    """Open the notebook, Run All Cells from the menu, wait for the panel to read open."""
+    notebook.open()
+    notebook.run_all()
+    panel = PanelView(notebook.page)
+    expect(panel.root).to_be_visible()
+    panel.wait_status("● open")
+    expect(panel.root).to_contain_text(re.compile(r"ws://127\.0\.0\.1:\d+"))
+    return panel
+
+
+def type_and_click_send(panel: PanelView) -> None:
+    message = f"Hello from Chromium! {tag()} (typed, then Send)"
+    panel.type(message)
+    panel.button("Send").click()
+    panel.wait_echo(message)
+    panel.wait_input_empty()
+
+
+def type_and_press_enter(panel: PanelView) -> None:
+    """Type and press Enter (no click) at each realistic speed: every echo arrives whole.
+
+    A message that lost its last keystrokes would show up in the log cut short:
+    each message is found by its unique head and its whole line compared.
+    """
+    for delay in TYPING_DELAYS:
+        for _ in range(2):
+            head = f"Enter {tag()}:"
+            message = f"{head} typed at {delay} ms/key"
+            panel.type(message, delay=delay)
+            panel.input.press("Enter")
+            panel.wait_input_empty()
+            expect(panel.log).to_contain_text(f"← {head}")
+            (line,) = [line for line in panel.log_lines() if f"← {head}" in line]
+            assert line.endswith(f"← {message}"), f"typed {message!r}, the echo reads {line!r}"
+            panel.wait_echo(message)
+
+
+def send_picture(notebook: NotebookPage, panel: PanelView, screenshot: Path) -> None:
+    """Send the PNG from a cell: a picture appears in the log and really decodes."""
+    before = panel.pictures.count()
+    notebook.run_cell("panel.send(png)")
+    expect(panel.pictures).to_have_count(before + 1)
+    picture = panel.pictures.last.element_handle()
+    notebook.page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture)
+    assert picture.evaluate("img => [img.naturalWidth, img.naturalHeight]") == list(PNG_SIZE)
+    expect(panel.log).to_contain_text(re.compile(r"← binary [\d.,]+ [KM]?i?B \(png picture\)"))
+    picture.scroll_into_view_if_needed()
+    panel.root.screenshot(path=str(screenshot))
