@@ -120,7 +120,8 @@ test_on() {
   [ -z "$marks" ] || select=(-m "$marks")
   log "Python $minor: pytest ${select[*]}"
   local status=0
-  (cd "$work" && WSECHO_EXPECT_INSTALLED=1 "../py$minor/bin/python" -m pytest "${select[@]}" -p no:cacheprovider "${PYTEST_ARGS[@]}") \
+  local artifacts="$PWD/test-artifacts"  # browser screenshots land in the checkout
+  (cd "$work" && WSECHO_EXPECT_INSTALLED=1 WSECHO_ARTIFACTS="$artifacts" "../py$minor/bin/python" -m pytest "${select[@]}" -p no:cacheprovider "${PYTEST_ARGS[@]}") \
     > >(tee "$work/pytest.log") 2>&1 || status=$?
   local summary
   summary=$(grep -E '[0-9]+ (passed|failed|error).* in [0-9.]+s' "$work/pytest.log" | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//' || true)

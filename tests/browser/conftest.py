@@ -6,7 +6,8 @@ skips these tests on a developer's machine, with the reason. Under CI (the ``CI`
 environment variable set, as ``.ci/run`` does) it fails them instead, so a broken
 install can never look green.
 
-``WSECHO_CHROMIUM`` overrides the browser's path (default ``/usr/bin/chromium``).
+``WSECHO_CHROMIUM`` overrides the browser's path (default ``/usr/bin/chromium``),
+``WSECHO_ARTIFACTS`` where screenshots go (default ``test-artifacts/``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
+# ./run.sh test runs a copy of the tests elsewhere; it points this at the checkout.
+ARTIFACTS = Path(os.environ.get("WSECHO_ARTIFACTS", ROOT / "test-artifacts"))
 CHROMIUM = os.environ.get("WSECHO_CHROMIUM", "/usr/bin/chromium")
 # Works as root on a closed network; without the background-networking flags
 # Chromium keeps trying to reach hosts it cannot reach.
@@ -263,5 +265,5 @@ def notebook_server(
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     """Where the browser tests save screenshots (gitignored)."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
