@@ -9,9 +9,7 @@ import itertools
 import re
 from pathlib import Path
 
-from playwright.sync_api import expect
-
-from tests.browser.pages import PNG_SIZE, NotebookPage, PanelView
+from tests.browser.pages import PNG_SIZE, NotebookPage, PanelView, expect
 
 # Realistic typing speeds, in ms between keys (the shared notes saw the Enter race
 # at 15 ms with a naive handler, never at 40 ms).

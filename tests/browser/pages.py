@@ -9,15 +9,27 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
-from playwright.sync_api import Locator, Page, expect
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
 
 # Generous: a 2-core machine shared with other test runs can be slow, and every
 # wait ends as soon as its condition holds.
 TIMEOUT_MS = 30_000
-expect.set_options(timeout=TIMEOUT_MS)
+
+
+def expect(actual: Any) -> Any:
+    """Playwright's ``expect`` with our timeout, imported late: these modules must
+    import without Playwright (the wheel matrix collects them with ``-m "not
+    browser"``); a missing Playwright is reported by the fixtures instead."""
+    from playwright.sync_api import expect as playwright_expect
+
+    playwright_expect.set_options(timeout=TIMEOUT_MS)
+    return playwright_expect(actual)
+
 
 # The test notebook uses the public API only: a panel on the embedded echo
 # server, and a PNG made with the standard library (a colour gradient).

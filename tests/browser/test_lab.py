@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
 
 from tests.browser import flow
 from tests.browser.conftest import JupyterServer
-from tests.browser.pages import HOSTILE, NotebookPage, PanelView, write_test_notebook
+from tests.browser.pages import HOSTILE, NotebookPage, PanelView, expect, write_test_notebook
 
 pytestmark = pytest.mark.browser
 
