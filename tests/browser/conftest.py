@@ -267,3 +267,21 @@ def artifacts() -> Path:
     """Where the browser tests save screenshots (gitignored)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """When a browser test fails, save what the page showed, for whoever reads the CI log."""
+    report = yield
+    if report.failed and call.when == "call":
+        funcargs = getattr(item, "funcargs", {})
+        for name in ("notebook", "panel"):
+            page = getattr(funcargs.get(name), "page", None)
+            if page is not None:
+                path = ARTIFACTS / f"failed-{item.name}.png".replace("/", "_")
+                with contextlib.suppress(Exception):  # the page may be gone
+                    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(path), full_page=True)
+                    report.sections.append(("browser", f"screenshot of the page: {path}"))
+                break
+    return report

@@ -78,7 +78,8 @@ def write_test_notebook(folder: Path, name: str = "panel-test.ipynb") -> str:
 
 
 class NotebookPage:
-    """One open notebook with the panel in it; records any dialog the page opens."""
+    """One open notebook with the panel in it; records any dialog the page opens and
+    any uncaught JavaScript error."""
 
     def __init__(self, page: Page, url: str) -> None:
         self.page = page

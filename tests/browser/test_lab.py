@@ -35,7 +35,8 @@ def panel(notebook: NotebookPage) -> PanelView:
     return flow.open_and_run_all(notebook)
 
 
-def test_run_all_shows_the_panel_open(panel: PanelView) -> None:
+def test_run_all_shows_the_panel_open(notebook: NotebookPage, panel: PanelView) -> None:
+    expect(notebook.page.locator(".jp-LabShell")).to_have_count(1)  # JupyterLab's own shell
     panel.wait_status("● open")
     expect(panel.button("Disconnect")).to_be_enabled()
 
@@ -66,6 +67,7 @@ def test_hostile_text_stays_text(notebook: NotebookPage, panel: PanelView) -> No
     # A round trip more, so an onerror that was going to fire has had its chance.
     flow.type_and_click_send(panel)
     assert notebook.dialogs == []
+    assert notebook.page_errors == []
 
 
 def test_disconnect_then_connect_again(panel: PanelView) -> None:
@@ -94,3 +96,4 @@ def test_server_stopped_from_a_cell_shows_the_loss_in_words(notebook: NotebookPa
     panel.button("Send").click()
     panel.wait_echo("still here")
     assert notebook.dialogs == []
+    assert notebook.page_errors == []
