@@ -125,7 +125,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
         )
         self._submit_handle: asyncio.TimerHandle | None = None
 
-        self.send_button.on_click(lambda _: self._in_loop(self._send_from_input))
+        self.send_button.on_click(lambda _: self._in_loop(self._clicked_send))
         self.connect_button.on_click(lambda _: self._in_loop(self._toggle_connection))
         self.clear_button.on_click(lambda _: self._in_loop(self.clear))
         with warnings.catch_warnings():
@@ -259,6 +259,15 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
         self._notify("")
         self.text.value = ""
         self._update_stats()
+
+    def _clicked_send(self) -> None:
+        # The click and the input's value update travel on two widgets' comms, which
+        # the kernel may handle in two threads (see _in_loop): the click can come
+        # first. With nothing in the input yet, wait for the value as Enter does.
+        if self.text.value:
+            self._send_from_input()
+        else:
+            self._submitted()
 
     def _submitted(self) -> None:
         # Enter: the front end sends "submit" and then (if the text changed) the

@@ -87,7 +87,16 @@ class NotebookPage:
         self.dialogs: list[str] = []
         self.page_errors: list[str] = []
         page.on("dialog", self._on_dialog)
-        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("pageerror", lambda error: self.page_errors.append(f"{error}\n{error.stack}"))
+
+    @property
+    def widget_errors(self) -> list[str]:
+        """Uncaught errors thrown from the widget manager's code (ipywidgets' front end).
+
+        Not every page error: Notebook 7.6 sometimes throws one of its own while it
+        loads settings ("reading 'schema'"), which has nothing to do with the panel.
+        """
+        return [error for error in self.page_errors if "@jupyter-widgets" in error]
 
     def _on_dialog(self, dialog: Any) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -173,7 +182,8 @@ class PanelView:
         return self.log.inner_text().splitlines()
 
     def type(self, text: str, delay: float = 30) -> None:
-        """Type ``text`` into the input with real key events, ``delay`` ms apart."""
+        """Type ``text`` into the empty input with real key events, ``delay`` ms apart."""
+        expect(self.input).to_have_value("")  # else the click below puts the caret mid-text
         self.input.click()
         self.input.press_sequentially(text, delay=delay)
 

@@ -67,7 +67,7 @@ def test_hostile_text_stays_text(notebook: NotebookPage, panel: PanelView) -> No
     # A round trip more, so an onerror that was going to fire has had its chance.
     flow.type_and_click_send(panel)
     assert notebook.dialogs == []
-    assert notebook.page_errors == []
+    assert notebook.widget_errors == []
 
 
 def test_disconnect_then_connect_again(panel: PanelView) -> None:
@@ -96,4 +96,4 @@ def test_server_stopped_from_a_cell_shows_the_loss_in_words(notebook: NotebookPa
     panel.button("Send").click()
     panel.wait_echo("still here")
     assert notebook.dialogs == []
-    assert notebook.page_errors == []
+    assert notebook.widget_errors == []

@@ -56,4 +56,4 @@ def test_png_from_a_cell_shows_a_decoded_picture(
 ) -> None:
     flow.send_picture(notebook, panel, artifacts / "notebook7-panel.png")
     assert notebook.dialogs == []
-    assert notebook.page_errors == []
+    assert notebook.widget_errors == []
