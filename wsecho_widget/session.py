@@ -74,6 +74,9 @@ class Session:
         self._unread: deque[Message] = deque(maxlen=history_limit)
         self._waiters: list[asyncio.Future[None]] = []
         self._closed = False
+        #: Called with each received message after ``on_message`` (hooks for
+        #: automation). A listener that raises is reported, never stops the receive loop.
+        self.listeners: list[Callable[[Message], None]] = []
         #: Resolves when the latest connect() is open; raises ChannelError if it failed.
         self.connected: asyncio.Future[None] = self.loop.create_future()
 
@@ -99,6 +102,18 @@ class Session:
                 self._wake_waiters()
         if self._on_message is not None:
             self._on_message(message)
+        if self.listeners and message.direction == "received":
+            self._notify_listeners(message)
+
+    def _notify_listeners(self, message: Message) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(message)
+            except Exception as exc:
+                # Not ours to fix, and the receive loop must go on: let asyncio report it.
+                self.loop.call_exception_handler(
+                    {"message": f"wsecho_widget listener {listener!r} failed", "exception": exc}
+                )
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
         task = self.loop.create_task(coro)
@@ -264,6 +279,18 @@ class Session:
         count = len(self._unread)
         self._unread.clear()
         return count
+
+    async def ping(self, timeout: float | None = 10.0) -> float:
+        """Send a ping and wait for its pong; returns the round trip in seconds.
+
+        Raises ChannelError when not connected or when the connection closes first,
+        TimeoutError after ``timeout`` seconds.
+        """
+        channel = self.channel
+        if self.status != "open" or channel is None:
+            reason = f" ({self.detail})" if self.detail else ""
+            raise ChannelError(f"cannot ping: not connected{reason}")
+        return await channel.ping(timeout)
 
     # -- close -----------------------------------------------------------------------
 
