@@ -55,6 +55,9 @@ _FILTER_DELAY = 0.1
 # HTTP header names are RFC 9110 tokens; values must not break the header block.
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
+# The options area's labels, wide enough for "Subprotocols".
+_OPTION_STYLE = {"description_width": "7em"}
+
 _Callback = TypeVar("_Callback", bound=Callable[[Message], Any])
 
 
@@ -185,6 +188,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             description="JSON",
             icon="code",
             tooltip="Show text frames that are JSON objects or arrays pretty-printed",
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.binary_view = widgets.ToggleButtons(
             options=list(BINARY_VIEWS),
@@ -195,13 +199,16 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
                 "auto: pictures as pictures, other binary frames as a short hex preview",
                 "hex: every binary frame as a hex dump (offset, hex, ASCII)",
             ],
-            style={"button_width": "auto"},
+            style={"button_width": "auto", "description_width": "initial"},
+            # Its box is display:block, which puts the buttons under the description.
+            layout=widgets.Layout(display="flex", align_items="center", flex="0 0 auto"),
         )
         self.pause_button = widgets.ToggleButton(
             value=False,
             description="Pause",
             icon="pause",
             tooltip="Hold the log still to scroll back and read; messages are still recorded",
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
 
         # -- connection options (collapsed) ----------------------------------------------
@@ -210,6 +217,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             placeholder="ws://host:port/path (empty: keep the current URL)",
             tooltip="The server to connect to on Apply",
             layout=widgets.Layout(width="100%"),
+            style=_OPTION_STYLE,
         )
         self.subprotocols_input = widgets.Text(
             value=", ".join(self.session.options.get("subprotocols") or ()),
@@ -217,15 +225,17 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             placeholder="comma-separated, e.g. chat, json",
             tooltip="Subprotocols to offer, in order of preference",
             layout=widgets.Layout(width="100%"),
+            style=_OPTION_STYLE,
         )
         self.header_name = widgets.Text(
             description="Header",
             placeholder="name, e.g. Authorization",
             tooltip="Name of an extra HTTP header for the opening handshake",
+            style=_OPTION_STYLE,
         )
         self.header_value = widgets.Password(
             description="Value",
-            placeholder="value (masked, cleared once added)",
+            placeholder="masked; cleared once added",
             tooltip="The header's value: kept in the kernel only, cleared from this box once added",
         )
         self.add_header_button = widgets.Button(
