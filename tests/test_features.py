@@ -334,9 +334,9 @@ async def test_options_area_reconnects_with_url_subprotocol_headers_and_compress
     ) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         url = f"ws://127.0.0.1:{port}/feed"
-        assert isinstance(panel.options, widgets.Accordion)
-        assert panel.options.selected_index is None  # collapsed until opened
-        panel.options.selected_index = 0
+        assert panel.options_box.layout.display == "none"  # collapsed until opened
+        panel.options_button.value = True  # what clicking "Connection options" does
+        assert panel.options_box.layout.display is None
         assert panel.negotiated_label.value == "negotiated: subprotocol none · extensions none"
 
         panel.url_input.value = url
@@ -618,7 +618,7 @@ async def test_every_control_has_a_readable_name(panel: WebSocketPanel) -> None:
         assert name, control
         if isinstance(control, widgets.Button):
             assert control.tooltip, control.description  # buttons say what they do too
-    assert panel.options.titles == ("Connection options",)
+    assert panel.options_button.description == "Connection options"
 
 
 async def test_colours_come_from_the_jupyter_theme(panel: WebSocketPanel) -> None:

@@ -216,7 +216,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             description="URL",
             placeholder="ws://host:port/path (empty: keep the current URL)",
             tooltip="The server to connect to on Apply",
-            layout=widgets.Layout(width="100%"),
+            layout=widgets.Layout(width="auto"),
             style=_OPTION_STYLE,
         )
         self.subprotocols_input = widgets.Text(
@@ -224,7 +224,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             description="Subprotocols",
             placeholder="comma-separated, e.g. chat, json",
             tooltip="Subprotocols to offer, in order of preference",
-            layout=widgets.Layout(width="100%"),
+            layout=widgets.Layout(width="auto"),
             style=_OPTION_STYLE,
         )
         self.header_name = widgets.Text(
@@ -232,17 +232,25 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             placeholder="name, e.g. Authorization",
             tooltip="Name of an extra HTTP header for the opening handshake",
             style=_OPTION_STYLE,
+            layout=widgets.Layout(flex="1 1 auto", width="auto", min_width="0"),
         )
         self.header_value = widgets.Password(
             description="Value",
             placeholder="masked; cleared once added",
             tooltip="The header's value: kept in the kernel only, cleared from this box once added",
+            layout=widgets.Layout(flex="1 1 auto", width="auto", min_width="0"),
         )
         self.add_header_button = widgets.Button(
-            description="Add header", icon="plus", tooltip="Add this header (its value is then cleared)"
+            description="Add header",
+            icon="plus",
+            tooltip="Add this header (its value is then cleared)",
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.clear_headers_button = widgets.Button(
-            description="Clear headers", icon="times", tooltip="Forget every extra header"
+            description="Clear headers",
+            icon="times",
+            tooltip="Forget every extra header",
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.headers_label = widgets.Label(tooltip="extra headers (values masked)")
         self.compression_box = widgets.Checkbox(
@@ -267,10 +275,21 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
                 widgets.HBox([self.headers_label, self.clear_headers_button]),
                 self.compression_box,
                 widgets.HBox([self.apply_button, self.negotiated_label]),
-            ]
+            ],
+            layout=widgets.Layout(
+                border="1px solid var(--jp-border-color2, #e0e0e0)", padding="4px 6px", margin="2px 0"
+            ),
         )
-        self.options = widgets.Accordion(
-            children=[self.options_box], titles=("Connection options",), selected_index=None
+        self.options_box.layout.display = "none"  # collapsed until asked for
+        self.options_box.add_class("wsecho-options")
+        # A toggle button, not an Accordion: the Accordion's header is a plain div
+        # that keyboards cannot reach and screen readers do not announce as a control.
+        self.options_button = widgets.ToggleButton(
+            value=False,
+            description="Connection options",
+            icon="caret-right",
+            tooltip="Show or hide the URL, subprotocols, headers and compression to connect with",
+            layout=widgets.Layout(width="auto"),
         )
 
         # -- the log ---------------------------------------------------------------------
@@ -318,13 +337,16 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
         self.json_button.observe(lambda _: self._apply_view(), "value")
         self.binary_view.observe(lambda _: self._apply_view(), "value")
         self.pause_button.observe(self._on_pause, "value")
+        self.options_button.observe(self._on_options_toggle, "value")
 
         super().__init__(
             children=[
                 widgets.HBox([self.status_label, self.url_label]),
                 widgets.HBox([self.text, self.send_button, self.connect_button, self.clear_button]),
-                widgets.HBox([self.file_upload, self.send_file_button, self.save_button]),
-                self.options,
+                widgets.HBox(
+                    [self.file_upload, self.send_file_button, self.save_button, self.options_button]
+                ),
+                self.options_box,
                 widgets.HBox([self.stats_label, self.notice_label]),
                 widgets.HBox([self.filter_text, self.json_button, self.binary_view, self.pause_button]),
                 self.log_box,
@@ -638,6 +660,11 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
         self._update_stats()
 
     # -- connection options ----------------------------------------------------------
+
+    def _on_options_toggle(self, change: dict[str, Any]) -> None:
+        shown = bool(change["new"])
+        self.options_box.layout.display = None if shown else "none"
+        self.options_button.icon = "caret-down" if shown else "caret-right"
 
     def _show_headers(self) -> None:
         shown = " · ".join(f"{name}: ***" for name, _ in self._headers)
