@@ -361,7 +361,7 @@ class WebSocketChannel:
     def describe(self, exc: BaseException) -> str:
         """:func:`describe_error` with what this connection knows (its ping timeout)."""
         ws = self._websocket
-        ping_timeout = ws.ping_timeout if ws is not None else self.options.get("ping_timeout", 20)
+        ping_timeout = self.options.get("ping_timeout", 20)
         if isinstance(exc, ConnectionClosed) and ws is not None:
             # websockets chains the socket's error when there is one; what the parser
             # found in the server's frames (bad UTF-8, too big) says more.
@@ -449,10 +449,51 @@ class WebSocketChannel:
                 task.cancel()
 
     async def _open(self) -> None:
-        self._websocket = await ws_connect(self.url, **self.options)
+        options = dict(self.options)
+        # Keepalive is ours (see _keepalive); websockets' own is switched off.
+        interval = options.pop("ping_interval", 20)
+        timeout = options.pop("ping_timeout", 20)
+        self._websocket = await ws_connect(self.url, ping_interval=None, ping_timeout=None, **options)
         self.ready.set_result(None)
         self._start(self._send_loop())
         self._start(self._watch())
+        if interval is not None:
+            self._start(self._keepalive(interval, timeout))
+
+    async def _keepalive(self, interval: float, timeout: float | None) -> None:
+        # websockets' keepalive, with two changes that matter in a notebook. A peer
+        # that does not answer is dropped at once: websockets starts a closing
+        # handshake, which waits close_timeout (10 s) more for that dead peer while
+        # the status still says open. And time the kernel's loop spent blocked (a
+        # long synchronous cell) is not held against the server: a pong that came
+        # while the loop could not read it is not a dead peer.
+        ws = self._websocket
+        assert ws is not None
+        loop = self.loop
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                # A future in fact (websockets types it as an Awaitable).
+                pong = asyncio.ensure_future(await ws.ping())
+            except ConnectionClosed:
+                return
+            if timeout is None:
+                continue
+            deadline = loop.time() + timeout
+            while not pong.done():
+                await asyncio.wait({pong}, timeout=max(0.0, deadline - loop.time()))
+                if pong.done():
+                    break
+                now = loop.time()
+                if now - deadline > max(0.1, timeout / 2):
+                    # We woke far past the deadline: the loop was blocked, and the
+                    # pong may be unread in the socket. Give the server a fair wait.
+                    deadline = now + timeout
+                elif now >= deadline:
+                    if self.error is None:
+                        self.error = f"no pong from server within {timeout:g} s: connection lost"
+                    ws.transport.abort()
+                    return
 
     async def _send_loop(self) -> None:
         ws = self._websocket
