@@ -193,7 +193,7 @@ def describe_error(exc: BaseException, *, ping_timeout: float | None = None) -> 
     if isinstance(exc, PayloadTooBig):
         return f"message too big ({_too_big(exc.size, exc.current_size, exc.max_size)})"
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"certificate verify failed: {exc.verify_message}"
+        return f"certificate verify failed: {(exc.verify_message or exc.reason or '').rstrip('.')}"
     if isinstance(exc, ssl.SSLError):
         return f"TLS error: {exc.reason or exc}"
     if isinstance(exc, ConnectionRefusedError):
@@ -360,12 +360,7 @@ class WebSocketChannel:
 
     def describe(self, exc: BaseException) -> str:
         """:func:`describe_error` with what this connection knows (its ping timeout)."""
-        ws = self._websocket
         ping_timeout = self.options.get("ping_timeout", 20)
-        if isinstance(exc, ConnectionClosed) and ws is not None:
-            # websockets chains the socket's error when there is one; what the parser
-            # found in the server's frames (bad UTF-8, too big) says more.
-            return _describe_closed(exc, ping_timeout, ws.protocol.parser_exc or exc.__cause__)
         return describe_error(exc, ping_timeout=ping_timeout)
 
     # -- sending ---------------------------------------------------------------------
