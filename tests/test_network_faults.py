@@ -217,6 +217,7 @@ async def test_server_killed_mid_stream_and_restarted() -> None:
             await process.wait()
             await wait_for(lambda: panel.status == "connecting", what="the loss")
             first = seen[0]
+            print(f"\nafter kill -9: {first}")
             assert first[0] == "connecting"
             assert re.fullmatch(
                 r"reconnecting in 50 ms \(attempt 1\): connection (lost|reset by peer) \(no close frame\)",
@@ -244,6 +245,26 @@ async def test_server_killed_mid_stream_and_restarted() -> None:
         await wait_for(lambda: received(panel)[-5:] == queued, what="the queued echoes")
     assert got == queued  # once each, in order, on the new connection
     assert sent(panel) == ["before the kill", *queued]
+    panel.close()
+
+
+async def test_a_finite_iterator_of_delays_bounds_the_attempts() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        panel = WebSocketPanel(
+            f"ws://127.0.0.1:{s.getsockname()[1]}", reconnect_delays=lambda: iter([0.01] * 3)
+        )
+        panel.send("too late")
+        with pytest.raises(ChannelError, match="gave up after 3 reconnect attempts"):
+            await asyncio.wait_for(panel.ready, 5)
+    assert (panel.status, panel.status_detail) == (
+        "error",
+        f"{REFUSED}; gave up after 3 reconnect attempts; 1 queued for the next connect",
+    )
+    await wait_for(lambda: not panel.session.tasks, what="the supervisor to end")
+    # The queued frame is the user's to take back (or to send on the next connect).
+    assert panel.session.discard_queued() == ["too late"]
+    assert panel.session.queued == 0
     panel.close()
 
 

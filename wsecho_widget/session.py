@@ -111,9 +111,10 @@ class Session:
 
     ``reconnect`` (on by default): when the connection fails or drops, try again
     after ``reconnect_delays`` — a sequence of seconds (the last one repeats) or a
-    callable that returns an iterator of them, like websockets' own option; the
-    default is :func:`default_reconnect_delays`. Frames sent meanwhile wait in the
-    outbox and go out in order, once, when the connection is back.
+    callable that returns an iterator of them, like websockets' own option (a
+    finite iterator bounds the number of attempts); the default is
+    :func:`default_reconnect_delays`. Frames sent meanwhile wait in the outbox and
+    go out in order, once, when the connection is back.
     """
 
     def __init__(
@@ -249,12 +250,13 @@ class Session:
                         self._give_up("error", reason, final=self.reconnect)
                         return
                     wait = retry_after(failure)
+                    ended: Status = "error"
                 else:
                     opened = self.loop.time()
                     self._opened(channel, done)
                     await self._listen(channel)
                     await asyncio.shield(channel.closed)
-                    status, reason = self._how_it_ended(channel)
+                    ended, reason = self._how_it_ended(channel)
                     if self._stopping:
                         self._give_up("closed", "disconnected")
                         return
@@ -262,7 +264,7 @@ class Session:
                         self._embedded and not (self.server is not None and self.server.is_serving)
                     )
                     if not self.reconnect or final:
-                        self._give_up(status, reason, final=self.reconnect and status == "error")
+                        self._give_up(ended, reason, final=self.reconnect and ended == "error")
                         return
                     if self.loop.time() - opened >= STABLE_AFTER:
                         delays = None
@@ -271,7 +273,12 @@ class Session:
                 self.attempt += 1
                 if delays is None:
                     delays = _delays_from(self.reconnect_delays)
-                delay = max(next(delays), wait)
+                next_delay = next(delays, None)
+                if next_delay is None:
+                    # A finite iterator of delays bounds the attempts.
+                    self._give_up(ended, f"{reason}; gave up after {self.attempt - 1} reconnect attempts")
+                    return
+                delay = max(0.0, next_delay, wait)
                 self._set_status(
                     "connecting", f"reconnecting in {_seconds(delay)} (attempt {self.attempt}): {reason}"
                 )
@@ -400,6 +407,12 @@ class Session:
             except TimeoutError:
                 raise TimeoutError(f"no message received within {timeout} s") from None
         return self._unread.popleft()
+
+    def discard_queued(self) -> list[str | bytes]:
+        """Take back the frames still waiting in the outbox (they will not be sent)."""
+        frames = list(self._outbox)
+        self._outbox.clear()
+        return frames
 
     def discard_unread(self) -> int:
         """Forget the messages ``receive()`` has not returned; returns how many."""
