@@ -66,7 +66,13 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
 
     ``WebSocketPanel()`` starts an echo server inside the kernel and connects to it;
     ``WebSocketPanel("ws://host:port/path", **options)`` talks to any server, with
-    ``options`` passed to :func:`websockets.asyncio.client.connect`.
+    ``options`` passed to :func:`websockets.asyncio.client.connect`
+    (``ping_interval`` and ``ping_timeout`` default to 10 s here).
+
+    ``reconnect=True`` (the default) reopens a connection that failed or dropped,
+    after ``reconnect_delays`` (seconds, the last one repeating, or a callable that
+    returns an iterator of them; default: backoff from 0-1 s up to 30 s, with
+    jitter). Disconnect stops it. See :class:`~wsecho_widget.session.Session`.
     """
 
     status = traitlets.Enum(
@@ -74,7 +80,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
     )
     status_detail = traitlets.Unicode("", help="one line on the status: the URL, or why it failed")
     url = traitlets.Unicode(
-        None, allow_none=True, help="the server's URL (the embedded one when none was given)"
+        None, allow_none=True, help="the server's URL, secrets masked (the embedded one when none was given)"
     )
     latency = traitlets.Float(
         None, allow_none=True, help="the last ping's round trip in seconds, None before the first"
@@ -402,18 +408,21 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
 
     def _status_text(self) -> str:
         status, detail = self.session.status, self.session.detail
-        shown = f": {detail}" if status in ("error", "closed") and detail else ""
+        # While (re)connecting the detail says when the next attempt is and why.
+        shown = f": {detail}" if status != "open" and detail else ""
         rtt = f" · round trip {_format_seconds(self.latency)}" if status == "open" and self.latency else ""
         return f"● {status}{shown}{rtt}"
 
     def _show_status(self, status: Status, detail: str) -> None:
         self.status_detail = detail
         self.status = status
-        self.url = self.session.url
+        # Only the masked URL is shown or kept in a trait: no token reaches the
+        # notebook's saved widget state.
+        self.url = self.session.display_url or None
         self._refresh_latency()
         self.status_label.value = self._status_text()
         self.status_label.style.text_color = _STATUS_COLOR[status]
-        self.url_label.value = self.session.url or ""
+        self.url_label.value = self.url or ""
         self.connect_button.description = "Connect" if status in ("closed", "error") else "Disconnect"
         self.connect_button.disabled = status == "closing" or self.session._closed
         self.send_button.disabled = status not in ("open", "connecting")
@@ -425,8 +434,8 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             )
         elif status in ("closed", "error"):
             self.negotiated_label.value = ""
-        if self.session.url:
-            self.url_input.placeholder = f"{self.session.url} (empty: keep this URL)"
+        if self.url:
+            self.url_input.placeholder = f"{self.url} (empty: keep this URL)"
         self._update_stats()
 
     def _show_message(self, message: Message) -> None:
