@@ -75,7 +75,9 @@ build() {
   WHEEL=$(ls dist/*.whl)
   log "the wheel's files"
   "$VENV/bin/python" -m zipfile -l "$WHEEL" | awk 'NR > 1 { print "  " $1 }'
-  "$VENV/bin/python" -m zipfile -l "$WHEEL" | grep -q 'wsecho_widget/py.typed' \
+  # grep without -q reads to the end: with -q it can exit first, and under pipefail
+  # the writer's broken pipe would fail the check although py.typed is there.
+  "$VENV/bin/python" -m zipfile -l "$WHEEL" | grep 'wsecho_widget/py.typed' >/dev/null \
     || { echo "the wheel has no py.typed" >&2; exit 1; }
 }
 

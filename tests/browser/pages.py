@@ -170,6 +170,10 @@ class PanelView:
         return self.root.locator(f'button.jupyter-button:text-is("{label}")')
 
     def wait_status(self, text: str | re.Pattern[str]) -> None:
+        """Wait until the status line reads ``text`` (while open it may also show the
+        last round trip: "● open · round trip 0.3 ms")."""
+        if isinstance(text, str):
+            text = re.compile(rf"^{re.escape(text)}( · round trip .+)?$")
         expect(self.status).to_have_text(text)
 
     def wait_echo(self, message: str) -> None:
