@@ -40,7 +40,9 @@ def json_text(size: int) -> str:
     return json.dumps(items)
 
 
-async def echo_rate(url: str, payload: str | bytes, deflate: bool, seconds: float, limit: int) -> dict[str, Any]:
+async def echo_rate(
+    url: str, payload: str | bytes, deflate: bool, seconds: float, limit: int
+) -> dict[str, Any]:
     options: dict[str, Any] = {"compression": "deflate" if deflate else None, "max_size": 64 * 2**20}
     async with connect(url, create_connection=CountingConnection, **options) as ws:
         assert isinstance(ws, CountingConnection)
@@ -103,7 +105,7 @@ async def measure(url: str, row: Callable[..., None], quick: bool) -> None:
     off = await flood_rate(url, count, False)
     on = await flood_rate(url, count, True)
     row(
-        f"7. deflate on: {count:,} × 40 B text flood",
+        f"7. deflate on: {count:,} x 40 B text flood",
         f"{on['rate']:,.0f} msg/s, {on['wire']:.1f} B/msg",
         f"off {off['rate']:,.0f} msg/s, {off['wire']:.1f} B/msg",
         f"{on['rate'] / off['rate']:.2f}",

@@ -201,9 +201,7 @@ async def memory_flood(url: str, count: int, picture_every: int, picture_size: i
         "widgets_after": len(widgets.Widget.widgets),
         "image_limit": panel.log_view.image_limit,
         "live_images": len(panel.log_view.live_images),
-        "pictures_received": sum(
-            1 for _ in range(picture_every - 1, count, picture_every)
-        ),
+        "pictures_received": sum(1 for _ in range(picture_every - 1, count, picture_every)),
         "history": len(panel.messages),
         "history_limit": panel.messages.limit,
         "unread": len(panel.session._unread),
@@ -294,3 +292,34 @@ async def pingpong_panel(url: str, count: int, warmup: int = 50) -> list[float]:
 
 def median_us(times: list[float]) -> float:
     return statistics.median(times) * 1e6
+
+
+async def big_echo_bare(url: str, count: int, size: int) -> float:
+    """Round trips per second of ``size``-byte binary frames, bare client."""
+    payload = noise_png(size, seed=3)
+    async with connect(url, compression=None, max_size=16 * 2**20) as ws:
+        await ws.send(payload)
+        await ws.recv()
+        start = time.perf_counter()
+        for _ in range(count):
+            await ws.send(payload)
+            await ws.recv()
+        return count / (time.perf_counter() - start)
+
+
+async def big_echo_panel(url: str, count: int, size: int) -> float:
+    """The same through a default panel (each echo is a picture it shows)."""
+    payload = noise_png(size, seed=3)
+    panel = WebSocketPanel(url)
+    display(panel)
+    await panel.ready
+    panel.send(payload)
+    await panel.receive(timeout=30)
+    start = time.perf_counter()
+    for _ in range(count):
+        panel.send(payload)
+        await panel.receive(timeout=30)
+    rate = count / (time.perf_counter() - start)
+    await _rendered(panel)
+    panel.close()
+    return rate

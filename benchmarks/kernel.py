@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import zmq
 from jupyter_client.manager import AsyncKernelManager
 
 _DELIM = b"<IDS|MSG>"
@@ -104,7 +103,7 @@ class Kernel:
                 await self.client.get_shell_msg(timeout=5)
                 await asyncio.wait_for(idle, 1.0)
                 return
-            except (TimeoutError, asyncio.TimeoutError):
+            except TimeoutError:
                 continue
             finally:
                 self._idle.pop(msg_id, None)
@@ -160,9 +159,9 @@ class Kernel:
         every message the cell caused has been read.
         """
         self.traffic = traffic
+        msg_id = self.send(code)
+        idle = self._idle[msg_id] = asyncio.get_running_loop().create_future()
         try:
-            msg_id = self.send(code)
-            idle = self._idle[msg_id] = asyncio.get_running_loop().create_future()
             content = await self.reply(msg_id, timeout)
             await asyncio.wait_for(idle, timeout)
         finally:

@@ -219,7 +219,14 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             self._notify(str(exc))
             raise
         self._notify("")
-        self._update_stats()
+        self._show_queued()
+
+    def _show_queued(self) -> None:
+        # While open, the frame is recorded as soon as it is sent and the stats line
+        # follows at the log's render pace: updating it here would send one widget
+        # message per send (half the round trip time in a kernel).
+        if self.session.status != "open":
+            self._update_stats()
 
     def _send_from_input(self) -> None:
         if self._submit_handle is not None:
@@ -236,7 +243,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             return
         self._notify("")
         self.text.value = ""
-        self._update_stats()
+        self._show_queued()
 
     def _submitted(self) -> None:
         # Enter: the front end sends "submit" and then (if the text changed) the
