@@ -390,13 +390,17 @@ def _frame_taker(ws: ClientConnection) -> Callable[[list[Data], int], None] | No
         resume = assembler.maybe_resume
     except AttributeError:
         return None
-    if not isinstance(queue, deque) or not hasattr(assembler, "get_in_progress"):
+    if (
+        not isinstance(queue, deque)
+        or not hasattr(assembler, "get_in_progress")
+        or not hasattr(assembler, "closed")
+    ):
         return None
     text, binary = Opcode.TEXT, Opcode.BINARY
 
     def take(batch: list[Data], limit: int) -> None:
-        if assembler.get_in_progress:
-            return
+        if assembler.get_in_progress or assembler.closed:
+            return  # recv() decides what happens then (it differs between versions)
         while queue and len(batch) < limit:
             frame = queue[0]
             if not frame.fin:
