@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
 # One entry point for people and CI.
 #   ./run.sh walkthrough   set up, then open notebooks/walkthrough.ipynb in JupyterLab
-#   ./run.sh test          set up, then run the whole test suite (what .ci/run runs)
-# Set-up is idempotent: a venv in .venv, the package with its test extras, and
-# (as root, when missing) Debian's chromium for the browser tests.
+#   ./run.sh test          set up, then run the whole suite the way CI does:
+#                          lint + types, build the wheel, then the tests on Python 3.11, 3.12
+#                          and 3.13, each in its own venv installed from the built wheel
+#                          (the browser tests once, on the first Python)
+#   ./run.sh check [args]  quick loop for developers: lint + pytest [args] on the source tree
+# Set-up is idempotent: .venv for development, .venvs/ for the matrix, and (as root, when
+# missing) Debian's chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
+PYTHONS=${PYTHONS:-"3.11 3.12 3.13"}
+PIP_QUIET=(--quiet --disable-pip-version-check)
 
 log() { printf '\n== %s\n' "$*"; }
+
+# pip install into the venv of interpreter $1, without the registry mirror's noise.
+pip_install() {
+  local python=$1
+  shift
+  "$python" -m pip install "${PIP_QUIET[@]}" "$@" 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+}
 
 setup_venv() {
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating $VENV with $($PYTHON --version)"
     "$PYTHON" -m venv "$VENV"
   fi
-  log "installing wsecho-widget with its test, browser and dev extras"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test,browser,dev]"
+  log "installing wsecho-widget (editable) with its test, browser and dev extras into $VENV"
+  pip_install "$VENV/bin/python" --upgrade pip
+  pip_install "$VENV/bin/python" -e ".[test,browser,dev]"
 }
 
 setup_chromium() {
@@ -34,6 +47,93 @@ setup_chromium() {
     echo "chromium is missing and I cannot apt-get it: the browser tests will skip (and fail under CI=true)" >&2
   fi
 }
+
+lint() {
+  log "ruff check, ruff format --check"
+  "$VENV/bin/ruff" check .
+  "$VENV/bin/ruff" format --check .
+  log "mypy --strict"
+  "$VENV/bin/mypy" wsecho_widget
+}
+
+# The interpreter for a minor version ("3.12"): pyenv's build if there is one, else PATH.
+find_python() {
+  local minor=$1 candidate
+  for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$minor".*/bin/python"$minor"; do
+    [ -x "$candidate" ] && { echo "$candidate"; return; }
+  done
+  if candidate=$(command -v "python$minor") && "$candidate" --version >/dev/null 2>&1; then
+    echo "$candidate"
+  fi
+}
+
+build() {
+  log "building the sdist and the wheel"
+  rm -rf dist
+  "$VENV/bin/python" -m build --outdir dist . >/dev/null
+  ls dist
+  WHEEL=$(ls dist/*.whl)
+  log "the wheel's files"
+  "$VENV/bin/python" -m zipfile -l "$WHEEL" | awk 'NR > 1 { print "  " $1 }'
+  # grep without -q reads to the end: with -q it can exit first, and under pipefail
+  # the writer's broken pipe would fail the check although py.typed is there.
+  "$VENV/bin/python" -m zipfile -l "$WHEEL" | grep 'wsecho_widget/py.typed' >/dev/null \
+    || { echo "the wheel has no py.typed" >&2; exit 1; }
+}
+
+# The wheel alone, no extras, in an empty venv: it imports, and brings no test tools.
+check_wheel_alone() {
+  local venv=.venvs/wheel-only
+  log "the wheel alone in an empty venv"
+  rm -rf "$venv"
+  "$PYTHON" -m venv "$venv"
+  pip_install "$venv/bin/python" "$WHEEL"
+  "$venv/bin/python" -I -c "import wsecho_widget, sys; print('imports', wsecho_widget.__version__, 'from', wsecho_widget.__file__)"
+  local extra
+  extra=$("$venv/bin/python" -m pip list --format=freeze | grep -iE '^(pytest|nbclient|playwright|jupyterlab|pillow|trustme|ruff|mypy)=' || true)
+  if [ -n "$extra" ]; then
+    echo "the wheel pulls in test-only packages: $extra" >&2
+    exit 1
+  fi
+}
+
+# Python $1, its venv from the wheel, the tests copied out of the source tree so that
+# `import wsecho_widget` can only find the installed wheel.
+test_on() {
+  local minor=$1 extras=$2 marks=$3 interpreter venv work start
+  interpreter=$(find_python "$minor")
+  if [ -z "$interpreter" ]; then
+    echo "MISSING: Python $minor was not found on this machine" | tee -a .venvs/matrix.txt
+    MISSING+=("$minor")
+    return
+  fi
+  venv=.venvs/py$minor
+  work=.venvs/work-py$minor
+  log "Python $minor ($interpreter): venv from the wheel with [$extras]"
+  start=$SECONDS
+  [ -x "$venv/bin/python" ] || "$interpreter" -m venv "$venv"
+  pip_install "$venv/bin/python" --upgrade pip
+  pip_install "$venv/bin/python" --force-reinstall --no-deps "$WHEEL"
+  pip_install "$venv/bin/python" "$WHEEL[$extras]"
+  rm -rf "$work"
+  mkdir -p "$work"
+  cp -r tests notebooks pyproject.toml "$work"/
+  local select=()
+  [ -z "$marks" ] || select=(-m "$marks")
+  log "Python $minor: pytest ${select[*]}"
+  local status=0
+  (cd "$work" && WSECHO_EXPECT_INSTALLED=1 "../py$minor/bin/python" -m pytest "${select[@]}" -p no:cacheprovider "${PYTEST_ARGS[@]}") \
+    > >(tee "$work/pytest.log") 2>&1 || status=$?
+  local summary
+  summary=$(grep -E '[0-9]+ (passed|failed|error).* in [0-9.]+s' "$work/pytest.log" | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//' || true)
+  printf '%-6s %-60s %4ss  exit %s\n' "$minor" "${summary:-no summary}" $((SECONDS - start)) "$status" >> .venvs/matrix.txt
+  [ "$status" = 0 ] || FAILED+=("$minor")
+  PASSED_TOTAL=$((PASSED_TOTAL + $(count passed "$summary")))
+  FAILED_TOTAL=$((FAILED_TOTAL + $(count failed "$summary") + $(count error "$summary")))
+}
+
+# "12 passed, 1 failed" -> count passed -> 12
+count() { { grep -oE "[0-9]+ $1" <<< "$2" || true; } | awk '{ s += $1 } END { print s + 0 }'; }
 
 case "${1:-}" in
   walkthrough)
@@ -50,18 +150,49 @@ case "${1:-}" in
     ;;
   test)
     shift
-    setup_venv
+    PYTEST_ARGS=("$@")
     setup_chromium
-    log "ruff"
-    "$VENV/bin/ruff" check .
-    "$VENV/bin/ruff" format --check .
-    log "mypy --strict"
-    "$VENV/bin/mypy" wsecho_widget
-    log "pytest"
+    setup_venv
+    lint
+    build
+    mkdir -p .venvs
+    : > .venvs/matrix.txt
+    check_wheel_alone
+    MISSING=()
+    FAILED=()
+    PASSED_TOTAL=0
+    FAILED_TOTAL=0
+    first=1
+    for minor in $PYTHONS; do
+      if [ "$first" = 1 ]; then
+        test_on "$minor" "test,browser" ""
+        first=0
+      else
+        test_on "$minor" "test" "not browser"
+      fi
+    done
+    log "matrix (Python, pytest summary, time, exit)"
+    cat .venvs/matrix.txt
+    # The closing line CI reads: every test run of the matrix, added up.
+    echo "matrix: $PASSED_TOTAL passed, $FAILED_TOTAL failed"
+    if [ ${#FAILED[@]} -gt 0 ]; then
+      echo "FAILED on Python ${FAILED[*]}" >&2
+      exit 1
+    fi
+    if [ ${#MISSING[@]} -gt 0 ] && [ -n "${CI:-}" ]; then
+      echo "CI needs every Python of the matrix; missing: ${MISSING[*]}" >&2
+      exit 1
+    fi
+    ;;
+  check)
+    shift
+    setup_venv
+    lint
+    log "pytest on the source tree"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)
-    echo "usage: ./run.sh walkthrough | ./run.sh test [pytest args]" >&2
+    echo "usage: ./run.sh walkthrough | ./run.sh test [pytest args] | ./run.sh check [pytest args]" >&2
     exit 2
     ;;
 esac

@@ -1,4 +1,9 @@
-"""Faults seen from the panel: each leaves a one-line status and a usable panel."""
+"""Faults seen from the panel: each leaves a one-line status and a usable panel.
+
+Most cases here run with ``reconnect=False`` (the off switch): one attempt, one
+status. What the default (reconnecting) panel does with the same faults, and the
+harder ones, is in ``test_network_faults.py``.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +37,7 @@ async def serve_with(handler: Callable[[ServerConnection], Awaitable[None]], **k
 async def test_server_down_at_connect() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        panel = WebSocketPanel(f"ws://127.0.0.1:{s.getsockname()[1]}")
+        panel = WebSocketPanel(f"ws://127.0.0.1:{s.getsockname()[1]}", reconnect=False)
         with pytest.raises(ChannelError):
             await panel.ready
     assert (panel.status, panel.status_detail) == ("error", "connection refused (is the server running?)")
@@ -44,7 +49,7 @@ async def test_no_handshake_times_out() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         s.listen()  # accepts TCP, never answers the HTTP upgrade
-        panel = WebSocketPanel(f"ws://127.0.0.1:{s.getsockname()[1]}", open_timeout=0.3)
+        panel = WebSocketPanel(f"ws://127.0.0.1:{s.getsockname()[1]}", open_timeout=0.3, reconnect=False)
         with pytest.raises(ChannelError):
             await asyncio.wait_for(panel.ready, 5)
     assert panel.status == "error"
@@ -62,7 +67,8 @@ async def test_handshake_rejected() -> None:
         panel = WebSocketPanel(url)
         with pytest.raises(ChannelError):
             await panel.ready
-    assert panel.status_detail == "server rejected the handshake: HTTP 401 Unauthorized"
+    # 401 is not retried even with reconnect on (the default): it says so.
+    assert panel.status_detail == "server rejected the handshake: HTTP 401 Unauthorized; not reconnecting"
     assert "Traceback" not in panel.status_label.value
     await assert_still_usable(panel)
     panel.close()
@@ -75,7 +81,7 @@ async def test_server_closes_with_an_error_code() -> None:
 
     server, url = await serve_with(handler)
     async with server:
-        panel = WebSocketPanel(url)
+        panel = WebSocketPanel(url, reconnect=False)
         await panel.ready
         panel.send("trigger")
         await wait_for(lambda: panel.status == "error", what="the error status")
@@ -109,7 +115,7 @@ async def test_server_vanishes_without_a_close_frame() -> None:
 
     server, url = await serve_with(handler)
     async with server:
-        panel = WebSocketPanel(url)
+        panel = WebSocketPanel(url, reconnect=False)
         await panel.ready
         await wait_for(lambda: connections, what="the server side")
         connections[0].transport.abort()  # TCP reset, no closing handshake
@@ -135,7 +141,10 @@ async def test_invalid_utf8_from_server() -> None:
         await panel.ready
         panel.send("go")
         await wait_for(lambda: panel.status == "error", what="the protocol error")
-    assert "1007" in panel.status_detail, panel.status_detail
+    # Not retried (1007 is in FINAL_CLOSE_CODES), even with reconnect on.
+    assert panel.status_detail == (
+        "invalid UTF-8 in a text frame from the server (invalid start byte at position 0); not reconnecting"
+    )
     await assert_still_usable(panel)
     panel.close()
 

@@ -270,7 +270,7 @@ async def test_refused_then_panel_still_usable() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-        panel = WebSocketPanel(f"ws://127.0.0.1:{port}")
+        panel = WebSocketPanel(f"ws://127.0.0.1:{port}", reconnect=False)
         with pytest.raises(ChannelError):
             await panel.ready
     try:

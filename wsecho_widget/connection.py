@@ -8,14 +8,17 @@ send and ``stream`` gives the frames that arrive. No widgets here.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
+from websockets.client import process_exception
 from websockets.exceptions import (
     ConnectionClosed,
     ConnectionClosedOK,
@@ -24,10 +27,12 @@ from websockets.exceptions import (
     InvalidURI,
     PayloadTooBig,
 )
-from websockets.frames import CloseCode, Frame, Opcode
+from websockets.frames import Close, CloseCode, Frame, Opcode
+from websockets.protocol import State
 from websockets.uri import parse_uri
 
 __all__ = [
+    "FINAL_CLOSE_CODES",
     "ChannelError",
     "Sink",
     "Stream",
@@ -35,7 +40,11 @@ __all__ = [
     "check_url",
     "describe_close",
     "describe_error",
+    "is_final_close",
+    "is_retryable",
+    "redact_url",
     "require_loop",
+    "retry_after",
 ]
 
 Data = str | bytes
@@ -66,12 +75,35 @@ def require_loop(what: str) -> asyncio.AbstractEventLoop:
         ) from None
 
 
+def redact_url(url: str) -> str:
+    """The URL as it may be shown: userinfo and query values masked.
+
+    ``ws://user:pw@host:8765/feed?token=abc&room=1`` becomes
+    ``ws://***@host:8765/feed?token=***&room=***``. Every query value is masked,
+    not only the ones that look secret: a name cannot tell whether a value is a
+    token. The path is shown as it is, so keep secrets out of paths.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(invalid URL)"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    query = "&".join(
+        f"{item.partition('=')[0]}=***" if "=" in item else "***" for item in parts.query.split("&") if item
+    )
+    fragment = "***" if parts.fragment else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
+
+
 def check_url(url: str) -> None:
     """Raise ChannelError for a URL that is not ws:// or wss://."""
     try:
         parse_uri(url)
-    except InvalidURI as exc:
-        raise ChannelError(f"invalid URL {url!r}: use ws://host:port/path or wss://…") from exc
+    except InvalidURI:
+        # Not chained: websockets' message quotes the whole URL, secrets included.
+        raise ChannelError(f"invalid URL {redact_url(url)!r}: use ws://host:port/path or wss://…") from None
 
 
 def describe_close(code: int | None, reason: str) -> str:
@@ -86,30 +118,92 @@ def describe_close(code: int | None, reason: str) -> str:
     return f"{text}: {reason}" if reason else text
 
 
-def describe_error(exc: BaseException) -> str:
-    """One short line that tells a person what went wrong, no traceback needed."""
+#: Close codes after which reconnecting would meet the same end, so the session
+#: does not retry: the server ended normally (1000, or 1005 with no code), or the
+#: peer said the conversation itself is wrong: protocol error (1002), data it
+#: cannot take (1003, 1007), policy (1008), too big (1009), missing extension
+#: (1010), and the registered "unauthorized"/"forbidden" codes 3000 and 3003.
+#: Everything else (no close frame, 1001 going away, 1011-1014, other 3xxx/4xxx
+#: application codes) is retried with backoff.
+FINAL_CLOSE_CODES = frozenset({1000, 1002, 1003, 1005, 1007, 1008, 1009, 1010, 3000, 3003})
+
+# websockets' reason when a frame is over max_size (the server says the same).
+_TOO_BIG = re.compile(
+    r"frame (?:with (\d+) bytes )?(?:after reading (\d+) bytes )?exceeds limit of (\d+) bytes"
+)
+
+
+def _too_big(size: int | None, already: int | None, limit: int) -> str:
+    if size is None:
+        return f"limit {limit:,} bytes"
+    total = size + (already or 0)
+    return f"{'at least ' if already else ''}{total:,} bytes, limit {limit:,} bytes"
+
+
+def _too_big_from_reason(reason: str) -> str | None:
+    match = _TOO_BIG.search(reason)
+    if match is None:
+        return None
+    size, already, limit = (int(g) if g is not None else None for g in match.groups())
+    assert limit is not None
+    return _too_big(size, already, limit)
+
+
+def _initiator(exc: ConnectionClosed) -> tuple[Close | None, bool]:
+    """The close frame of whoever closed first, and whether that was the server."""
+    rcvd, sent = exc.rcvd, exc.sent
+    if rcvd is not None and (sent is None or exc.rcvd_then_sent):
+        return rcvd, True
+    return sent, False
+
+
+def _describe_closed(exc: ConnectionClosed, ping_timeout: float | None, cause: BaseException | None) -> str:
+    frame, by_server = _initiator(exc)
+    if frame is None:
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by peer (no close frame)"
+        return "connection lost (no close frame)"
+    if by_server:
+        if frame.code == CloseCode.MESSAGE_TOO_BIG and (sizes := _too_big_from_reason(frame.reason)):
+            return f"server refused a message too big ({sizes})"
+        return f"closed by server: {describe_close(frame.code, frame.reason)}"
+    # We closed it: websockets found a fault in what the server sent, or a timeout.
+    if frame.code == CloseCode.MESSAGE_TOO_BIG:
+        if isinstance(cause, PayloadTooBig):
+            return f"message too big ({_too_big(cause.size, cause.current_size, cause.max_size)})"
+        sizes = _too_big_from_reason(frame.reason)
+        return f"message too big ({sizes})" if sizes else f"message too big: {frame.reason}"
+    if frame.code == CloseCode.INVALID_DATA and isinstance(cause, UnicodeDecodeError):
+        return f"invalid UTF-8 in a text frame from the server ({frame.reason})"
+    if frame.code == CloseCode.INTERNAL_ERROR and frame.reason == "keepalive ping timeout":
+        within = f"within {ping_timeout:g} s" if ping_timeout is not None else "in time"
+        return f"no pong from server {within}: connection lost"
+    if frame.code == CloseCode.PROTOCOL_ERROR:
+        return f"protocol error from the server: {frame.reason}"
+    return f"closed: {describe_close(frame.code, frame.reason)}"
+
+
+def describe_error(exc: BaseException, *, ping_timeout: float | None = None) -> str:
+    """One short line that tells a person what went wrong, no traceback needed.
+
+    Never quotes a URL's userinfo or query, nor any header: see :func:`redact_url`.
+    ``ping_timeout`` names the wait in "no pong from server within N s".
+    """
     if isinstance(exc, ChannelError):
         return str(exc)
     if isinstance(exc, InvalidURI):
-        return f"invalid URL: {exc}"
+        return f"invalid URL {redact_url(exc.uri)!r}: {exc.msg}"
     if isinstance(exc, InvalidStatus):
         response = exc.response
         return f"server rejected the handshake: HTTP {response.status_code} {response.reason_phrase}"
     if isinstance(exc, InvalidHandshake):
         return f"handshake failed: {exc}"
     if isinstance(exc, ConnectionClosed):
-        rcvd, sent = exc.rcvd, exc.sent
-        if sent is not None and sent.code == CloseCode.MESSAGE_TOO_BIG:
-            return f"message too big: {sent.reason or 'over max_size'}"
-        if rcvd is not None:
-            return f"closed by server: {describe_close(rcvd.code, rcvd.reason)}"
-        if sent is not None:
-            return f"closed: {describe_close(sent.code, sent.reason)}"
-        return "connection lost (no close frame)"
+        return _describe_closed(exc, ping_timeout, exc.__cause__)
     if isinstance(exc, PayloadTooBig):
-        return f"message too big: {exc}"
+        return f"message too big ({_too_big(exc.size, exc.current_size, exc.max_size)})"
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"certificate verify failed: {exc.verify_message}"
+        return f"certificate verify failed: {(exc.verify_message or exc.reason or '').rstrip('.')}"
     if isinstance(exc, ssl.SSLError):
         return f"TLS error: {exc.reason or exc}"
     if isinstance(exc, ConnectionRefusedError):
@@ -123,6 +217,42 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or type(exc).__name__
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether a failed opening handshake may succeed if tried again, unchanged.
+
+    websockets' own rule (:func:`websockets.client.process_exception`: network
+    errors, timeouts, HTTP 500/502/503/504) plus 408 and 429. Not retried: an
+    invalid URL or option, a TLS or certificate failure (an ``OSError`` that
+    trying again will not fix) and every other HTTP answer, 401 and 403 included.
+    """
+    if isinstance(exc, (ChannelError, ssl.SSLError)) or not isinstance(exc, Exception):
+        return False
+    if isinstance(exc, InvalidStatus) and exc.response.status_code in (408, 429):
+        return True
+    return process_exception(exc) is None
+
+
+def retry_after(exc: BaseException | None) -> float:
+    """Seconds the server asked to wait (``Retry-After`` on a 429/503), else 0."""
+    if isinstance(exc, InvalidStatus):
+        value = exc.response.headers.get("Retry-After", "")
+        if value.strip().isdigit():
+            return float(value)
+    return 0.0
+
+
+def is_final_close(exc: ConnectionClosed | None) -> bool:
+    """Whether a connection that ended this way should not be reopened by itself.
+
+    Decided on the close frame of whoever closed first: see :data:`FINAL_CLOSE_CODES`.
+    A connection lost without a close frame is never final.
+    """
+    if exc is None:
+        return False
+    frame, _ = _initiator(exc)
+    return frame is not None and frame.code in FINAL_CLOSE_CODES
 
 
 def _silence(future: asyncio.Future[Any]) -> None:
@@ -191,6 +321,10 @@ class WebSocketChannel:
         self.close_code: int | None = None
         self.close_reason: str = ""
         self.error: str | None = None
+        #: What made the opening handshake fail (the original exception), if it did.
+        self.failure: BaseException | None = None
+        #: How an open connection ended, as websockets reports it (frames and cause).
+        self.close_exc: ConnectionClosed | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
         self._websocket: ClientConnection | None = None
         self._outbox: asyncio.Queue[Data | None] = asyncio.Queue()
@@ -231,9 +365,24 @@ class WebSocketChannel:
     def is_open(self) -> bool:
         return self.ready.done() and self.ready.exception() is None and not self.closed.done()
 
+    @property
+    def writable(self) -> bool:
+        """Whether a frame given to :meth:`send` now is written to the socket at once.
+
+        True only while the connection is open and not closing: then ``send()``
+        hands the frame to the transport before its first ``await``.
+        """
+        ws = self._websocket
+        return self.is_open and ws is not None and ws.protocol.state is State.OPEN
+
     def __repr__(self) -> str:
         state = "closed" if self.closed.done() else "open" if self.is_open else "connecting"
-        return f"<WebSocketChannel {self.url} {state}>"
+        return f"<WebSocketChannel {redact_url(self.url)} {state}>"
+
+    def describe(self, exc: BaseException) -> str:
+        """:func:`describe_error` with what this connection knows (its ping timeout)."""
+        ping_timeout = self.options.get("ping_timeout", 20)
+        return describe_error(exc, ping_timeout=ping_timeout)
 
     # -- sending ---------------------------------------------------------------------
 
@@ -295,8 +444,9 @@ class WebSocketChannel:
 
     def _fail(self, exc: BaseException) -> None:
         if self.error is None:
-            self.error = describe_error(exc)
+            self.error = self.describe(exc)
         if not self.ready.done():
+            self.failure = exc
             self.ready.set_exception(exc if isinstance(exc, ChannelError) else ChannelError(self.error))
         if self._websocket is not None and self._websocket.close_code is None:
             self._websocket.transport.abort()
@@ -315,11 +465,52 @@ class WebSocketChannel:
                 task.cancel()
 
     async def _open(self) -> None:
-        self._websocket = await ws_connect(self.url, **self.options)
+        options = dict(self.options)
+        # Keepalive is ours (see _keepalive); websockets' own is switched off.
+        interval = options.pop("ping_interval", 20)
+        timeout = options.pop("ping_timeout", 20)
+        self._websocket = await ws_connect(self.url, ping_interval=None, ping_timeout=None, **options)
         _bound_reads(self._websocket.transport)
         self.ready.set_result(None)
         self._start(self._send_loop())
         self._start(self._watch())
+        if interval is not None:
+            self._start(self._keepalive(interval, timeout))
+
+    async def _keepalive(self, interval: float, timeout: float | None) -> None:
+        # websockets' keepalive, with two changes that matter in a notebook. A peer
+        # that does not answer is dropped at once: websockets starts a closing
+        # handshake, which waits close_timeout (10 s) more for that dead peer while
+        # the status still says open. And time the kernel's loop spent blocked (a
+        # long synchronous cell) is not held against the server: a pong that came
+        # while the loop could not read it is not a dead peer.
+        ws = self._websocket
+        assert ws is not None
+        loop = self.loop
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                # A future in fact (websockets types it as an Awaitable).
+                pong = asyncio.ensure_future(await ws.ping())
+            except ConnectionClosed:
+                return
+            if timeout is None:
+                continue
+            deadline = loop.time() + timeout
+            while not pong.done():
+                await asyncio.wait({pong}, timeout=max(0.0, deadline - loop.time()))
+                if pong.done():
+                    break
+                now = loop.time()
+                if now - deadline > max(0.1, timeout / 2):
+                    # We woke far past the deadline: the loop was blocked, and the
+                    # pong may be unread in the socket. Give the server a fair wait.
+                    deadline = now + timeout
+                elif now >= deadline:
+                    if self.error is None:
+                        self.error = f"no pong from server within {timeout:g} s: connection lost"
+                    ws.transport.abort()
+                    return
 
     async def _send_loop(self) -> None:
         ws = self._websocket
@@ -333,9 +524,11 @@ class WebSocketChannel:
         ws = self._websocket
         assert ws is not None
         await ws.wait_closed()
-        exc = ws.protocol.close_exc
+        exc = ws.close_exc  # chained to the socket's or the decoder's error, if any
+        if self.close_exc is None:
+            self.close_exc = exc
         if not isinstance(exc, ConnectionClosedOK) and self.error is None:
-            self.error = describe_error(exc)
+            self.error = self.describe(exc)
         self._finish()
 
     async def _iterate(self) -> AsyncIterator[Data]:
@@ -361,8 +554,10 @@ class WebSocketChannel:
             frame = exc.rcvd or exc.sent
             if frame is not None and self.close_code is None:
                 self.close_code, self.close_reason = frame.code, frame.reason
+            if self.close_exc is None:
+                self.close_exc = exc
             if self.error is None:
-                self.error = describe_error(exc)
+                self.error = self.describe(exc)
             raise ChannelError(self.error) from exc
 
 

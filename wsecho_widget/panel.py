@@ -42,7 +42,13 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
 
     ``WebSocketPanel()`` starts an echo server inside the kernel and connects to it;
     ``WebSocketPanel("ws://host:port/path", **options)`` talks to any server, with
-    ``options`` passed to :func:`websockets.asyncio.client.connect`.
+    ``options`` passed to :func:`websockets.asyncio.client.connect`
+    (``ping_interval`` and ``ping_timeout`` default to 10 s here).
+
+    ``reconnect=True`` (the default) reopens a connection that failed or dropped,
+    after ``reconnect_delays`` (seconds, the last one repeating, or a callable that
+    returns an iterator of them; default: backoff from 0-1 s up to 30 s, with
+    jitter). Disconnect stops it. See :class:`~wsecho_widget.session.Session`.
     """
 
     status = traitlets.Enum(
@@ -50,7 +56,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
     )
     status_detail = traitlets.Unicode("", help="one line on the status: the URL, or why it failed")
     url = traitlets.Unicode(
-        None, allow_none=True, help="the server's URL (the embedded one when none was given)"
+        None, allow_none=True, help="the server's URL, secrets masked (the embedded one when none was given)"
     )
 
     def __init__(
@@ -178,11 +184,14 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
     def _show_status(self, status: Status, detail: str) -> None:
         self.status_detail = detail
         self.status = status
-        self.url = self.session.url
-        shown = f": {detail}" if status in ("error", "closed") and detail else ""
+        # Only the masked URL is shown or kept in a trait: no token reaches the
+        # notebook's saved widget state.
+        self.url = self.session.display_url or None
+        # While (re)connecting the detail says when the next attempt is and why.
+        shown = f": {detail}" if status != "open" and detail else ""
         self.status_label.value = f"● {status}{shown}"
         self.status_label.style.text_color = _STATUS_COLOR[status]
-        self.url_label.value = self.session.url or ""
+        self.url_label.value = self.url or ""
         self.connect_button.description = "Connect" if status in ("closed", "error") else "Disconnect"
         self.connect_button.disabled = status == "closing" or self.session._closed
         self.send_button.disabled = status not in ("open", "connecting")

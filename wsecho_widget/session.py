@@ -3,15 +3,27 @@
 It owns the connection's lifecycle, the history, the outbox of frames waiting to
 go out, and waiting for replies. It knows nothing of widgets: the panel observes it
 through two callbacks and forwards user actions to it.
+
+Reconnecting: one supervisor task per :meth:`Session.connect` opens a channel,
+serves it until it ends, then decides: stop (the user disconnected, the server said
+not to come back, reconnect is off) or wait a backoff delay and open a new one.
+While it waits the status stays ``connecting`` and the detail says
+``reconnecting in 2.0 s (attempt 3): <why the last one ended>``. The loop is ours
+rather than websockets' ``async for ws in connect(...)`` so that the status can
+name each delay before it starts, and so that a server that accepts and then drops
+every connection is retried with growing delays, not at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
+
+from websockets.client import backoff
 
 from .connection import (
     ChannelError,
@@ -19,12 +31,16 @@ from .connection import (
     check_url,
     describe_close,
     describe_error,
+    is_final_close,
+    is_retryable,
+    redact_url,
     require_loop,
+    retry_after,
 )
 from .model import DEFAULT_HISTORY_LIMIT, History, Message
 from .server import EchoServer
 
-__all__ = ["DEFAULT_OPTIONS", "STATUSES", "Session", "Status"]
+__all__ = ["DEFAULT_OPTIONS", "STATUSES", "Session", "Status", "default_reconnect_delays"]
 
 Status = Literal["connecting", "open", "closing", "closed", "error"]
 STATUSES: tuple[Status, ...] = ("connecting", "open", "closing", "closed", "error")
@@ -32,7 +48,55 @@ STATUSES: tuple[Status, ...] = ("connecting", "open", "closing", "closed", "erro
 #: What the panel passes to websockets unless told otherwise. Compression is off:
 #: permessage-deflate costs CPU on every frame and gains nothing on pictures
 #: (see the README's "Defaults" section for the numbers); max_size allows pictures.
-DEFAULT_OPTIONS: dict[str, Any] = {"compression": None, "max_size": 16 * 2**20}
+#: Keepalive pings every 10 s with a 10 s timeout (websockets' defaults are 20/20):
+#: a dead server shows within 20 s rather than 40, for one small frame per 10 s.
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "compression": None,
+    "max_size": 16 * 2**20,
+    "ping_interval": 10.0,
+    "ping_timeout": 10.0,
+}
+
+#: A connection that stayed open this long resets the backoff: one that keeps
+#: dropping at once is retried with growing delays, never in a tight loop.
+STABLE_AFTER = 10.0
+
+ReconnectDelays = Callable[[], Iterator[float]] | Sequence[float]
+
+
+def default_reconnect_delays() -> Iterator[float]:
+    """The delays between reconnect attempts: websockets' ``backoff()``, for a notebook.
+
+    First a random 0 to 1 s (RFC 6455 §7.2.3: clients that lost the same server
+    must not all come back at once), then 1 s growing by 1.618 up to a 30 s cap
+    (websockets' own defaults are 0 to 5 s, 3.1 s and 90 s: long for someone
+    watching). Each later delay is also shortened by a random 0 to 20 % so that
+    clients stay spread out.
+    """
+    for i, delay in enumerate(backoff(initial_delay=1.0, min_delay=1.0, max_delay=30.0)):
+        yield delay if i == 0 else delay * random.uniform(0.8, 1.0)
+
+
+def _delays_from(setting: ReconnectDelays | None) -> Iterator[float]:
+    if setting is None:
+        return default_reconnect_delays()
+    if callable(setting):
+        return iter(setting())
+    values = [float(v) for v in setting]
+    if not values:
+        raise ValueError("reconnect_delays needs at least one delay")
+
+    def repeat_last() -> Iterator[float]:
+        yield from values
+        while True:
+            yield values[-1]
+
+    return repeat_last()
+
+
+def _seconds(delay: float) -> str:
+    return f"{delay:.1f} s" if delay >= 0.1 else f"{delay * 1000:.0f} ms"
+
 
 # The most frames the receive loop records before it lets other tasks (and cells)
 # run: one turn of the loop stays well under a millisecond of this work.
@@ -44,6 +108,13 @@ class Session:
 
     With ``url=None`` it starts an :class:`EchoServer` on 127.0.0.1 in the running
     loop and talks to that. ``options`` go to websockets' ``connect()``.
+
+    ``reconnect`` (on by default): when the connection fails or drops, try again
+    after ``reconnect_delays`` — a sequence of seconds (the last one repeats) or a
+    callable that returns an iterator of them, like websockets' own option (a
+    finite iterator bounds the number of attempts); the default is
+    :func:`default_reconnect_delays`. Frames sent meanwhile wait in the outbox and
+    go out in order, once, when the connection is back.
     """
 
     def __init__(
@@ -53,12 +124,20 @@ class Session:
         history_limit: int = DEFAULT_HISTORY_LIMIT,
         on_status: Callable[[Status, str], None] | None = None,
         on_message: Callable[[Message], None] | None = None,
+        reconnect: bool = True,
+        reconnect_delays: ReconnectDelays | None = None,
         **options: Any,
     ) -> None:
         self.loop = require_loop("wsecho_widget")
         if url is not None:
             check_url(url)
+        if reconnect_delays is not None and not callable(reconnect_delays):
+            _delays_from(reconnect_delays)  # check it now, not at the first drop
         self.url = url
+        self.reconnect = reconnect
+        self.reconnect_delays = reconnect_delays
+        #: Reconnect attempts since the connection was last open (0 when open).
+        self.attempt = 0
         self.options: dict[str, Any] = {**DEFAULT_OPTIONS, **options}
         self.history = History(history_limit)
         self.status: Status = "closed"
@@ -74,8 +153,12 @@ class Session:
         self._unread: deque[Message] = deque(maxlen=history_limit)
         self._waiters: list[asyncio.Future[None]] = []
         self._closed = False
-        #: Resolves when the latest connect() is open; raises ChannelError if it failed.
-        self.connected: asyncio.Future[None] = self.loop.create_future()
+        self._stopping = False
+        self._supervisor: asyncio.Task[None] | None = None
+        #: Resolves when the connection is open; raises ChannelError when the session
+        #: gives up (fatal error, reconnect off, disconnect). Replaced by a pending one
+        #: while reconnecting, so ``await session.connected`` waits for the way back.
+        self.connected: asyncio.Future[None] = self._new_future()
 
     # -- state -----------------------------------------------------------------------
 
@@ -85,6 +168,11 @@ class Session:
             self._on_status(status, detail)
         if status in ("closed", "error"):
             self._wake_waiters()
+
+    @property
+    def display_url(self) -> str:
+        """The URL as shown to people: userinfo and query values masked."""
+        return redact_url(self.url) if self.url else ""
 
     @property
     def queued(self) -> int:
@@ -116,11 +204,19 @@ class Session:
 
     # -- connect ---------------------------------------------------------------------
 
+    def _new_future(self) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = self.loop.create_future()
+        # Nobody has to await it: the status says the same.
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return future
+
     def connect(self, url: str | None = None) -> asyncio.Future[None]:
         """(Re)connect, to ``url`` or the last one; the future says when it is open.
 
-        Awaiting it raises :class:`ChannelError` if the connection fails; not awaiting
-        it is fine, the status says the same.
+        Awaiting it raises :class:`ChannelError` if the session gives up (a fatal
+        error, or any error with ``reconnect=False``); not awaiting it is fine, the
+        status says the same. With ``reconnect`` on, a server that is down is tried
+        again with backoff, so the future waits until it comes up.
         """
         if self._closed:
             raise ChannelError("this panel is closed: create a new one")
@@ -128,34 +224,95 @@ class Session:
             check_url(url)
             self.url, self._embedded = url, False
         self._drop_channel()
-        done: asyncio.Future[None] = self.loop.create_future()
-        done.add_done_callback(lambda f: f.cancelled() or f.exception())
-        self.connected = done
-        self._set_status("connecting", self.url or "starting the embedded echo server")
-        self._start(self._run(done))
+        done = self.connected = self._new_future()
+        self._stopping = False
+        self.attempt = 0
+        self._set_status("connecting", self.display_url or "starting the embedded echo server")
+        self._supervisor = self._start(self._run(done))
         return done
 
     async def _run(self, done: asyncio.Future[None]) -> None:
+        # The supervisor: open, serve, and after a failure or a drop decide whether
+        # to try again. Exactly one runs per session; connect() replaces it.
+        delays: Iterator[float] | None = None
         try:
-            url = await self._target()
-            channel = self.channel = WebSocketChannel.connect(url, **self.options)
-            await channel.ready_or_raise()
-        except (ChannelError, OSError) as exc:
-            if self.status == "closing":
-                self._set_status("closed", "disconnected while connecting")
-            else:
-                self._set_status("error", describe_error(exc))
+            while True:
+                wait = 0.0
+                channel: WebSocketChannel | None = None
+                try:
+                    url = await self._target()
+                    channel = self.channel = WebSocketChannel.connect(url, **self.options)
+                    await channel.ready_or_raise()
+                except (ChannelError, OSError) as exc:
+                    failure = channel.failure if channel is not None and channel.failure else exc
+                    reason = describe_error(exc)
+                    if not (self.reconnect and is_retryable(failure)):
+                        self._give_up("error", reason, final=self.reconnect)
+                        return
+                    wait = retry_after(failure)
+                    ended: Status = "error"
+                else:
+                    opened = self.loop.time()
+                    self._opened(channel, done)
+                    await self._listen(channel)
+                    await asyncio.shield(channel.closed)
+                    ended, reason = self._how_it_ended(channel)
+                    if self._stopping:
+                        self._give_up("closed", "disconnected")
+                        return
+                    final = is_final_close(channel.close_exc) or (
+                        self._embedded and not (self.server is not None and self.server.is_serving)
+                    )
+                    if not self.reconnect or final:
+                        self._give_up(ended, reason, final=self.reconnect and ended == "error")
+                        return
+                    if self.loop.time() - opened >= STABLE_AFTER:
+                        delays = None
+                    # Until it is back, ``connected`` waits again.
+                    done = self.connected = self._new_future()
+                self.attempt += 1
+                if delays is None:
+                    delays = _delays_from(self.reconnect_delays)
+                next_delay = next(delays, None)
+                if next_delay is None:
+                    # A finite iterator of delays bounds the attempts.
+                    self._give_up(ended, f"{reason}; gave up after {self.attempt - 1} reconnect attempts")
+                    return
+                delay = max(0.0, next_delay, wait)
+                self._set_status(
+                    "connecting", f"reconnecting in {_seconds(delay)} (attempt {self.attempt}): {reason}"
+                )
+                await asyncio.sleep(delay)
+                self._set_status("connecting", f"reconnecting now (attempt {self.attempt}): {reason}")
+        finally:
             if not done.done():
-                error = exc if isinstance(exc, ChannelError) else ChannelError(describe_error(exc))
-                done.set_exception(error)
-            return
+                # Cancelled before it opened: by close(), disconnect() or a new connect().
+                why = "panel closed" if self._closed else "disconnected" if self._stopping else "reconnected"
+                done.set_exception(ChannelError(f"not connected: {why}"))
+
+    def _opened(self, channel: WebSocketChannel, done: asyncio.Future[None]) -> None:
+        self.attempt = 0
         negotiated = f" · subprotocol {channel.subprotocol}" if channel.subprotocol else ""
-        self._set_status("open", f"{url}{negotiated}")
+        self._set_status("open", f"{self.display_url}{negotiated}")
         if not done.done():
             done.set_result(None)
         self._outbox_ready.set()
         self._start(self._pump(channel))
-        await self._listen(channel)
+
+    def _how_it_ended(self, channel: WebSocketChannel) -> tuple[Status, str]:
+        if channel.error is not None:
+            return "error", channel.error
+        close = describe_close(channel.close_code, channel.close_reason)
+        return "closed", f"closed by server: {close}"
+
+    def _give_up(self, status: Status, reason: str, *, final: bool = False) -> None:
+        # The supervisor ends here: say why, and fail whoever waits for "open".
+        detail = f"{reason}; not reconnecting" if final else reason
+        if self._outbox:
+            detail += f"; {len(self._outbox)} queued for the next connect"
+        self._set_status(status, detail)
+        if not self.connected.done():
+            self.connected.set_exception(ChannelError(detail))
 
     async def _target(self) -> str:
         if not self._embedded:
@@ -173,8 +330,9 @@ class Session:
         return self.url
 
     async def _listen(self, channel: WebSocketChannel) -> None:
-        # The hot path under a flood: what _record does, per batch of frames that
-        # have already arrived, with the lookups done once per batch.
+        # Records what arrives until the stream ends; the supervisor reports how.
+        # The hot path under a flood: what _record does (keep the two in step), per
+        # batch of frames that have already arrived, with lookups once per batch.
         clock = time.time
         try:
             async for batch in channel.stream.batches(_BATCH):
@@ -190,32 +348,23 @@ class Session:
                 if len(batch) == _BATCH:
                     # More are waiting: let cells and other tasks run first.
                     await asyncio.sleep(0)
-        except ChannelError as exc:
-            if channel is self.channel:
-                self._set_status("error", str(exc))
+        except ChannelError:
             return
-        if channel is self.channel:
-            await asyncio.shield(channel.closed)
-            if channel.error is not None:
-                self._set_status("error", channel.error)
-            elif self.status == "closing":
-                self._set_status("closed", "disconnected")
-            else:
-                close = describe_close(channel.close_code, channel.close_reason)
-                self._set_status("closed", f"closed by server: {close}")
 
     async def _pump(self, channel: WebSocketChannel) -> None:
-        # Frames leave the outbox only once websockets has taken them, so a frame
-        # is neither lost nor sent twice when the connection drops.
+        # A frame leaves the outbox when websockets writes it to the socket, and not
+        # before: one that waits while the connection is down goes out on the next
+        # one, in order, and one that was handed over is never sent again. (A frame
+        # handed over just as the network dies may be lost in flight, as with any
+        # TCP client; only an application-level ack can tell.)
         while channel is self.channel and not channel.closed.done():
-            while self._outbox:
-                data = self._outbox[0]
+            while self._outbox and channel.writable:
+                data = self._outbox.popleft()
+                self._record(Message("sent", data, time.time()))
                 try:
                     await channel.send(data)
                 except ChannelError:
                     return
-                self._outbox.popleft()
-                self._record(Message("sent", data, time.time()))
             self._outbox_ready.clear()
             waiter: asyncio.Future[Any] = self.loop.create_task(self._outbox_ready.wait())
             try:
@@ -269,6 +418,12 @@ class Session:
                 raise TimeoutError(f"no message received within {timeout} s") from None
         return self._unread.popleft()
 
+    def discard_queued(self) -> list[str | bytes]:
+        """Take back the frames still waiting in the outbox (they will not be sent)."""
+        frames = list(self._outbox)
+        self._outbox.clear()
+        return frames
+
     def discard_unread(self) -> int:
         """Forget the messages ``receive()`` has not returned; returns how many."""
         count = len(self._unread)
@@ -278,23 +433,31 @@ class Session:
     # -- close -----------------------------------------------------------------------
 
     def disconnect(self, code: int = 1000, reason: str = "") -> asyncio.Task[None]:
-        """Close with a closing handshake; await the task or let it run."""
+        """Close with a closing handshake and stop reconnecting; await the task or let it run.
+
+        While connecting or waiting to reconnect, it stops trying at once. Frames
+        still in the outbox stay there for the next :meth:`connect`.
+        """
+        # Set now, so a drop that happens before the task runs is not retried.
+        self._stopping = True
         return self._start(self._disconnect(code, reason))
 
     async def _disconnect(self, code: int, reason: str) -> None:
         channel = self.channel
-        if channel is None or channel.closed.done():
+        supervisor = self._supervisor
+        if channel is None or not channel.is_open:
+            # Connecting, or waiting for the next attempt: stop trying.
             self._drop_channel()
             if self.status in ("connecting", "open", "closing"):
-                self._set_status("closed", "disconnected")
+                self._give_up("closed", "disconnected")
             return
         self._set_status("closing", f"closing with {code}")
         await channel.close(code, reason)
+        if supervisor is not None and not supervisor.done():
+            # It records what arrived during the closing handshake, then reports.
+            await asyncio.wait({supervisor})
         if self.status == "closing":
-            # _listen reports the close; this covers a channel that never opened.
-            await asyncio.sleep(0)
-            if self.status == "closing":
-                self._set_status("closed", "disconnected")
+            self._give_up("closed", "disconnected")
 
     def _drop_channel(self) -> None:
         # Forget the current connection (closing it in the background) and end the
@@ -318,6 +481,7 @@ class Session:
         if self._closed:
             return
         self._closed = True
+        self._stopping = True
         channel = self.channel
         running = self.loop.is_running() and not self.loop.is_closed()
         self._set_status("closed", "panel closed")
