@@ -104,7 +104,8 @@ async def throughput(kernel: Kernel, url: str, quick: bool) -> dict[str, Any]:
     """Goals 1, 2 and 8: the panel vs a bare client on the same floods."""
     plans = [(20_000, 2 if quick else 3), (100_000, 1 if quick else 2)]
     kept: dict[str, Any] = {}
-    for batched, server in ((False, "server send()s each message"), (True, "server writes batches")):
+    servers = ((False, "server send()s each"), (True, "server writes batches (client-bound)"))
+    for batched, server in servers:
         for count, repeats in plans:
             bare_rates, panel_rates = [], []
             for _ in range(repeats):
@@ -121,14 +122,13 @@ async def throughput(kernel: Kernel, url: str, quick: bool) -> dict[str, Any]:
                     kept = {"panel": panel, "traffic": traffic}
             best_bare, best_panel = max(bare_rates), max(panel_rates)
             ratio = best_panel / best_bare
-            goal_applies = not batched
             row(
                 f"1. throughput, {count:,} x 40 B text, {server}",
                 rate(best_panel),
                 f"bare {rate(best_bare)}",
                 f"{ratio:.2f}",
-                "≥ 0.90" if goal_applies else "(stress: client-bound)",
-                ratio >= 0.9 if goal_applies else None,
+                "≥ 0.90",
+                ratio >= 0.9,
             )
     return kept
 
@@ -256,10 +256,11 @@ async def responsiveness(kernel: Kernel, url: str, count: int) -> None:
     )
     row(
         "3. longest loop stall during that flood",
-        f"{done['max_stall_ms']:.1f} ms (p99 {done['p99_stall_ms']:.1f})",
-        f"flood took {done['seconds']:.2f} s",
+        f"{done['max_stall_ms']:.1f} ms, of it {done['max_stall_cpu_ms']:.1f} ms on a CPU "
+        f"(p99 {done['p99_stall_ms']:.1f} ms)",
+        f"kernel had {done['cpu_share']:.0%} of a core during {done['seconds']:.2f} s",
         "-",
-        "(diagnostic)",
+        "(diagnostic: CPU = our work, the rest = waiting for a core)",
         None,
     )
 

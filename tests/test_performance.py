@@ -261,6 +261,30 @@ async def test_one_read_is_bounded(flood_url: str) -> None:
     assert max(ws.reads) <= READ_SIZE
 
 
+async def test_receive_waits_on_its_own_timer() -> None:
+    # receive() waits on a plain future with a timer (fewer loop turns per round
+    # trip than asyncio.wait_for): timeouts, cancellation and order still hold.
+    panel = WebSocketPanel()
+    try:
+        await panel.ready
+        with pytest.raises(TimeoutError, match=r"within 0\.02 s"):
+            await panel.receive(timeout=0.02)
+        pending = asyncio.ensure_future(panel.receive(timeout=5))
+        await asyncio.sleep(0.01)
+        pending.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await pending
+        for i in range(3):
+            panel.send(f"after {i}")
+        assert [(await panel.receive()).data for _ in range(3)] == ["after 0", "after 1", "after 2"]
+        waiting = asyncio.ensure_future(panel.receive(timeout=None))
+        await asyncio.sleep(0.01)
+        panel.send("late")
+        assert (await asyncio.wait_for(waiting, 5)).data == "late"
+    finally:
+        panel.close()
+
+
 # -- in a real kernel: what reaches the front end --------------------------------------
 
 
