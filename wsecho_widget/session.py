@@ -47,7 +47,7 @@ STATUSES: tuple[Status, ...] = ("connecting", "open", "closing", "closed", "erro
 
 #: What the panel passes to websockets unless told otherwise. Compression is off:
 #: permessage-deflate costs CPU on every frame and gains nothing on pictures
-#: (see the README's "Defaults" section for the numbers); max_size allows pictures.
+#: (see the README's "Defaults and why" for the numbers); max_size allows pictures.
 #: Keepalive pings every 10 s with a 10 s timeout (websockets' defaults are 20/20):
 #: a dead server shows within 20 s rather than 40, for one small frame per 10 s.
 DEFAULT_OPTIONS: dict[str, Any] = {
