@@ -59,7 +59,7 @@ async def bare_flood(url: str, count: int, batched: bool = True) -> dict[str, An
     """A bare websockets client receives ``count`` messages: the baseline rate."""
     async with connect(url, compression=None, max_size=16 * 2**20) as ws:
         await ws.send(flood_command(count, batched=batched))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         received = 0
         last = ""
         async for message in ws:
@@ -68,7 +68,13 @@ async def bare_flood(url: str, count: int, batched: bool = True) -> dict[str, An
                 last = str(message)
                 break
         seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rate": count / seconds, "in_order": index_of(last) == count - 1}
+        cpu = time.process_time() - cpu
+    return {
+        "seconds": seconds,
+        "rate": count / seconds,
+        "cpu_us": cpu / count * 1e6,
+        "in_order": index_of(last) == count - 1,
+    }
 
 
 async def panel_flood(url: str, count: int, batched: bool = True) -> dict[str, Any]:
@@ -80,13 +86,15 @@ async def panel_flood(url: str, count: int, batched: bool = True) -> dict[str, A
     totals = panel.messages.totals
     flushes = panel.log_view.flushes
     panel.send(flood_command(count, batched=batched))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await _until(lambda: totals.received_messages >= count)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     await _rendered(panel)
     result = {
         "seconds": seconds,
         "rate": count / seconds,
+        "cpu_us": cpu / count * 1e6,
         "received": totals.received_messages,
         "received_bytes": totals.received_bytes,
         "sent": totals.sent_messages,

@@ -21,9 +21,9 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
-from wsecho_widget import ChannelError, WebSocketChannel, WebSocketPanel
+from wsecho_widget import ChannelError, Message, Session, WebSocketChannel, WebSocketPanel
 from wsecho_widget.connection import READ_SIZE
-from wsecho_widget.model import format_size
+from wsecho_widget.model import History, format_size
 
 PNG = make_png()
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,6 +184,40 @@ async def test_a_burst_of_sends_updates_the_stats_at_the_render_pace(flood_url: 
         assert "sent 1,000" in panel.stats_label.value and "received 1,000" in panel.stats_label.value
     finally:
         panel.close()
+
+
+def test_history_extend_is_append_in_order() -> None:
+    one, many = History(50), History(50)
+    messages = [
+        Message("received" if i % 3 else "sent", f"m{i} é" if i % 5 else b"\x00" * i, 0.0) for i in range(120)
+    ]
+    for message in messages:
+        one.append(message)
+    for start in range(0, 120, 7):
+        many.extend(messages[start : start + 7])
+    assert list(many) == list(one) == messages[-50:]
+    assert many.dropped == one.dropped == 70
+    assert many.totals == one.totals
+
+
+async def test_a_session_calls_on_message_for_each_or_on_messages_per_batch(flood_url: str) -> None:
+    each: list[Message] = []
+    batches: list[list[Message]] = []
+    one = Session(flood_url, on_message=each.append)
+    many = Session(flood_url, on_messages=lambda ms: batches.append(list(ms)))
+    try:
+        for session in (one, many):
+            session.connect()
+            await session.connected
+            session.send(flood(3_000))
+        await wait_for(lambda: len(each) == 3_001 and sum(map(len, batches)) == 3_001, what="both floods")
+        assert [m.data for m in each[1:]] == [payload(i) for i in range(3_000)]
+        assert [m.data for b in batches for m in b][1:] == [payload(i) for i in range(3_000)]
+        assert batches[0][0].direction == "sent" and len(batches[0]) == 1
+        assert max(map(len, batches)) > 1  # received ones come in batches
+    finally:
+        one.close()
+        many.close()
 
 
 async def test_batches_hold_what_already_arrived_in_order(flood_url: str) -> None:

@@ -13,7 +13,7 @@ import asyncio
 import functools
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -114,13 +114,22 @@ class LogView:
         """Queue a message for the next render (O(1); called once per message)."""
         self._pending.append(message)
         if self._handle is None:
-            delay = self._last_flush + self.interval - self.loop.time()
-            if delay <= 0:
-                # Leading edge: render on the next loop turn, batching what arrives
-                # in the same turn.
-                self._handle = self.loop.call_soon(self.flush)
-            else:
-                self._handle = self.loop.call_later(delay, self.flush)
+            self._schedule()
+
+    def extend(self, messages: Sequence[Message]) -> None:
+        """Queue a batch of messages for the next render."""
+        self._pending.extend(messages)
+        if self._handle is None:
+            self._schedule()
+
+    def _schedule(self) -> None:
+        delay = self._last_flush + self.interval - self.loop.time()
+        if delay <= 0:
+            # Leading edge: render on the next loop turn, batching what arrives
+            # in the same turn.
+            self._handle = self.loop.call_soon(self.flush)
+        else:
+            self._handle = self.loop.call_later(delay, self.flush)
 
     def flush(self) -> None:
         """Render what is pending now, in one update of the Output."""

@@ -151,6 +151,16 @@ class History(Sequence[Message]):
         messages.append(message)
         self.totals.add(message)
 
+    def extend(self, messages: Sequence[Message]) -> None:
+        """Append ``messages`` in order: what ``append`` does, one batch at a time."""
+        kept = self._messages
+        before = len(kept)
+        kept.extend(messages)
+        self.dropped += before + len(messages) - len(kept)
+        add = self.totals.add
+        for message in messages:
+            add(message)
+
     def clear(self) -> None:
         """Forget the kept messages; the totals stay exact."""
         self._messages.clear()

@@ -88,7 +88,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             url,
             history_limit=history_limit,
             on_status=self._show_status,
-            on_message=self._show_message,
+            on_messages=self._show_messages,
             **options,
         )
 
@@ -197,8 +197,8 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
         self.send_button.disabled = status not in ("open", "connecting")
         self._update_stats()
 
-    def _show_message(self, message: Message) -> None:
-        self.log_view.add(message)
+    def _show_messages(self, messages: Sequence[Message]) -> None:
+        self.log_view.extend(messages)
 
     def _update_stats(self) -> None:
         session = self.session
