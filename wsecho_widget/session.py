@@ -340,8 +340,8 @@ class Session:
     async def _listen(self, channel: WebSocketChannel) -> None:
         # Records what arrives until the stream ends; the supervisor reports how.
         # The hot path under a flood: what _record does (keep the two in step), a
-        # batch of frames that have already arrived at a time. They came in one
-        # read, so they share one timestamp.
+        # batch of frames that have already arrived at a time. Frames taken together
+        # share one timestamp: when the session took them.
         clock = time.time
         try:
             async for batch in channel.stream.batches(_BATCH):
