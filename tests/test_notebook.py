@@ -94,3 +94,33 @@ def test_saved_notebook_has_no_outputs() -> None:
     # The walkthrough is committed clean, so a reader runs it themselves.
     nb = nbformat.read(WALKTHROUGH, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_features_beyond_the_usual_tools(executed: dict[str, Any]) -> None:
+    kind, fmt, same, upload = result(executed["file"])
+    assert (kind, fmt, same, upload) == ("binary", "png", True, ())
+    data, pretty_in_log = result(executed["json"])
+    assert data == '{"type": "greeting", "text": "héllo", "tags": ["a", "b"]}'
+    assert pretty_in_log is True
+    dump = stdout(executed["hex"])
+    assert "00000000  48 65 6c 6c 6f 2c 20 68 65 78 20 76 69 65 77 21  Hello, hex view!" in dump
+    assert "… 96 more bytes" in dump
+    assert result(executed["hex"]) == (128, b"Hello, hex view!")
+    assert result(executed["filter"]) == ["→ Hello!", "← Hello!", "→ Hello again!", "← Hello again!"]
+    assert result(executed["latency"]) == (True, True, True)
+
+
+def test_options_transcript_and_hooks(executed: dict[str, Any]) -> None:
+    negotiated, headers, value_box = result(executed["options"])
+    assert negotiated == {"subprotocol": "chat", "extensions": ["permessage-deflate"]}
+    assert headers == "Authorization: *** · X-Trace: ***"
+    assert value_box == ""
+    first = stdout(executed["transcript"]).splitlines()[0]
+    assert first.startswith('{"direction": "sent", "time": "') and first.endswith(
+        '"kind": "text", "text": "Hello!"}'
+    )
+    assert result(executed["transcript"]) == (True, True)
+    seen, error = result(executed["hooks"])
+    assert seen == ["ping", "pong"]
+    assert error == "ValueError('this callback has a bug')"
+    assert result(executed["stream"]) == ["one", "two", "three"]

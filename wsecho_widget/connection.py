@@ -362,6 +362,18 @@ class WebSocketChannel:
         return self._websocket.subprotocol if self._websocket else None
 
     @property
+    def latency(self) -> float | None:
+        """The last ping's round trip in seconds (keepalive or :meth:`ping`), or None."""
+        ws = self._websocket
+        return ws.latency if ws is not None and ws.latency > 0 else None
+
+    @property
+    def extensions(self) -> list[str]:
+        """The extensions the server agreed to, e.g. ``["permessage-deflate"]``."""
+        ws = self._websocket
+        return [str(ext.name) for ext in ws.protocol.extensions] if ws is not None else []
+
+    @property
     def is_open(self) -> bool:
         return self.ready.done() and self.ready.exception() is None and not self.closed.done()
 
@@ -401,6 +413,27 @@ class WebSocketChannel:
             await self._websocket.send(data)
         except ConnectionClosed as exc:
             raise ChannelError(describe_error(exc)) from exc
+
+    async def ping(self, timeout: float | None = 10.0) -> float:
+        """Send a ping, wait for the pong; returns the round trip in seconds.
+
+        Raises ChannelError when the connection is not open or closes first,
+        TimeoutError when no pong comes within ``timeout`` seconds.
+        """
+        ws = self._websocket
+        if ws is None or not self.is_open:
+            raise ChannelError("cannot ping: the channel is not open")
+        start = self.loop.time()
+        try:
+            pong = await ws.ping()
+            # shield: on timeout, websockets still owns (and settles) its future.
+            result = await asyncio.wait_for(asyncio.shield(pong), timeout)
+        except ConnectionClosed as exc:
+            raise ChannelError(describe_error(exc)) from exc
+        except TimeoutError:
+            raise TimeoutError(f"no pong within {timeout} s") from None
+        # websockets >= 13 gives the latency it measured; older ones give None.
+        return float(result) if isinstance(result, float) else self.loop.time() - start
 
     async def ready_or_raise(self) -> None:
         """Wait for the handshake; raise ChannelError if it failed."""

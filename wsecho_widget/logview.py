@@ -13,7 +13,7 @@ import asyncio
 import functools
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -95,6 +95,10 @@ class LogView:
         self.interval = interval
         self.on_flush = on_flush
         self.flushes = 0
+        #: How a message becomes its log text; the panel swaps it for JSON and hex views.
+        self.render: Callable[[Message], str] = render_line
+        #: False shows received pictures as text (the hex view) instead of as pictures.
+        self.show_pictures = True
         self._pending: deque[Message] = deque(maxlen=limit)
         self._entries: deque[_Entry] = deque()
         self._images: deque[_Entry] = deque()
@@ -151,11 +155,11 @@ class LogView:
         self._render()
 
     def _push(self, message: Message, picture: bool) -> None:
-        entry = _Entry(message, render_line(message))
+        entry = _Entry(message, self.render(message))
         fmt = message.image_format
         # Only received pictures become widgets: a sent one comes back as the echo,
         # and showing both would ship its bytes to the front end twice.
-        if picture and fmt is not None and self.image_limit > 0:
+        if picture and fmt is not None and self.image_limit > 0 and self.show_pictures:
             assert isinstance(message.data, bytes)
             entry.image = widgets.Image(value=message.data, format=fmt, layout={"max_width": "100%"})
             self._images.append(entry)
@@ -202,6 +206,44 @@ class LogView:
         self.flushes += 1
         if self.on_flush is not None:
             self.on_flush()
+
+    def refresh(self, messages: Iterable[Message]) -> None:
+        """Show ``messages`` (their newest ``limit``) afresh, in one update of the Output.
+
+        For a change of view or filter: entries are rebuilt with the current
+        ``render`` and ``show_pictures``. Pictures still shown keep their widget (their
+        bytes are not sent to the front end again); the others are closed.
+        """
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self._last_flush = self.loop.time()
+        self._pending.clear()
+        shown: deque[Message] = deque(messages, maxlen=self.limit)
+        old = {entry.message.seq: entry.image for entry in self._images if entry.image is not None}
+        self._entries.clear()
+        self._images.clear()
+        budget = self.image_limit if self.show_pictures else 0
+        # The newest `budget` pictures are shown as pictures, as flush() would.
+        pictures = {m.seq for m in reversed(shown) if _is_picture(m)}
+        keep = set(sorted(pictures, reverse=True)[:budget])
+        for message in shown:
+            entry = _Entry(message, self.render(message))
+            if message.seq in keep:
+                image = old.pop(message.seq, None)
+                if image is None:
+                    assert isinstance(message.data, bytes) and message.image_format is not None
+                    image = widgets.Image(
+                        value=message.data, format=message.image_format, layout={"max_width": "100%"}
+                    )
+                entry.image = image
+                self._images.append(entry)
+            elif message.seq in pictures and self.show_pictures:
+                entry.line = entry.line.rstrip("\n") + " (picture no longer shown)\n"
+            self._entries.append(entry)
+        for image in old.values():
+            _close_image(image)
+        self._render()
 
     def clear(self) -> None:
         """Empty the log (the history is not touched)."""

@@ -161,6 +161,9 @@ class Session:
         self._closed = False
         self._stopping = False
         self._supervisor: asyncio.Task[None] | None = None
+        #: Called with each received message after ``on_message`` (hooks for
+        #: automation). A listener that raises is reported, never stops the receive loop.
+        self.listeners: list[Callable[[Message], None]] = []
         #: Resolves when the connection is open; raises ChannelError when the session
         #: gives up (fatal error, reconnect off, disconnect). Replaced by a pending one
         #: while reconnecting, so ``await session.connected`` waits for the way back.
@@ -195,6 +198,18 @@ class Session:
             self._on_messages((message,))
         elif self._on_message is not None:
             self._on_message(message)
+        if self.listeners and message.direction == "received":
+            self._notify_listeners(message)
+
+    def _notify_listeners(self, message: Message) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(message)
+            except Exception as exc:
+                # Not ours to fix, and the receive loop must go on: let asyncio report it.
+                self.loop.call_exception_handler(
+                    {"message": f"wsecho_widget listener {listener!r} failed", "exception": exc}
+                )
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
         task = self.loop.create_task(coro)
@@ -356,6 +371,9 @@ class Session:
                 elif self._on_message is not None:
                     for message in messages:
                         self._on_message(message)
+                if self.listeners:
+                    for message in messages:
+                        self._notify_listeners(message)
                 if len(batch) == _BATCH:
                     # More are waiting: let cells and other tasks run first.
                     await asyncio.sleep(0)
@@ -447,6 +465,18 @@ class Session:
         count = len(self._unread)
         self._unread.clear()
         return count
+
+    async def ping(self, timeout: float | None = 10.0) -> float:
+        """Send a ping and wait for its pong; returns the round trip in seconds.
+
+        Raises ChannelError when not connected or when the connection closes first,
+        TimeoutError after ``timeout`` seconds.
+        """
+        channel = self.channel
+        if self.status != "open" or channel is None:
+            reason = f" ({self.detail})" if self.detail else ""
+            raise ChannelError(f"cannot ping: not connected{reason}")
+        return await channel.ping(timeout)
 
     # -- close -----------------------------------------------------------------------
 

@@ -1,0 +1,371 @@
+"""Issue 6's features in a real browser: autoscroll, the file picker, the filter, themes.
+
+Self-contained: starts JupyterLab on 127.0.0.1 with scratch folders, drives Debian's
+Chromium through Playwright (never ``playwright install``), runs a small notebook
+once and checks the page. Skips without Chromium on a developer's machine; fails
+under ``CI``. Set ``WSECHO_SCREENSHOTS=folder`` to keep screenshots of the panel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from tests.helpers import make_png
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# The notebook the browser runs. Typing "feed N" in the panel starts N ticks,
+# sent by an async on_message callback (the hooks feature, in the browser).
+SETUP = """\
+import asyncio
+from wsecho_widget import WebSocketPanel
+
+panel = WebSocketPanel()
+
+
+@panel.on_message
+async def on_command(message):
+    if isinstance(message.data, str) and message.data.startswith("feed "):
+        for i in range(int(message.data.split()[1])):
+            panel.send(f"tick {i:04d}")
+            await asyncio.sleep(0.03)
+
+
+panel"""
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"CI is set, so this is a failure, not a skip: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _jupyterlab(root: Path, scratch: Path) -> Iterator[str]:
+    """JupyterLab serving ``root``; yields the base URL with its token query."""
+    token = secrets.token_hex(16)
+    port = _free_port()
+    env = dict(os.environ)
+    for name in ("HOME", "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR", "TMPDIR"):
+        folder = scratch / name.lower()
+        folder.mkdir(parents=True, exist_ok=True)
+        env[name] = str(folder)
+    # The "get notified about Jupyter news?" toast covers part of the page.
+    settings = scratch / "jupyterlab_settings_dir" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    log = (scratch / "lab.log").open("w")
+    lab = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if lab.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab did not start: see {scratch / 'lab.log'}") from None
+                time.sleep(0.1)
+        yield f"{base}/lab/tree/features.ipynb?token={token}"
+    finally:
+        request = urllib.request.Request(
+            f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
+        )
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(request, timeout=10)
+        try:
+            lab.wait(20)
+        except subprocess.TimeoutExpired:
+            lab.kill()
+            lab.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def features_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A Chromium page showing the panel of a freshly run notebook."""
+    if not os.path.exists(CHROMIUM):
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -e '.[browser]')")
+    if shutil.which("jupyter", path=str(Path(sys.executable).parent)) is None:
+        _unavailable("jupyterlab is not installed (pip install -e '.[browser]')")
+
+    root = tmp_path_factory.mktemp("features-root")
+    scratch = tmp_path_factory.mktemp("features-scratch")
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
+    notebook.cells = [nbformat.v4.new_code_cell(SETUP)]
+    nbformat.write(notebook, root / "features.ipynb")
+
+    with _jupyterlab(root, scratch) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(url)
+            page.wait_for_selector("text=(ipykernel) | Idle", timeout=60_000)
+            page.locator(".jp-Notebook .jp-Cell").first.click()
+            page.keyboard.press("Shift+Enter")
+            page.wait_for_selector(".wsecho-panel .wsecho-log", timeout=60_000)
+            page.wait_for_selector(".wsecho-panel .widget-label:has-text('● open')", timeout=30_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def _wait(predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def _screenshot(page: Any, name: str) -> None:
+    folder = os.environ.get("WSECHO_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.locator(".wsecho-panel").screenshot(path=str(Path(folder) / name))
+
+
+def _send(page: Any, text: str) -> None:
+    box = page.locator(".wsecho-panel .widget-text input[placeholder='Send a message']")
+    box.fill(text)
+    box.press("Enter")
+
+
+# Where the log's scroll box is, and whether its newest entry is in view.
+LOG_STATE = """() => {
+  const box = document.querySelector('.wsecho-panel .wsecho-log');
+  const outputs = box.querySelectorAll('.jp-OutputArea-output');
+  const last = outputs[outputs.length - 1];
+  const b = box.getBoundingClientRect();
+  const l = last ? last.getBoundingClientRect() : null;
+  const lines = last ? last.innerText.trimEnd().split('\\n') : [];
+  return {
+    scrollTop: box.scrollTop, scrollHeight: box.scrollHeight, clientHeight: box.clientHeight,
+    newestInView: !!l && l.bottom <= b.bottom + 2 && l.bottom >= b.top,
+    newest: lines.length ? lines[lines.length - 1] : '',
+  };
+}"""
+
+
+def test_the_log_follows_the_newest_entry_and_pause_holds_it(features_page: Any) -> None:
+    page = features_page
+    _send(page, "feed 400")  # 400 ticks, one every 30 ms
+    _wait(
+        lambda: page.evaluate(LOG_STATE)["scrollHeight"] > page.evaluate(LOG_STATE)["clientHeight"] + 200,
+        what="the log to overflow its box",
+    )
+    seen = []
+    for _ in range(12):
+        state = page.evaluate(LOG_STATE)
+        seen.append(state["newest"])
+        assert state["newestInView"], state
+        assert abs(state["scrollTop"]) < 2, state  # still at the end
+        time.sleep(0.1)
+    assert len(set(seen)) > 3, seen  # the log really moved on meanwhile
+    _screenshot(page, "panel-light.png")
+
+    # Pause, scroll back, and the log holds still while ticks keep coming.
+    page.locator(".wsecho-panel button:text-is('Pause')").click()
+    page.wait_for_selector(".wsecho-panel button:text-is('Resume')")
+    stats = page.locator(".wsecho-panel .widget-label:has-text('log paused')")
+    stats.wait_for()
+    box = page.locator(".wsecho-panel .wsecho-log")
+    box.hover()
+    page.mouse.wheel(0, -300)
+    _wait(lambda: page.evaluate(LOG_STATE)["scrollTop"] < -100, what="the scroll up")
+    held = page.evaluate(LOG_STATE)
+    first_count = stats.inner_text()
+    _wait(lambda: stats.inner_text() != first_count, what="more ticks while paused")
+    time.sleep(0.3)
+    after = page.evaluate(LOG_STATE)
+    assert after["scrollTop"] == held["scrollTop"]  # the reader's place is kept
+    assert after["newest"] == held["newest"]
+
+    page.locator(".wsecho-panel button:text-is('Resume')").click()
+    _wait(lambda: abs(page.evaluate(LOG_STATE)["scrollTop"]) < 2, what="back at the newest entry")
+    assert page.evaluate(LOG_STATE)["newestInView"]
+
+
+def test_a_picked_file_goes_out_and_comes_back_as_a_picture(features_page: Any, tmp_path: Path) -> None:
+    page = features_page
+    picture = tmp_path / "gradient.png"
+    picture.write_bytes(make_png(77, 33))
+    send_file = page.locator(".wsecho-panel button:text-is('Send file')")
+    assert send_file.is_disabled()
+    # The FileUpload's <input type=file> is not in the page: its button opens the chooser.
+    with page.expect_file_chooser() as chooser:
+        page.locator(".wsecho-panel button.widget-upload").click()
+    chooser.value.set_files(str(picture))
+    _wait(send_file.is_enabled, what="Send file to be enabled")
+    send_file.click()
+    image = page.locator(".wsecho-panel img.widget-image[src^='blob:']").last
+    image.wait_for(timeout=15_000)
+    _wait(
+        lambda: image.evaluate("img => img.complete && img.naturalWidth === 77 && img.naturalHeight === 33"),
+        what="the echoed picture to decode at 77 x 33",
+    )
+    size = f"{len(picture.read_bytes()) / 1024:.1f} KiB"
+    log = page.locator(".wsecho-panel .wsecho-log").inner_text()
+    assert f"→ binary {size} (png picture)" in log and f"← binary {size} (png picture)" in log
+    _wait(send_file.is_disabled, what="the upload to reset")
+
+
+def test_the_filter_box_narrows_the_log(features_page: Any) -> None:
+    page = features_page
+    # Wait for the ticks of the first test to be over.
+    _wait(lambda: "tick 0399" in page.evaluate(LOG_STATE)["newest"], timeout=30, what="the last tick")
+    _send(page, "Needle in a haystack")
+    log = page.locator(".wsecho-panel .wsecho-log")
+    _wait(lambda: "← Needle in a haystack" in log.inner_text(), what="the echo")
+    search = page.locator(".wsecho-panel .widget-text input[placeholder^='show entries']")
+    search.press_sequentially("nEEdle", delay=30)
+    _wait(lambda: "tick" not in log.inner_text(), what="the filter to apply")
+    text = log.inner_text()
+    assert "→ Needle in a haystack" in text and "← Needle in a haystack" in text
+    assert len([line for line in text.splitlines() if line.strip()]) == 2
+    search.fill("")
+    _wait(lambda: "tick 0399" in log.inner_text(), what="the whole log again")
+
+
+def _luminance(css_colour: str) -> float:
+    parts = [float(p) for p in css_colour[css_colour.index("(") + 1 : css_colour.index(")")].split(",")[:3]]
+    return (0.2126 * parts[0] + 0.7152 * parts[1] + 0.0722 * parts[2]) / 255
+
+
+COLOURS = """() => {
+  const box = document.querySelector('.wsecho-panel .wsecho-log');
+  const pre = box.querySelector('pre');
+  const status = [...document.querySelectorAll('.wsecho-panel .widget-label')]
+    .find(e => e.textContent.startsWith('●'));
+  const probe = document.createElement('div');
+  document.body.appendChild(probe);
+  const resolve = (v) => { probe.style.color = `var(${v})`; return getComputedStyle(probe).color; };
+  const found = {
+    border: getComputedStyle(box).borderTopColor, text: getComputedStyle(pre).color,
+    status: getComputedStyle(status).color,
+    jpBorder: resolve('--jp-border-color2'), jpSuccess: resolve('--jp-success-color1'),
+    background: getComputedStyle(document.querySelector('.jp-Notebook')).backgroundColor,
+  };
+  probe.remove();
+  return found;
+}"""
+
+
+def test_light_and_dark_themes_use_jupyter_colours(features_page: Any) -> None:
+    page = features_page
+    _send(page, "theme check")
+    page.locator(".wsecho-panel .wsecho-log pre:has-text('theme check')").first.wait_for()
+    light = page.evaluate(COLOURS)
+    assert light["border"] == light["jpBorder"]
+    assert light["status"] == light["jpSuccess"]
+    assert _luminance(light["text"]) < 0.4 < _luminance(light["background"])
+
+    page.locator(".lm-MenuBar-itemLabel:text-is('Settings')").click()
+    page.locator(".lm-Menu-item .lm-Menu-itemLabel:text-is('Theme')").hover()
+    page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel:text-is('JupyterLab Dark')").click()
+    page.wait_for_selector("body[data-jp-theme-name='JupyterLab Dark']", state="attached", timeout=30_000)
+    _wait(lambda: page.evaluate(COLOURS)["jpBorder"] != light["jpBorder"], what="the dark theme's colours")
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=30_000)
+    dark = page.evaluate(COLOURS)
+    assert dark["border"] == dark["jpBorder"] != light["border"]
+    assert dark["status"] == dark["jpSuccess"]
+    assert _luminance(dark["text"]) > 0.6 > 0.4 > _luminance(dark["background"])  # readable on dark
+    _screenshot(page, "panel-dark.png")
+
+
+def test_every_control_has_an_accessible_name(features_page: Any) -> None:
+    page = features_page
+    panel = page.locator(".wsecho-panel")
+    tree = panel.aria_snapshot()
+    assert not _unnamed_controls(tree), tree
+    # The options area opens from the keyboard: Tab to the button, press Space.
+    button = panel.get_by_role("button", name="Connection options")
+    assert not panel.locator(".wsecho-options").is_visible()
+    button.focus()
+    page.keyboard.press("Space")
+    panel.locator(".wsecho-options").wait_for(state="visible")
+    tree = panel.aria_snapshot()
+    for role, name in [
+        ("textbox", "URL"),
+        ("textbox", "Subprotocols"),
+        ("textbox", "Value"),
+        ("checkbox", "Compression (permessage-deflate)"),
+        ("button", "Apply and reconnect"),
+        ("textbox", "Message"),
+        ("textbox", "Filter"),
+        ("button", "Send file"),
+        ("button", "Save transcript"),
+        ("button", "JSON"),
+    ]:
+        assert panel.get_by_role(role, name=name).count() >= 1, (role, name, tree)
+    assert not _unnamed_controls(tree), tree
+
+
+def _unnamed_controls(tree: str) -> list[str]:
+    # In an ARIA snapshot a named control reads `- button "Send"`; an unnamed one
+    # `- button`, maybe followed by attributes such as `[disabled]` or a colon.
+    pattern = re.compile(r"^\s*- (button|textbox|checkbox|combobox|radio|slider|tab)\b(?! \")")
+    return [line for line in tree.splitlines() if pattern.match(line)]

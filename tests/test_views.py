@@ -1,0 +1,102 @@
+"""The log's views: pretty JSON, hex dumps, and the filter (pure functions)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.helpers import make_png
+from wsecho_widget.logview import render_line
+from wsecho_widget.model import Message
+from wsecho_widget.views import LogFormat, message_filter, pretty_json, searchable_text
+
+TS = time.mktime((2024, 5, 6, 13, 14, 15, 0, 0, -1)) + 0.25
+HEAD = "13:14:15.250 ← "
+
+
+def received(data: str | bytes) -> Message:
+    return Message("received", data, TS)
+
+
+def test_pretty_json_reindents_objects_and_arrays() -> None:
+    text = '{"name":"wsecho","tags":["a","b"],"empty":{},"none":[],"n":1}'
+    assert pretty_json(text) == (
+        "{\n"
+        '  "name": "wsecho",\n'
+        '  "tags": [\n'
+        '    "a",\n'
+        '    "b"\n'
+        "  ],\n"
+        '  "empty": {},\n'
+        '  "none": [],\n'
+        '  "n": 1\n'
+        "}"
+    )
+    assert json.loads(pretty_json(text) or "") == json.loads(text)
+
+
+def test_pretty_json_changes_only_whitespace() -> None:
+    # Numbers keep their spelling, duplicate keys stay, strings with structural
+    # characters and escapes are copied as they are.
+    text = '{"x": 1.000000000000000001, "x": 2E+3, "s": "a, b: {c} [d] \\" \\\\", "u": "\\u00e9"}'
+    pretty = pretty_json(text)
+    assert pretty is not None
+    assert "".join(pretty.split()) == "".join(text.split())
+    assert '"s": "a, b: {c} [d] \\" \\\\"' in pretty
+
+
+def test_not_json_or_not_a_container_stays_plain() -> None:
+    for text in ("hello", "42", '"a string"', "true", "{not json}", "[1, 2", ""):
+        assert pretty_json(text) is None, text
+
+
+def test_json_view_renders_text_not_markup() -> None:
+    fmt = LogFormat(pretty_json=True)
+    line = fmt.render(received('{"html":"<b>bold</b>"}'))
+    assert line == HEAD + "{\n" + " " * len(HEAD) + '  "html": "<b>bold</b>"\n' + " " * len(HEAD) + "}\n"
+    # Off by default: the text as it came.
+    assert LogFormat().render(received('{"a":1}')) == HEAD + '{"a":1}\n'
+    assert fmt.render(received("plain")) == render_line(received("plain"))
+
+
+def test_hex_view_dumps_binary_with_offsets_and_ascii() -> None:
+    data = b"Hello, hex view!" + bytes(range(256)) + bytes(44)
+    line = LogFormat(binary="hex", hex_bytes=32).render(received(data))
+    lines = line.splitlines()
+    pad = " " * len(HEAD)
+    assert lines[0] == HEAD + "binary 316 B"
+    assert lines[1] == pad + "00000000  48 65 6c 6c 6f 2c 20 68 65 78 20 76 69 65 77 21  Hello, hex view!"
+    assert lines[2] == pad + "00000010  00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f  ................"
+    assert lines[3] == pad + "… 284 more bytes"
+    assert len(lines) == 4
+
+
+def test_hex_view_of_a_picture_names_its_format() -> None:
+    png = make_png()
+    fmt = LogFormat(binary="hex")
+    assert not fmt.show_pictures
+    assert LogFormat().show_pictures
+    first = fmt.render(received(png)).splitlines()[:2]
+    assert first[0].endswith("(png picture)")
+    assert "89 50 4e 47 0d 0a 1a 0a" in first[1] and ".PNG...." in first[1]
+
+
+def test_filter_is_case_insensitive_substring() -> None:
+    keep = message_filter("  STRASSE ")
+    assert keep is not None
+    assert keep(received("die Straße"))
+    assert keep(received("strasse"))
+    assert not keep(received("street"))
+    assert message_filter("") is None
+    assert message_filter("   ") is None
+
+
+def test_filter_finds_binary_frames_by_their_summary() -> None:
+    png = received(make_png())
+    noise = received(bytes([0xDE, 0xAD, 0xBE, 0xEF]))
+    assert searchable_text(png).startswith("binary ") and "(png picture)" in searchable_text(png)
+    assert searchable_text(noise) == "binary 4 B: de ad be ef"
+    assert message_filter("png")(png)  # type: ignore[misc]
+    assert message_filter("DE AD")(noise)  # type: ignore[misc]
+    assert not message_filter("png")(noise)  # type: ignore[misc]
+    assert not message_filter("13:14")(noise)  # type: ignore[misc]  # the time is not searched
