@@ -158,6 +158,7 @@ async def throughput(kernel: Kernel, url: str, quick: bool) -> dict[str, Any]:
                     kept = {"panel": panel, "traffic": traffic}
             best_bare, best_panel = max(bare_rates), max(panel_rates)
             ratio = best_panel / best_bare
+            print(f"    bare rates {[round(r) for r in bare_rates]}, panel {[round(r) for r in panel_rates]}")
             row(
                 f"1. throughput, {count:,} x 40 B text, {server}",
                 rate(best_panel),
