@@ -97,8 +97,8 @@ check_wheel_alone() {
   fi
 }
 
-# Python $1, its venv from the wheel, the tests copied out of the source tree so that
-# `import wsecho_widget` can only find the installed wheel.
+# Python $1, its venv from the wheel, the tests (and the benchmarks they import) copied
+# out of the source tree so that `import wsecho_widget` can only find the installed wheel.
 test_on() {
   local minor=$1 extras=$2 marks=$3 interpreter venv work start
   interpreter=$(find_python "$minor")
@@ -117,7 +117,7 @@ test_on() {
   pip_install "$venv/bin/python" "$WHEEL[$extras]"
   rm -rf "$work"
   mkdir -p "$work"
-  cp -r tests notebooks pyproject.toml "$work"/
+  cp -r tests notebooks benchmarks pyproject.toml "$work"/
   local select=()
   [ -z "$marks" ] || select=(-m "$marks")
   log "Python $minor: pytest ${select[*]}"

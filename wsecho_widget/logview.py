@@ -10,9 +10,10 @@ whose bytes travel once as a binary buffer, and each is closed when it leaves.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -28,7 +29,7 @@ _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 def render_line(message: Message, *, hex_bytes: int = 32) -> str:
     """One log line for a message: time, direction, then text or a binary summary."""
     ts = message.timestamp
-    stamp = time.strftime("%H:%M:%S", time.localtime(ts)) + f".{int(ts % 1 * 1000):03d}"
+    stamp = f"{_clock(int(ts))}.{int(ts % 1 * 1000):03d}"
     head = f"{stamp} {_ARROW[message.direction]} "
     data = message.data
     if isinstance(data, str):
@@ -39,6 +40,12 @@ def render_line(message: Message, *, hex_bytes: int = 32) -> str:
         return f"{head}binary {format_size(len(data))} ({fmt} picture)\n"
     preview = hex_preview(data, hex_bytes) if data else "(empty)"
     return f"{head}binary {format_size(len(data))}: {preview}\n"
+
+
+@functools.lru_cache(maxsize=64)
+def _clock(second: int) -> str:
+    # A flood renders hundreds of lines within the same second: format it once.
+    return time.strftime("%H:%M:%S", time.localtime(second))
 
 
 def _is_picture(message: Message) -> bool:
@@ -111,13 +118,22 @@ class LogView:
         """Queue a message for the next render (O(1); called once per message)."""
         self._pending.append(message)
         if self._handle is None:
-            delay = self._last_flush + self.interval - self.loop.time()
-            if delay <= 0:
-                # Leading edge: render on the next loop turn, batching what arrives
-                # in the same turn.
-                self._handle = self.loop.call_soon(self.flush)
-            else:
-                self._handle = self.loop.call_later(delay, self.flush)
+            self._schedule()
+
+    def extend(self, messages: Sequence[Message]) -> None:
+        """Queue a batch of messages for the next render."""
+        self._pending.extend(messages)
+        if self._handle is None:
+            self._schedule()
+
+    def _schedule(self) -> None:
+        delay = self._last_flush + self.interval - self.loop.time()
+        if delay <= 0:
+            # Leading edge: render on the next loop turn, batching what arrives
+            # in the same turn.
+            self._handle = self.loop.call_soon(self.flush)
+        else:
+            self._handle = self.loop.call_later(delay, self.flush)
 
     def flush(self) -> None:
         """Render what is pending now, in one update of the Output."""

@@ -70,7 +70,7 @@ class Message:
     direction: Direction
     data: str | bytes
     timestamp: float
-    seq: int = field(default_factory=lambda: next(_seq), compare=False)
+    seq: int = field(default_factory=_seq.__next__, compare=False)
 
     @property
     def time(self) -> datetime:
@@ -105,12 +105,15 @@ class Totals:
     received_bytes: int = 0
 
     def add(self, message: Message) -> None:
+        # Message.size, inlined: this runs once per message under a flood.
+        data = message.data
+        size = len(data) if not isinstance(data, str) or data.isascii() else _utf8_size(data)
         if message.direction == "received":
             self.received_messages += 1
-            self.received_bytes += message.size
+            self.received_bytes += size
         else:
             self.sent_messages += 1
-            self.sent_bytes += message.size
+            self.sent_bytes += size
 
     def summary(self) -> str:
         """One line such as ``sent 3 (15 B) · received 3 (15 B)``."""
@@ -142,10 +145,21 @@ class History(Sequence[Message]):
         return maxlen
 
     def append(self, message: Message) -> None:
-        if len(self._messages) == self.limit:
+        messages = self._messages
+        if len(messages) == messages.maxlen:
             self.dropped += 1
-        self._messages.append(message)
+        messages.append(message)
         self.totals.add(message)
+
+    def extend(self, messages: Sequence[Message]) -> None:
+        """Append ``messages`` in order: what ``append`` does, one batch at a time."""
+        kept = self._messages
+        before = len(kept)
+        kept.extend(messages)
+        self.dropped += before + len(messages) - len(kept)
+        add = self.totals.add
+        for message in messages:
+            add(message)
 
     def clear(self) -> None:
         """Forget the kept messages; the totals stay exact."""

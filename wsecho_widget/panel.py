@@ -119,7 +119,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             url,
             history_limit=history_limit,
             on_status=self._show_status,
-            on_message=self._show_message,
+            on_messages=self._show_messages,
             **options,
         )
         loop = self.session.loop
@@ -445,12 +445,17 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             self.url_input.placeholder = f"{self.url} (empty: keep this URL)"
         self._update_stats()
 
-    def _show_message(self, message: Message) -> None:
+    def _show_messages(self, messages: Sequence[Message]) -> None:
+        # One call per batch of received messages (one per sent message).
         if self._paused:
-            self._paused_new += 1
-        elif self._filter is None or self._filter(message):
-            self.log_view.add(message)
-            return
+            self._paused_new += len(messages)
+        else:
+            keep = self._filter
+            shown = messages if keep is None else [m for m in messages if keep(m)]
+            if shown:
+                self.log_view.extend(shown)
+            if len(shown) == len(messages):
+                return
         # Not rendered, so no flush will update the totals: do it at the log's pace.
         if self._stats_handle is None:
             self._stats_handle = self.session.loop.call_later(self.log_view.interval, self._stats_tick)
@@ -522,7 +527,14 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             self._notify(str(exc))
             raise
         self._notify("")
-        self._update_stats()
+        self._show_queued()
+
+    def _show_queued(self) -> None:
+        # While open, the frame is recorded as soon as it is sent and the stats line
+        # follows at the log's render pace: updating it here would send one widget
+        # message per send (half the round trip time in a kernel).
+        if self.session.status != "open":
+            self._update_stats()
 
     def _in_loop(self, action: Callable[[], object]) -> None:
         # JupyterLab 4 and Notebook 7 (4.6 / 7.6 here) send widget messages over a
@@ -571,7 +583,7 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             return
         self._notify("")
         self.text.value = ""
-        self._update_stats()
+        self._show_queued()
 
     def _clicked_send(self) -> None:
         # The click and the input's value update travel on two widgets' comms, which
