@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
-from wsecho_widget import EchoServer
+from wsecho_widget import EchoServer, WebSocketPanel
 
 
 @pytest.fixture
@@ -12,3 +13,12 @@ async def echo_server() -> AsyncIterator[EchoServer]:
     """A real echo server on 127.0.0.1, on a free port."""
     async with EchoServer("127.0.0.1", 0) as server:
         yield server
+
+
+@pytest.fixture
+async def panel() -> AsyncIterator[WebSocketPanel]:
+    """A panel on its embedded echo server, open; closed after the test."""
+    panel = WebSocketPanel()
+    await asyncio.wait_for(panel.ready, 10)
+    yield panel
+    panel.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,15 +27,6 @@ class Counting:
 
     def _count(self, _: object) -> None:
         self.updates += 1
-
-
-@pytest.fixture
-async def panel() -> AsyncIterator[WebSocketPanel]:
-    """A panel on its embedded echo server, open."""
-    panel = WebSocketPanel()
-    await asyncio.wait_for(panel.ready, 10)
-    yield panel
-    panel.close()
 
 
 def choose_files(panel: WebSocketPanel, *files: tuple[str, bytes]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator
 
 import ipywidgets as widgets
 import pytest
@@ -14,15 +13,6 @@ from websockets.asyncio.server import ServerConnection, serve
 from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
 from wsecho_widget import ChannelError, EchoServer, WebSocketPanel
 from wsecho_widget.model import format_size
-
-
-@pytest.fixture
-async def panel() -> AsyncIterator[WebSocketPanel]:
-    """A panel on its embedded echo server, open."""
-    panel = WebSocketPanel()
-    await asyncio.wait_for(panel.ready, 10)
-    yield panel
-    panel.close()
 
 
 def submit(panel: WebSocketPanel, text: str) -> None:

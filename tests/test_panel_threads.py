@@ -15,21 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from tests.helpers import texts, wait_for
 from wsecho_widget import WebSocketPanel
-
-
-@pytest.fixture
-async def panel() -> AsyncIterator[WebSocketPanel]:
-    panel = WebSocketPanel()
-    await asyncio.wait_for(panel.ready, 10)
-    yield panel
-    panel.close()
 
 
 def threads_that_change(widget: Any, name: str) -> set[str]:
