@@ -31,6 +31,8 @@ from websockets.frames import Close, CloseCode, Frame, Opcode
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
+from ._tasks import keep_task
+
 __all__ = [
     "FINAL_CLOSE_CODES",
     "ChannelError",
@@ -465,15 +467,8 @@ class WebSocketChannel:
     # -- tasks -----------------------------------------------------------------------
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
-        task = self.loop.create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            self._fail(exc)
+        # A failing task ends the channel with its error.
+        return keep_task(self.loop, self.tasks, coro, self._fail)
 
     def _fail(self, exc: BaseException) -> None:
         if self.error is None:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from websockets.client import backoff
 
+from ._tasks import keep_task
 from .connection import (
     ChannelError,
     WebSocketChannel,
@@ -212,18 +213,11 @@ class Session:
                 )
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
-        task = self.loop.create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
+        return keep_task(self.loop, self.tasks, coro, self._task_failed)
 
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self.tasks.discard(task)
-        if task.cancelled():
-            return
-        if (exc := task.exception()) is not None:
-            # A bug or fault in one of our tasks: say it, never lose it.
-            self._set_status("error", describe_error(exc))
+    def _task_failed(self, exc: BaseException) -> None:
+        # A bug or fault in one of our tasks: say it, never lose it.
+        self._set_status("error", describe_error(exc))
 
     # -- connect ---------------------------------------------------------------------
 
@@ -554,6 +548,4 @@ _BACKGROUND: set[asyncio.Task[Any]] = set()
 
 
 def _background(loop: asyncio.AbstractEventLoop, coro: Any) -> None:
-    task = loop.create_task(coro)
-    _BACKGROUND.add(task)
-    task.add_done_callback(_BACKGROUND.discard)
+    keep_task(loop, _BACKGROUND, coro)
