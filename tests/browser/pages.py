@@ -8,6 +8,7 @@ Notebook 7 is built from JupyterLab's own notebook components.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,10 +65,13 @@ PNG_SIZE = (96, 64)
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
 
-def write_test_notebook(folder: Path, name: str = "panel-test.ipynb") -> str:
-    """Write the test notebook into ``folder``; its file name."""
+def write_test_notebook(
+    folder: Path, name: str = "panel-test.ipynb", cells: Sequence[str] = tuple(SETUP_CELLS)
+) -> str:
+    """Write a notebook of ``cells`` (by default the test notebook) into ``folder``; its
+    file name."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in SETUP_CELLS]
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3 (ipykernel)",

@@ -1,46 +1,28 @@
 """Issue 6's features in a real browser: autoscroll, the file picker, the filter, themes.
 
-Self-contained: starts JupyterLab on 127.0.0.1 with scratch folders, drives Debian's
-Chromium through Playwright (never ``playwright install``), runs a small notebook
-once and checks the page. Skips without Chromium on a developer's machine; fails
-under ``CI``. Set ``WSECHO_SCREENSHOTS=folder`` to keep screenshots of the panel.
+Uses the shared fixtures of ``conftest.py``: a JupyterLab server of its own and
+Debian's Chromium through Playwright, skipped with the reason on a developer's
+machine when a prerequisite is missing and failed under ``CI``. A small notebook
+runs once; the tests then check the page, in file order. Screenshots of the panel
+in the light and dark themes go to the artifacts folder (``WSECHO_ARTIFACTS``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import re
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
+from tests.browser import flow
+from tests.browser.conftest import JupyterServer
+from tests.browser.pages import NotebookPage, PanelView, write_test_notebook
 from tests.helpers import make_png
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # The notebook the browser runs. Typing "feed N" in the panel starts N ticks,
 # sent by an async on_message callback (the hooks feature, in the browser).
@@ -62,115 +44,18 @@ async def on_command(message):
 panel"""
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"CI is set, so this is a failure, not a skip: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _jupyterlab(root: Path, scratch: Path) -> Iterator[str]:
-    """JupyterLab serving ``root``; yields the base URL with its token query."""
-    token = secrets.token_hex(16)
-    port = _free_port()
-    env = dict(os.environ)
-    for name in ("HOME", "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR", "TMPDIR"):
-        folder = scratch / name.lower()
-        folder.mkdir(parents=True, exist_ok=True)
-        env[name] = str(folder)
-    # The "get notified about Jupyter news?" toast covers part of the page.
-    settings = scratch / "jupyterlab_settings_dir" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    log = (scratch / "lab.log").open("w")
-    lab = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "lab",
-            "--no-browser",
-            "--allow-root",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if lab.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start: see {scratch / 'lab.log'}") from None
-                time.sleep(0.1)
-        yield f"{base}/lab/tree/features.ipynb?token={token}"
-    finally:
-        request = urllib.request.Request(
-            f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
-        )
-        with contextlib.suppress(OSError):
-            urllib.request.urlopen(request, timeout=10)
-        try:
-            lab.wait(20)
-        except subprocess.TimeoutExpired:
-            lab.kill()
-            lab.wait()
-        log.close()
+@pytest.fixture(scope="module")
+def notebook(browser: Any, lab_server: JupyterServer) -> Iterator[NotebookPage]:
+    name = write_test_notebook(lab_server.root, "features.ipynb", cells=[SETUP])
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    yield NotebookPage(context.new_page(), lab_server.url(f"lab/tree/{name}"))
+    context.close()
 
 
 @pytest.fixture(scope="module")
-def features_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A Chromium page showing the panel of a freshly run notebook."""
-    if not os.path.exists(CHROMIUM):
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[browser]')")
-    if shutil.which("jupyter", path=str(Path(sys.executable).parent)) is None:
-        _unavailable("jupyterlab is not installed (pip install -e '.[browser]')")
-
-    root = tmp_path_factory.mktemp("features-root")
-    scratch = tmp_path_factory.mktemp("features-scratch")
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3 (ipykernel)",
-        "language": "python",
-    }
-    notebook.cells = [nbformat.v4.new_code_cell(SETUP)]
-    nbformat.write(notebook, root / "features.ipynb")
-
-    with _jupyterlab(root, scratch) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(url)
-            page.wait_for_selector("text=(ipykernel) | Idle", timeout=60_000)
-            page.locator(".jp-Notebook .jp-Cell").first.click()
-            page.keyboard.press("Shift+Enter")
-            page.wait_for_selector(".wsecho-panel .wsecho-log", timeout=60_000)
-            page.wait_for_selector(".wsecho-panel .widget-label:has-text('● open')", timeout=30_000)
-            yield page
-        finally:
-            browser.close()
+def panel(notebook: NotebookPage) -> PanelView:
+    """The panel of the freshly run notebook, open; its ``page`` is what the tests drive."""
+    return flow.open_and_run_all(notebook)
 
 
 def _wait(predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> None:
@@ -181,11 +66,8 @@ def _wait(predicate: Callable[[], object], timeout: float = 15.0, what: str = "c
         time.sleep(0.05)
 
 
-def _screenshot(page: Any, name: str) -> None:
-    folder = os.environ.get("WSECHO_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.locator(".wsecho-panel").screenshot(path=str(Path(folder) / name))
+def _screenshot(page: Any, path: Path) -> None:
+    page.locator(".wsecho-panel").screenshot(path=str(path))
 
 
 def _send(page: Any, text: str) -> None:
@@ -210,8 +92,8 @@ LOG_STATE = """() => {
 }"""
 
 
-def test_the_log_follows_the_newest_entry_and_pause_holds_it(features_page: Any) -> None:
-    page = features_page
+def test_the_log_follows_the_newest_entry_and_pause_holds_it(panel: PanelView, artifacts: Path) -> None:
+    page = panel.page
     _send(page, "feed 400")  # 400 ticks, one every 30 ms
     _wait(
         lambda: page.evaluate(LOG_STATE)["scrollHeight"] > page.evaluate(LOG_STATE)["clientHeight"] + 200,
@@ -225,7 +107,7 @@ def test_the_log_follows_the_newest_entry_and_pause_holds_it(features_page: Any)
         assert abs(state["scrollTop"]) < 2, state  # still at the end
         time.sleep(0.1)
     assert len(set(seen)) > 3, seen  # the log really moved on meanwhile
-    _screenshot(page, "panel-light.png")
+    _screenshot(page, artifacts / "features-panel-light.png")
 
     # Pause, scroll back, and the log holds still while ticks keep coming.
     page.locator(".wsecho-panel button:text-is('Pause')").click()
@@ -249,8 +131,8 @@ def test_the_log_follows_the_newest_entry_and_pause_holds_it(features_page: Any)
     assert page.evaluate(LOG_STATE)["newestInView"]
 
 
-def test_a_picked_file_goes_out_and_comes_back_as_a_picture(features_page: Any, tmp_path: Path) -> None:
-    page = features_page
+def test_a_picked_file_goes_out_and_comes_back_as_a_picture(panel: PanelView, tmp_path: Path) -> None:
+    page = panel.page
     picture = tmp_path / "gradient.png"
     picture.write_bytes(make_png(77, 33))
     send_file = page.locator(".wsecho-panel button:text-is('Send file')")
@@ -273,8 +155,8 @@ def test_a_picked_file_goes_out_and_comes_back_as_a_picture(features_page: Any, 
     _wait(send_file.is_disabled, what="the upload to reset")
 
 
-def test_the_filter_box_narrows_the_log(features_page: Any) -> None:
-    page = features_page
+def test_the_filter_box_narrows_the_log(panel: PanelView) -> None:
+    page = panel.page
     # Wait for the ticks of the first test to be over.
     _wait(lambda: "tick 0399" in page.evaluate(LOG_STATE)["newest"], timeout=30, what="the last tick")
     _send(page, "Needle in a haystack")
@@ -314,8 +196,8 @@ COLOURS = """() => {
 }"""
 
 
-def test_light_and_dark_themes_use_jupyter_colours(features_page: Any) -> None:
-    page = features_page
+def test_light_and_dark_themes_use_jupyter_colours(panel: PanelView, artifacts: Path) -> None:
+    page = panel.page
     _send(page, "theme check")
     page.locator(".wsecho-panel .wsecho-log pre:has-text('theme check')").first.wait_for()
     light = page.evaluate(COLOURS)
@@ -333,22 +215,22 @@ def test_light_and_dark_themes_use_jupyter_colours(features_page: Any) -> None:
     assert dark["border"] == dark["jpBorder"] != light["border"]
     assert dark["status"] == dark["jpSuccess"]
     assert _luminance(dark["text"]) > 0.6 > 0.4 > _luminance(dark["background"])  # readable on dark
-    _screenshot(page, "panel-dark.png")
+    _screenshot(page, artifacts / "features-panel-dark.png")
 
 
-def test_every_control_has_an_accessible_name(features_page: Any) -> None:
-    page = features_page
-    panel = page.locator(".wsecho-panel")
-    tree = panel.aria_snapshot()
+def test_every_control_has_an_accessible_name(panel: PanelView) -> None:
+    page = panel.page
+    root = panel.root  # .wsecho-panel
+    tree = root.aria_snapshot()
     assert not _unnamed_controls(tree), tree
     # The options area opens from the keyboard: Tab to the button, press Space.
-    button = panel.get_by_role("button", name="Connection options")
-    assert not panel.locator(".wsecho-options").is_visible()
+    button = root.get_by_role("button", name="Connection options")
+    assert not root.locator(".wsecho-options").is_visible()
     button.focus()
     page.keyboard.press("Space")
-    panel.locator(".wsecho-options").wait_for(state="visible")
-    tree = panel.aria_snapshot()
-    for role, name in [
+    root.locator(".wsecho-options").wait_for(state="visible")
+    tree = root.aria_snapshot()
+    controls: list[tuple[Any, str]] = [  # (Playwright's role literal, accessible name)
         ("textbox", "URL"),
         ("textbox", "Subprotocols"),
         ("textbox", "Value"),
@@ -359,8 +241,9 @@ def test_every_control_has_an_accessible_name(features_page: Any) -> None:
         ("button", "Send file"),
         ("button", "Save transcript"),
         ("button", "JSON"),
-    ]:
-        assert panel.get_by_role(role, name=name).count() >= 1, (role, name, tree)
+    ]
+    for role, name in controls:
+        assert root.get_by_role(role, name=name).count() >= 1, (role, name, tree)
     assert not _unnamed_controls(tree), tree
 
 
