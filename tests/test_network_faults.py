@@ -161,6 +161,24 @@ def reset(ws: ServerConnection) -> None:
     ws.transport.abort()
 
 
+class FailsOnce:
+    """A handler whose first connection waits for one message, then suffers ``fault``;
+    every later connection echoes (the server is back). Counts the connections."""
+
+    def __init__(self, fault: Callable[[ServerConnection], Awaitable[None] | None]) -> None:
+        self.fault = fault
+        self.connections = 0
+
+    async def __call__(self, ws: ServerConnection) -> None:
+        self.connections += 1
+        if self.connections > 1:
+            await echo(ws)
+            return
+        await ws.recv()
+        if (pending := self.fault(ws)) is not None:
+            await pending
+
+
 # -- server down, killed, silent, rejecting -------------------------------------------
 
 
@@ -370,17 +388,7 @@ async def test_handshake_503_is_retried_and_429_waits_as_told() -> None:
     ],
 )
 async def test_peer_closes_with_a_code(code: int, reason: str, status: str, detail: str) -> None:
-    connections = 0
-
-    async def handler(ws: ServerConnection) -> None:
-        nonlocal connections
-        connections += 1
-        if connections == 1:
-            await ws.recv()
-            await ws.close(code, reason)
-        else:
-            await echo(ws)
-
+    handler = FailsOnce(lambda ws: ws.close(code, reason))
     async with server_on(handler) as (_, url), Ticker():
         panel = WebSocketPanel(url, reconnect_delays=FAST)
         await asyncio.wait_for(panel.ready, 5)
@@ -393,12 +401,12 @@ async def test_peer_closes_with_a_code(code: int, reason: str, status: str, deta
             assert panel.status == "open"
             panel.send("again")
             assert (await panel.receive(timeout=5)).data == "again"
-            assert connections == 2
+            assert handler.connections == 2
         else:
             # The server said not to come back (or ended normally): no retry.
             assert seen == [(status, detail)]
             await wait_for(lambda: not panel.session.tasks, what="the supervisor to end")
-            assert connections == 1
+            assert handler.connections == 1
             with pytest.raises(ChannelError, match="not sent"):
                 panel.send("refused")
         assert sent(panel).count("trigger") == 1
@@ -497,18 +505,7 @@ async def test_oversized_frame_to_the_server() -> None:
 
 
 async def test_abrupt_tcp_reset() -> None:
-    connections = 0
-
-    async def handler(ws: ServerConnection) -> None:
-        nonlocal connections
-        connections += 1
-        if connections == 1:
-            await ws.recv()
-            reset(ws)
-        else:
-            await echo(ws)
-
-    async with server_on(handler) as (_, url), Ticker():
+    async with server_on(FailsOnce(reset)) as (_, url), Ticker():
         panel = WebSocketPanel(url, reconnect_delays=FAST)
         await asyncio.wait_for(panel.ready, 5)
         seen = details(panel)
