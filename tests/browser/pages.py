@@ -7,8 +7,9 @@ Notebook 7 is built from JupyterLab's own notebook components.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +80,24 @@ def write_test_notebook(
     }
     nbformat.write(nb, folder / name)
     return name
+
+
+@contextlib.contextmanager
+def open_notebook(
+    browser: Any,
+    server: Any,
+    route: str,
+    name: str = "panel-test.ipynb",
+    cells: Sequence[str] = tuple(SETUP_CELLS),
+) -> Iterator[NotebookPage]:
+    """Write a notebook into ``server``'s root and open it in a fresh browser context at
+    ``route`` (``lab/tree/{name}`` or ``notebooks/{name}``); the context closes after."""
+    name = write_test_notebook(server.root, name, cells)
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        yield NotebookPage(context.new_page(), server.url(route.format(name=name)))
+    finally:
+        context.close()
 
 
 class NotebookPage:

@@ -19,7 +19,7 @@ import pytest
 
 from tests.browser import flow
 from tests.browser.conftest import JupyterServer
-from tests.browser.pages import NotebookPage, PanelView, write_test_notebook
+from tests.browser.pages import NotebookPage, PanelView, open_notebook
 from tests.helpers import make_png
 
 pytestmark = pytest.mark.browser
@@ -46,10 +46,8 @@ panel"""
 
 @pytest.fixture(scope="module")
 def notebook(browser: Any, lab_server: JupyterServer) -> Iterator[NotebookPage]:
-    name = write_test_notebook(lab_server.root, "features.ipynb", cells=[SETUP])
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    yield NotebookPage(context.new_page(), lab_server.url(f"lab/tree/{name}"))
-    context.close()
+    with open_notebook(browser, lab_server, "lab/tree/{name}", "features.ipynb", cells=[SETUP]) as notebook:
+        yield notebook
 
 
 @pytest.fixture(scope="module")

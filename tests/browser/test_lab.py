@@ -17,17 +17,15 @@ import pytest
 
 from tests.browser import flow
 from tests.browser.conftest import JupyterServer
-from tests.browser.pages import HOSTILE, NotebookPage, PanelView, expect, write_test_notebook
+from tests.browser.pages import HOSTILE, NotebookPage, PanelView, expect, open_notebook
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def notebook(browser: Any, lab_server: JupyterServer) -> Iterator[NotebookPage]:
-    name = write_test_notebook(lab_server.root)
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    yield NotebookPage(context.new_page(), lab_server.url(f"lab/tree/{name}"))
-    context.close()
+    with open_notebook(browser, lab_server, "lab/tree/{name}") as notebook:
+        yield notebook
 
 
 @pytest.fixture(scope="module")

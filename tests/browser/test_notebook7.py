@@ -14,17 +14,15 @@ import pytest
 
 from tests.browser import flow
 from tests.browser.conftest import JupyterServer
-from tests.browser.pages import NotebookPage, PanelView, expect, write_test_notebook
+from tests.browser.pages import NotebookPage, PanelView, expect, open_notebook
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def notebook(browser: Any, notebook_server: JupyterServer) -> Iterator[NotebookPage]:
-    name = write_test_notebook(notebook_server.root)
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    yield NotebookPage(context.new_page(), notebook_server.url(f"notebooks/{name}"))
-    context.close()
+    with open_notebook(browser, notebook_server, "notebooks/{name}") as notebook:
+        yield notebook
 
 
 @pytest.fixture(scope="module")
