@@ -1,0 +1,50 @@
+"""A griffe extension for the API reference: Sphinx roles and traitlets' help texts.
+
+The package's docstrings are written for Sphinx-style readers (``:class:`Session```,
+``:meth:`~Session.receive```) and its traits document themselves with ``help=``.
+mkdocstrings renders Markdown, so this extension, run while griffe loads the package:
+
+- turns every ``:role:`target``` into a code span (``~a.b.C`` shows ``C``, as in Sphinx);
+- gives a traitlet attribute without a docstring its ``help=`` text as its docstring.
+
+It only changes what the reference shows; it imports nothing from wsecho_widget.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import griffe
+
+_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|data|mod|exc|obj|const):`(~?)([^`]+)`")
+
+
+def _role_to_code(match: re.Match[str]) -> str:
+    short, target = match.groups()
+    if short:
+        target = target.rsplit(".", 1)[-1]
+    return f"`{target}`"
+
+
+def _help_text(node: Any) -> str | None:
+    """The literal ``help="..."`` of ``name = traitlets.X(..., help="...")``, if any."""
+    value = getattr(node, "value", None)
+    if not isinstance(value, ast.Call):
+        return None
+    for keyword in value.keywords:
+        if keyword.arg == "help" and isinstance(keyword.value, ast.Constant):
+            text = keyword.value.value
+            return text if isinstance(text, str) else None
+    return None
+
+
+class WsechoDocstrings(griffe.Extension):
+    def on_instance(self, *, node: Any, obj: griffe.Object, agent: Any, **kwargs: Any) -> None:
+        if obj.docstring is None and obj.is_attribute and isinstance(node, ast.AST):
+            text = _help_text(node)
+            if text:
+                obj.docstring = griffe.Docstring(text[:1].upper() + text[1:] + ".", parent=obj)
+        if obj.docstring is not None:
+            obj.docstring.value = _ROLE.sub(_role_to_code, obj.docstring.value)
