@@ -9,7 +9,8 @@ import time
 import ipywidgets as widgets
 
 from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
-from wsecho_widget.logview import LogView, render_line
+from wsecho_widget.logview import LogView
+from wsecho_widget.render import render_line
 from wsecho_widget.model import Message
 
 
