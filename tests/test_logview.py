@@ -10,8 +10,8 @@ import ipywidgets as widgets
 
 from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
 from wsecho_widget.logview import LogView
-from wsecho_widget.render import render_line
 from wsecho_widget.model import Message
+from wsecho_widget.render import render_line
 
 
 class CountingOutput(widgets.Output):  # type: ignore[misc]

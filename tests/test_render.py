@@ -6,9 +6,8 @@ import json
 import time
 
 from tests.helpers import make_png
-from wsecho_widget.render import render_line
 from wsecho_widget.model import Message
-from wsecho_widget.render import LogFormat, message_filter, pretty_json, searchable_text
+from wsecho_widget.render import LogFormat, message_filter, pretty_json, render_line, searchable_text
 
 TS = time.mktime((2024, 5, 6, 13, 14, 15, 0, 0, -1)) + 0.25
 HEAD = "13:14:15.250 ← "
