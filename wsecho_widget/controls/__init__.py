@@ -23,6 +23,7 @@ protocol panel) reuses them like this::
         render=lambda fmt, m: f"{client(m)} " + fmt.render(m),  # optional: an extra column
     )
     form = OptionsForm(loop, on_apply=..., notify=notices.notify)  # form.toggle_button: place it
+    save = SaveButton(loop, lambda: history, notices.notify)      # save.save(path) writes at once
 
 :class:`LogToolbar` (filter, JSON, binary view, pause) comes inside :class:`LogPanel`
 (``log.toolbar``); alone it calls ``on_view(format, keep)`` and ``on_pause(paused)``.
@@ -35,9 +36,10 @@ Must not import the session or the panel; the parts may import ``render``,
 
 from __future__ import annotations
 
-from ._loop import Debouncer, in_loop
+from .._loop import Debouncer, in_loop
 from .log import LogPanel
 from .options import OptionsForm
+from .save import SaveButton
 from .sendbar import SendBar
 from .status import NoticeBar, StatusBar
 from .toolbar import LogToolbar
@@ -48,6 +50,7 @@ __all__ = [
     "LogToolbar",
     "NoticeBar",
     "OptionsForm",
+    "SaveButton",
     "SendBar",
     "StatusBar",
     "in_loop",

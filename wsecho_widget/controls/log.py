@@ -13,10 +13,10 @@ from functools import partial
 
 import ipywidgets as widgets
 
+from .._loop import Debouncer
 from ..logview import LogView
 from ..model import Message
 from ..render import LogFormat, MessageFilter
-from ._loop import Debouncer
 from .toolbar import LogToolbar
 
 __all__ = ["LogPanel"]

@@ -9,14 +9,14 @@ session or the panel.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
+from .._loop import in_loop
 from ..connection import ChannelError
 from ..handshake import check_header, parse_subprotocols
-from ._loop import in_loop
 
 __all__ = ["OptionsForm"]
 
@@ -48,6 +48,32 @@ class OptionsForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no ty
         self.notify = notify
         #: Extra handshake headers, ``(name, value)``; the values are shown masked only.
         self.headers: list[tuple[str, str]] = list(headers)
+        self._make_inputs(subprotocols)
+        self._make_controls(compression)
+        self.add_header_button.on_click(in_loop(loop, lambda _: self.add_header()))
+        self.clear_headers_button.on_click(in_loop(loop, lambda _: self.clear_headers()))
+        self.apply_button.on_click(in_loop(loop, lambda _: on_apply()))
+        self.toggle_button.observe(in_loop(loop, self._on_toggle), "value")
+        super().__init__(
+            [
+                self.url_input,
+                self.subprotocols_input,
+                widgets.HBox([self.header_name, self.header_value, self.add_header_button]),
+                widgets.HBox([self.headers_label, self.clear_headers_button]),
+                self.compression_box,
+                widgets.HBox([self.apply_button, self.negotiated_label]),
+            ],
+            layout=widgets.Layout(
+                border="1px solid var(--jp-border-color2, #e0e0e0)",
+                padding="4px 6px",
+                margin="2px 0",
+                display="none",  # collapsed until asked for
+            ),
+        )
+        self.add_class("wsecho-options")
+        self._show_headers()
+
+    def _make_inputs(self, subprotocols: Sequence[str]) -> None:
         self.url_input = widgets.Text(
             description="URL",
             placeholder="ws://host:port/path (empty: keep the current URL)",
@@ -76,6 +102,8 @@ class OptionsForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no ty
             tooltip="The header's value: kept in the kernel only, cleared from this box once added",
             layout=widgets.Layout(**_FILL),
         )
+
+    def _make_controls(self, compression: bool) -> None:
         self.add_header_button = widgets.Button(
             description="Add header",
             icon="plus",
@@ -112,28 +140,6 @@ class OptionsForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no ty
             tooltip="Show or hide the URL, subprotocols, headers and compression to connect with",
             layout=widgets.Layout(width="auto"),
         )
-        self.add_header_button.on_click(in_loop(loop, lambda _: self.add_header()))
-        self.clear_headers_button.on_click(in_loop(loop, lambda _: self.clear_headers()))
-        self.apply_button.on_click(in_loop(loop, lambda _: on_apply()))
-        self.toggle_button.observe(in_loop(loop, self._on_toggle), "value")
-        super().__init__(
-            [
-                self.url_input,
-                self.subprotocols_input,
-                widgets.HBox([self.header_name, self.header_value, self.add_header_button]),
-                widgets.HBox([self.headers_label, self.clear_headers_button]),
-                self.compression_box,
-                widgets.HBox([self.apply_button, self.negotiated_label]),
-            ],
-            layout=widgets.Layout(
-                border="1px solid var(--jp-border-color2, #e0e0e0)",
-                padding="4px 6px",
-                margin="2px 0",
-                display="none",  # collapsed until asked for
-            ),
-        )
-        self.add_class("wsecho-options")
-        self._show_headers()
 
     @property
     def url(self) -> str | None:
@@ -177,10 +183,17 @@ class OptionsForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no ty
         self._show_headers()
         self.notify("extra headers cleared")
 
-    def show_connection(self, url: str | None, negotiated: str | None = None) -> None:
-        """Show what the handshake agreed to (None: leave it; "" clears) and the current URL."""
-        if negotiated is not None:
-            self.negotiated_label.value = negotiated
+    def show_connection(self, status: str, url: str | None, negotiated: Mapping[str, Any]) -> None:
+        """Show what the handshake agreed to (``{"subprotocol", "extensions"}``) and the URL.
+
+        Kept while connecting (what the last connection agreed to); cleared once closed.
+        """
+        if status == "open":
+            extensions = ", ".join(negotiated["extensions"]) or "none"
+            subprotocol = negotiated["subprotocol"] or "none"
+            self.negotiated_label.value = f"negotiated: subprotocol {subprotocol} · extensions {extensions}"
+        elif status in ("closed", "error"):
+            self.negotiated_label.value = ""
         if url:
             self.url_input.placeholder = f"{url} (empty: keep this URL)"
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .._loop import Debouncer, in_loop
 from ..model import format_size
-from ._loop import Debouncer, in_loop
 
 __all__ = ["SUBMIT_GRACE", "SendBar"]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .._loop import Debouncer, in_loop
 from ..render import BINARY_VIEWS, LogFormat, MessageFilter, message_filter
-from ._loop import Debouncer, in_loop
 
 __all__ = ["FILTER_DELAY", "LogToolbar"]
 
