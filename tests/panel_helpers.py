@@ -22,10 +22,10 @@ class Counting:
         self.updates += 1
 
 
-def choose_files(panel: WebSocketPanel, *files: tuple[str, bytes]) -> None:
+def choose_files(upload: widgets.FileUpload, *files: tuple[str, bytes]) -> None:
     """What the browser sends when files are picked: the value, deserialised like a comm message."""
     now_ms = int(time.time() * 1000)
-    panel.file_upload.set_state(
+    upload.set_state(
         {
             "value": [
                 {

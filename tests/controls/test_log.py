@@ -1,13 +1,16 @@
-"""The log in a panel: JSON and hex views, the filter, pause, the scroller."""
+"""The log: in a panel (JSON and hex views, the filter, pause, the scroller), and alone."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
-from tests.helpers import image_ids, live_widgets, make_png, wait_for
+from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
 from tests.panel_helpers import Counting, log
 from wsecho_widget import WebSocketPanel
-from wsecho_widget.model import format_size
+from wsecho_widget.controls import LogPanel
+from wsecho_widget.model import History, Message, format_size
+from wsecho_widget.render import LogFormat
 
 
 async def test_send_json_and_the_json_view(panel: WebSocketPanel) -> None:
@@ -162,3 +165,61 @@ async def test_log_box_is_a_column_reverse_scroller(panel: WebSocketPanel) -> No
     layout = panel.log_box.layout
     assert (layout.display, layout.flex_flow, layout.overflow) == ("flex", "column-reverse", "auto")
     assert panel.output.layout.flex == "0 0 auto"  # the Output grows; the box scrolls
+
+
+# -- the log alone, on a history of its own ------------------------------------------------
+
+
+def history_of(*texts_: str) -> History:
+    history = History(100)
+    history.extend([Message("received", text, time.time()) for text in texts_])
+    return history
+
+
+async def test_a_log_alone_shows_what_it_is_given_and_says_so() -> None:
+    history = history_of("one", "two")
+    changes: list[list[str]] = []
+    panel = LogPanel(asyncio.get_running_loop(), history, interval=0.01)
+    panel.on_change = lambda: changes.append(panel.summary())
+    try:
+        assert panel.children == (panel.toolbar, panel.log_box)
+        assert panel.log_box.children == (panel.output,)
+        panel.add(list(history))
+        await wait_for(lambda: "← two" in texts(panel.output.outputs), what="the render")
+        assert changes and changes[-1] == []  # nothing filtered or paused
+
+        panel.toolbar.pause_button.value = True
+        new = [Message("received", "three", time.time())]
+        history.extend(new)
+        panel.add(new)
+        assert panel.summary() == ["log paused (1 new)"]
+        panel.toolbar.pause_button.value = False  # catches up from the history
+        assert "← three" in texts(panel.output.outputs)
+
+        panel.toolbar.filter_text.value = "T"
+        await wait_for(lambda: panel.filtered, what="the filter")
+        assert panel.summary() == ["filter shows 2"]  # two, three
+        panel.clear()
+        assert texts(panel.output.outputs) == ""
+        panel.toolbar.filter_text.value = "t"
+        await wait_for(lambda: panel.summary() == ["filter shows 0"], what="the filter after Clear")
+    finally:
+        panel.close()
+
+
+async def test_a_second_panel_can_add_a_column() -> None:
+    history = history_of('{"a": 1}')
+
+    def with_client(fmt: LogFormat, message: Message) -> str:
+        return "client-7 " + fmt.render(message)
+
+    panel = LogPanel(asyncio.get_running_loop(), history, render=with_client)
+    try:
+        panel.add(list(history))
+        await wait_for(lambda: texts(panel.output.outputs), what="the render")
+        assert texts(panel.output.outputs).startswith("client-7 ")
+        panel.toolbar.json_button.value = True  # the column stays, in the new view
+        shown = texts(panel.output.outputs)
+        assert shown.startswith("client-7 ") and "← {\n" in shown and '  "a": 1\n' in shown
+    finally:
+        panel.close()

@@ -1,4 +1,4 @@
-"""The options form in a panel: URL, subprotocols, masked headers, compression."""
+"""The options form: in a panel (URL, subprotocols, masked headers, compression), and alone."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from tests.panel_helpers import every_synced_value
 from wsecho_widget import ChannelError, WebSocketPanel
+from wsecho_widget.controls import OptionsForm
 
 
 async def test_options_area_reconnects_with_url_subprotocol_headers_and_compression(
@@ -102,3 +103,56 @@ async def test_constructor_headers_are_masked_too() -> None:
             assert "k3y" not in every_synced_value(panel)
         finally:
             panel.close()
+
+
+# -- the form alone ------------------------------------------------------------------------
+
+
+async def test_the_form_alone_keeps_header_values_out_of_every_widget() -> None:
+    notices: list[str] = []
+    applied: list[bool] = []
+    form = OptionsForm(
+        asyncio.get_running_loop(),
+        on_apply=lambda: applied.append(True),
+        notify=notices.append,
+        subprotocols=["chat"],
+        headers=[("X-Api-Key", "k3y")],
+    )
+    try:
+        assert form.layout.display == "none" and "wsecho-options" in form._dom_classes
+        form.toggle_button.value = True
+        assert form.layout.display is None and form.toggle_button.icon == "caret-down"
+        assert form.subprotocols == ["chat"] and form.url is None and not form.compression
+        assert form.headers_label.value == "X-Api-Key: ***"
+
+        form.header_name.value = "authorization"
+        form.header_value.value = " Bearer t0ken "
+        form.add_header_button.click()
+        assert form.headers == [("X-Api-Key", "k3y"), ("authorization", "Bearer t0ken")]
+        assert form.header_value.value == "" and form.header_name.value == ""
+        form.header_name.value = "Authorization"  # same name, another case: replaces it
+        form.header_value.value = "Basic x"
+        assert form.add_header()
+        assert form.headers == [("X-Api-Key", "k3y"), ("Authorization", "Basic x")]
+        assert notices[-1] == "header Authorization added; Apply and reconnect uses it"
+        assert "t0ken" not in every_synced_value(form) and "k3y" not in every_synced_value(form)
+
+        form.header_name.value = "Bad Name"
+        form.header_value.value = "secret"
+        assert not form.add_header()
+        assert notices[-1] == "header not added: 'Bad Name' is not a valid header name"
+        assert form.header_value.value == ""  # cleared even when refused
+
+        form.clear_headers_button.click()
+        assert form.headers == [] and form.headers_label.value == "no extra headers"
+        form.apply_button.click()
+        assert applied == [True]
+        form.show_connection("open", "ws://h:1/", {"subprotocol": "chat", "extensions": []})
+        assert form.negotiated_label.value == "negotiated: subprotocol chat · extensions none"
+        assert form.url_input.placeholder == "ws://h:1/ (empty: keep this URL)"
+        form.show_connection("connecting", None, {"subprotocol": None, "extensions": []})
+        assert form.negotiated_label.value.startswith("negotiated")  # kept while reconnecting
+        form.show_connection("closed", None, {"subprotocol": None, "extensions": []})
+        assert form.negotiated_label.value == ""
+    finally:
+        form.close()

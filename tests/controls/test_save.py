@@ -1,7 +1,8 @@
-"""The Save transcript button and panel.save_transcript: real files, real failures."""
+"""The Save transcript button: in a panel (real files, real failures), and alone."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import make_png, wait_for
-from wsecho_widget import WebSocketPanel
+from wsecho_widget import Message, WebSocketPanel
+from wsecho_widget.controls import SaveButton
+from wsecho_widget.transcript import load_transcript
 
 
 async def test_save_and_load_a_transcript(panel: WebSocketPanel, tmp_path: Path) -> None:
@@ -74,3 +77,26 @@ async def test_a_save_that_fails_while_writing_is_reported(
     with pytest.raises(FileNotFoundError):
         panel.save_transcript()
     assert panel.notice_label.value == "transcript not saved: No such file or directory"
+
+
+# -- the button alone ----------------------------------------------------------------------
+
+
+async def test_the_button_alone_saves_what_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    messages = [Message("sent", "hi", 1.5), Message("received", b"\x01", 2.5)]
+    notices: list[str] = []
+    button = SaveButton(asyncio.get_running_loop(), lambda: messages, notices.append)
+    try:
+        assert button.description == "Save transcript" and button.tooltip
+        button.click()
+        assert notices == ["saving 2 messages…"]
+        await wait_for(lambda: notices[-1].startswith("saved"), what="the save")
+        (file,) = transcripts(tmp_path)
+        assert notices[-1] == f"saved 2 messages to {file}"
+        assert load_transcript(file) == messages
+        assert button.save(tmp_path / "named.jsonl") == tmp_path / "named.jsonl"
+    finally:
+        button.close()
