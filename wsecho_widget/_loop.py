@@ -19,7 +19,7 @@ def in_loop(loop: asyncio.AbstractEventLoop, handler: Callable[..., object]) -> 
     kernel has subshells (ipykernel 7): clicks, Enter and value changes are then
     handled in the subshell's thread, not in the thread whose loop runs the socket.
     asyncio is not thread-safe, and a call from there does not even wake the loop
-    (seen: echoes 10 s late, at the next keepalive ping; Connect hanging). From
+    (seen: echoes held until the next keepalive ping; Connect hanging). From
     another thread the call is handed to the loop; in the loop's thread (or with
     no loop running) it runs at once.
     """
