@@ -34,7 +34,7 @@ pip_install() {
 find_uv() {
   local user_bin candidate
   user_bin=$("$PYTHON" -m site --user-base 2>/dev/null || true)/bin/uv
-  for candidate in "$(command -v uv || true)" "$user_bin" .venvs/uv/bin/uv; do
+  for candidate in "$(command -v uv || true)" "$user_bin" "$PWD/.venvs/uv/bin/uv"; do
     if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" --version >/dev/null 2>&1; then
       echo "$candidate"
       return
