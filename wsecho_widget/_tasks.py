@@ -52,7 +52,11 @@ def require_loop(what: str) -> asyncio.AbstractEventLoop:
         ) from None
 
 
-def run_nested(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:
+def run_nested(
+    loop: asyncio.AbstractEventLoop,
+    coro: Coroutine[Any, Any, T],
+    undo: Callable[[T], None] | None = None,
+) -> T:
     """Run ``coro`` to its end from synchronous code, and return its result.
 
     When ``loop`` is already running (a notebook cell), re-enter it with
@@ -64,7 +68,9 @@ def run_nested(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) ->
     Ctrl-C or the kernel's Interrupt (SIGINT) cancels the task and raises
     KeyboardInterrupt here, once the loop is between two callbacks, instead of in
     the middle of whatever the loop was running (websockets' parser, the
-    session's receive loop), which it would leave broken.
+    session's receive loop), which it would leave broken. When the interrupt comes
+    just as the task has its result, ``undo(result)`` gives it back (for a message:
+    puts it back first in line) before KeyboardInterrupt is raised.
     """
     if loop.is_running():
         import nest_asyncio2
@@ -80,16 +86,22 @@ def run_nested(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) ->
 
     previous = _swap_sigint(on_sigint)
     try:
-        return loop.run_until_complete(task)
-    except asyncio.CancelledError:
+        try:
+            result = loop.run_until_complete(task)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+            if not task.done():
+                task.cancel()  # its waiter is cancelled at once; the task ends on the next turn
+    except BaseException:
         if interrupted:
             raise KeyboardInterrupt from None
         raise
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-        if not task.done():
-            task.cancel()  # its waiter is cancelled at once; the task ends on the next turn
+    if interrupted:
+        if undo is not None:
+            undo(result)
+        raise KeyboardInterrupt
+    return result
 
 
 def _swap_sigint(handler: Callable[[int, FrameType | None], None]) -> Any:

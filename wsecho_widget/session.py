@@ -523,7 +523,7 @@ class Session:
         The kernel's Interrupt (or Ctrl-C) raises KeyboardInterrupt here and leaves
         nothing behind: the next :meth:`receive` gets the next message.
         """
-        return run_nested(self.loop, self.receive(timeout))
+        return run_nested(self.loop, self.receive(timeout), undo=self._unread.appendleft)
 
     def discard_queued(self) -> list[str | bytes]:
         """Take back the frames still waiting in the outbox (they will not be sent)."""
