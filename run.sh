@@ -73,12 +73,14 @@ setup_installer() {
   fi
 }
 
-# A venv at $1 for interpreter $2, unless one is there.
+# A venv at $1 for interpreter $2, unless one is there; $3=seed puts pip in it with uv too
+# (for people who type .venv/bin/pip; run.sh itself never needs it there).
 make_venv() {
-  local dir=$1 interpreter=$2
+  local dir=$1 interpreter=$2 seed=()
   [ -x "$dir/bin/python" ] && return
+  [ "${3:-}" = seed ] && seed=(--seed)
   if [ -n "$UV" ]; then
-    "$UV" venv --quiet --seed --python "$interpreter" "$dir"
+    "$UV" venv --quiet "${seed[@]}" --python "$interpreter" "$dir"
   else
     "$interpreter" -m venv "$dir"
     pip_install "$dir/bin/python" --upgrade pip
@@ -109,7 +111,7 @@ setup_venv() {
   setup_installer
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating $VENV with $($PYTHON --version)"
-    make_venv "$VENV" "$PYTHON"
+    make_venv "$VENV" "$PYTHON" seed
   fi
   log "installing wsecho-widget (editable) with its test, browser, dev and docs extras into $VENV"
   install "$VENV/bin/python" -e ".[test,browser,dev,docs]"
@@ -202,7 +204,6 @@ test_on() {
   work=.venvs/work-py$minor
   log "Python $minor ($interpreter): venv from the wheel with [$extras]"
   start=$SECONDS
-  local setup_start=$SECONDS
   make_venv "$venv" "$interpreter"
   # The version stays 0.1.0 from build to build: reinstall this wheel over the last one.
   if [ -n "$UV" ]; then
@@ -214,7 +215,7 @@ test_on() {
   rm -rf "$work"
   mkdir -p "$work"
   cp -r tests notebooks benchmarks pyproject.toml "$work"/
-  local setup=$((SECONDS - setup_start))
+  local setup=$((SECONDS - start))
   local select=()
   [ -z "$marks" ] || select=(-m "$marks")
   log "Python $minor: pytest ${select[*]}"
