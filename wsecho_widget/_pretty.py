@@ -95,7 +95,8 @@ class _Printer:
             count = f"{len(items):,} item" + ("s" if len(items) != 1 else "")
             self.put(f"{open_}… {count} nested deeper than {self.max_depth} levels{close}")
             return
-        pad = "\n" + " " * (self.indent * (depth + 1))
+        compact = self.indent == 0
+        pad = "" if compact else "\n" + " " * (self.indent * (depth + 1))
         self.put(open_)
         for index, item in enumerate(items):
             self.put(pad)
@@ -112,8 +113,8 @@ class _Printer:
             else:
                 self.value(item, depth + 1)
             if index < len(items) - 1:
-                self.put(",")
-        self.put("\n" + " " * (self.indent * depth) + close)
+                self.put(", " if compact else ",")
+        self.put(close if compact else "\n" + " " * (self.indent * depth) + close)
 
     def scalar(self, obj: Any) -> str:
         if obj is None or isinstance(obj, bool):
@@ -149,7 +150,8 @@ class _Printer:
         return text if len(text) <= 200 else text[:200] + "…"
 
     def string(self, text: str) -> str:
-        room = max(self.max_chars - self.size, 0)
+        # Leave room for the note, so a long string is cut here and says how much.
+        room = max(self.max_chars - self.size - 40, 0)
         if len(text) > room:
             return json.dumps(text[:room], ensure_ascii=False) + f" … (+{len(text) - room:,} more characters)"
         return json.dumps(text, ensure_ascii=False)
@@ -171,7 +173,7 @@ def _key_text(key: Any) -> str:
         printer.value(key, 0)
     except _Full:
         return "".join(printer.parts)[:200] + "…"
-    return "".join(printer.parts).replace("\n", " ")
+    return "".join(printer.parts)
 
 
 def pretty(
