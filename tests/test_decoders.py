@@ -20,11 +20,13 @@ from tests.helpers import make_png
 from wsecho_widget import decoders
 from wsecho_widget.decoders import (
     BUILTIN_DECODERS,
+    VIEW_CHARS,
     Cut,
     DecodeError,
     Limits,
     ProtoField,
     decode,
+    decoded_text,
     decoder_names,
     pretty,
     register,
@@ -413,3 +415,17 @@ def test_floats_survive() -> None:
 def test_a_picture_is_just_bytes_to_a_decoder() -> None:
     with pytest.raises(DecodeError, match="not MessagePack"):
         decode(make_png(), "msgpack")
+
+
+def test_decoded_text_is_what_the_log_shows_capped() -> None:
+    assert (
+        decoded_text(msgpack.packb({"a": [1, b"\x00"]}), "msgpack")
+        == '{\n  "a": [\n    1,\n    <1 bytes: 00>\n  ]\n}'
+    )
+    long = decoded_text(msgpack.packb(list(range(100_000))), "msgpack")
+    assert len(long) < VIEW_CHARS + 100
+    assert long.endswith(f"… cut: the rest is over {VIEW_CHARS:,} characters")
+    text = decoded_text(b"x" * 5000, "text")
+    assert text == "x" * VIEW_CHARS + "\n… cut: 3,000 more characters not shown"
+    with pytest.raises(DecodeError, match="an array header claims 2 items but only 1 bytes follow"):
+        decoded_text(b"\x82\x01", "cbor")

@@ -25,12 +25,15 @@ from .model import Message, format_size, hex_dump
 __all__ = [
     "BUILTIN_DECODERS",
     "INSTALL_HINT",
+    "VIEW_CHARS",
+    "VIEW_LIMITS",
     "Cut",
     "DecodeError",
     "Decoder",
     "Limits",
     "ProtoField",
     "decode",
+    "decoded_text",
     "decoder_names",
     "pretty",
     "register",
@@ -67,6 +70,33 @@ class Limits:
     def __post_init__(self) -> None:
         if min(self.max_items, self.max_depth, self.max_bytes) < 1:
             raise ValueError("every limit must be at least 1")
+
+
+#: What the log allows itself per frame: it may re-render its 200 newest frames at
+#: once, on the kernel's loop, so each gets a small budget (``decode()`` gets more).
+VIEW_LIMITS = Limits(max_items=2_000, max_depth=32, max_bytes=64 * 1024)
+#: The most characters of one decoded frame the log shows.
+VIEW_CHARS = 2_000
+
+
+def decoded_text(
+    data: bytes,
+    name: str,
+    *,
+    decoders: Mapping[str, Decoder] | None = None,
+    limits: Limits = VIEW_LIMITS,
+    max_chars: int = VIEW_CHARS,
+) -> str:
+    """What the log shows for ``data`` in the view ``name``: pretty-printed, capped.
+
+    Raises :class:`DecodeError` like :func:`decode`.
+    """
+    value = decode(data, name, limits=limits, decoders=decoders)
+    if name == "text" and isinstance(value, str):
+        if len(value) <= max_chars:
+            return value
+        return value[:max_chars] + f"\n… cut: {len(value) - max_chars:,} more characters not shown"
+    return pretty(value, max_chars=max_chars, max_depth=limits.max_depth)
 
 
 def register(name: str, func: Decoder) -> None:
