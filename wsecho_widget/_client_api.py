@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from ._loop import Debouncer
 from .connection import ChannelError, WebSocketChannel
+from .decoders import encode
 from .hooks import DEFAULT_STREAM_SIZE, MessageHooks, MessageStream, callback_name
 from .model import History, Message
 from .server import EchoServer
@@ -123,6 +124,30 @@ class ClientAPI:
             self._notify(f"not sent: {exc}")
             raise
         self.send(text)
+
+    def send_msgpack(self, obj: Any) -> None:
+        """Send ``obj`` packed as MessagePack, as one binary frame (needs the ``codecs`` extra).
+
+        Aware datetimes go out as MessagePack timestamps. An object MessagePack
+        cannot pack raises TypeError (or ValueError) and sends nothing; without
+        msgpack installed, ImportError says how to install it.
+        """
+        self._send_encoded(obj, "msgpack")
+
+    def send_cbor(self, obj: Any) -> None:
+        """Send ``obj`` encoded as CBOR, as one binary frame (needs the ``codecs`` extra).
+
+        Like :meth:`send_msgpack`; cbor2 also encodes datetimes, Decimals, sets….
+        """
+        self._send_encoded(obj, "cbor")
+
+    def _send_encoded(self, obj: Any, name: str) -> None:
+        try:
+            data = encode(obj, name)
+        except (ImportError, TypeError, ValueError) as exc:
+            self._notify(f"not sent: {exc}")
+            raise
+        self.send(data)
 
     async def ping(self, timeout: float | None = 10.0) -> float:
         """Send a ping and wait for the pong: the round trip in seconds.

@@ -155,6 +155,8 @@ def decode_msgpack(data: bytes, *, max_depth: int, budget: Budget) -> Any:
         value = walk.value(0)
     except msgpack.OutOfData:
         raise WalkError("truncated: the data ends before the value does") from None
+    except WalkError:
+        raise
     except (ValueError, msgpack.UnpackException) as exc:
         pos = walk.unpacker.tell()
         where = f"byte 0x{data[pos]:02x} at {pos}" if pos < len(data) else f"byte {pos}"
@@ -242,6 +244,8 @@ def decode_cbor(data: bytes, *, max_depth: int, budget: Budget) -> Any:
         value = walk.value(0)
     except walk.cbor2.CBORDecodeEOF:
         raise WalkError("truncated: the data ends before the value does") from None
+    except WalkError:
+        raise
     except (walk.cbor2.CBORDecodeError, ValueError, RecursionError) as exc:
         raise WalkError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
     extra = len(data) - walk.fp.tell()

@@ -19,7 +19,7 @@ from typing import Any
 
 from ._pretty import Cut, ProtoField, pretty
 from ._protobuf import Budget, ProtobufError, decode_protobuf
-from ._walkers import INSTALL_HINT, MissingLibrary, WalkError, decode_cbor, decode_msgpack
+from ._walkers import INSTALL_HINT, MissingLibrary, WalkError, decode_cbor, decode_msgpack, require
 from .model import Message, format_size, hex_dump
 
 __all__ = [
@@ -32,9 +32,11 @@ __all__ = [
     "Decoder",
     "Limits",
     "ProtoField",
+    "check_decoder",
     "decode",
     "decoded_text",
     "decoder_names",
+    "encode",
     "pretty",
     "register",
     "unregister",
@@ -99,17 +101,40 @@ def decoded_text(
     return pretty(value, max_chars=max_chars, max_depth=limits.max_depth)
 
 
+def encode(obj: Any, name: str) -> bytes:
+    """``obj`` as MessagePack (``name="msgpack"``) or CBOR (``"cbor"``) bytes.
+
+    Raises ImportError saying how to install the ``codecs`` extra when the library
+    is missing, TypeError or ValueError for what the format cannot hold.
+    """
+    if name == "msgpack":
+        packed = require("msgpack").packb(obj, datetime=True)
+    elif name == "cbor":
+        packed = require("cbor2").dumps(obj)
+    else:
+        raise ValueError(f"encode() writes msgpack or cbor, not {name!r}")
+    return bytes(packed)
+
+
 def register(name: str, func: Decoder) -> None:
-    """Add (or replace) a decoder that every panel's Binary view offers.
+    """Add (or replace) a decoder that every panel made from now on offers in its Binary view.
 
     ``func(data: bytes)`` returns any object (shown pretty-printed like JSON) or
     raises; whatever it raises becomes a one-line :class:`DecodeError`. It runs in the
     kernel's loop, so it should be quick: it is given the whole frame.
     """
-    _check_name(name)
+    check_decoder(name, func)
+    _registry[name] = func
+
+
+def check_decoder(name: str, func: Decoder) -> None:
+    """Raise ValueError or TypeError unless ``name`` and ``func`` can be a decoder."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("a decoder needs a non-empty name")
+    if name in _RESERVED:
+        raise ValueError(f"{name!r} is a built-in view: choose another name")
     if not callable(func):
         raise TypeError(f"a decoder must be callable, not {type(func).__name__}")
-    _registry[name] = func
 
 
 def unregister(name: str) -> None:
@@ -122,13 +147,6 @@ def decoder_names(extra: Mapping[str, Decoder] | None = None) -> tuple[str, ...]
     names = [*BUILTIN_DECODERS, *_registry]
     names += [name for name in (extra or {}) if name not in names]
     return tuple(names)
-
-
-def _check_name(name: str) -> None:
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError("a decoder needs a non-empty name")
-    if name in _RESERVED:
-        raise ValueError(f"{name!r} is a built-in view: choose another name")
 
 
 def decode(

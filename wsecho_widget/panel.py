@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import os
 import ssl as _ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -258,10 +258,21 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
             self.disconnect()
 
     def clear(self) -> None:
-        """Empty the log on screen; the history and totals stay."""
+        """Empty the log on screen and forget the Recent texts; the history and totals stay."""
         self.log_panel.clear()
+        self.send_bar.forget_recent()
         self._notify("")
         self._update_stats()
+
+    def add_decoder(self, name: str, func: Callable[[bytes], Any]) -> None:
+        """Offer ``func`` as the Binary view ``name`` in this panel.
+
+        ``func(data: bytes)`` returns any object, shown pretty-printed like JSON;
+        whatever it raises is shown as the frame's one-line reason. For every panel,
+        use :func:`wsecho_widget.decoders.register`. ``panel.binary_view.value =
+        name`` switches the log to it.
+        """
+        self.log_panel.toolbar.add_decoder(name, func)
 
     # -- connection options ----------------------------------------------------------
 
