@@ -99,11 +99,17 @@ def test_cbor_round_trip_of_a_real_payload_with_tags() -> None:
 
 
 def test_cbor_tag_over_a_container_is_walked_and_kept_as_a_tag() -> None:
-    decoded = decode(cbor2.dumps(cbor2.CBORTag(4000, [1, {"a": 2}])), "cbor")
-    assert decoded == cbor2.CBORTag(4000, [1, {"a": 2}])
-    assert pretty(decoded) == 'tag 4000: [\n  1,\n  {\n    "a": 2\n  }\n]'
+    data = cbor2.dumps(cbor2.CBORTag(4000, [1, {"a": 2}]))
+    # Small: cbor2 decodes it whole (a tag of an immutable tuple and frozendict); walked
+    # (a budget under its size), the same tag of a list and a dict. Printed the same.
+    whole, walked = decode(data, "cbor"), decode(data, "cbor", limits=Limits(max_items=5))
+    assert whole.tag == walked.tag == 4000
+    assert walked == cbor2.CBORTag(4000, [1, {"a": 2}])
+    assert pretty(whole) == pretty(walked) == 'tag 4000: [\n  1,\n  {\n    "a": 2\n  }\n]'
     # The self-described CBOR tag only marks the format: dropped, as cbor2 does.
-    assert decode(cbor2.dumps(cbor2.CBORTag(55799, [1, 2])), "cbor") == [1, 2]
+    described = cbor2.dumps(cbor2.CBORTag(55799, [1, 2]))
+    assert decode(described, "cbor") == (1, 2)  # cbor2's own answer
+    assert decode(described, "cbor", limits=Limits(max_items=2)) == [1, 2]  # walked
 
 
 def test_cbor_indefinite_length_containers() -> None:
@@ -171,6 +177,16 @@ def test_10000_deep_nesting_is_cut_at_max_depth(name: str, data: bytes) -> None:
     decoded = decode(data, name, limits=Limits(max_depth=50))
     assert cuts(decoded) == ["nested deeper than 50 levels: the rest not decoded"]
     assert "… nested deeper than 50 levels: the rest not decoded" in pretty(decoded, max_depth=200)
+
+
+@pytest.mark.parametrize("name", ["msgpack", "cbor"])
+def test_a_small_frame_nested_too_deep_is_cut_too(name: str) -> None:
+    # 101 bytes: small enough for the library to decode whole, then walked for the cut.
+    data = (b"\x91" if name == "msgpack" else b"\x81") * 100 + (b"\xc0" if name == "msgpack" else b"\xf6")
+    assert cuts(decode(data, name, limits=Limits(max_depth=50))) == [
+        "nested deeper than 50 levels: the rest not decoded"
+    ]
+    assert cuts(decode(data, name, limits=Limits(max_depth=101))) == []
 
 
 def test_10000_deep_protobuf_nesting_stops_at_max_depth() -> None:

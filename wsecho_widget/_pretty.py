@@ -13,6 +13,7 @@ import dataclasses
 import datetime
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,9 @@ __all__ = ["Cut", "ProtoField", "pretty"]
 
 #: Integers wider than this many bits are summarised: ``str(int)`` on a huge one is slow.
 _INT_BITS = 4096
+_SCALARS = frozenset((str, int, float, bool, type(None), bytes))
+# Strings that JSON spells as they are: printable, no quote, no backslash.
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029]*')
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -70,22 +74,25 @@ class _Printer:
         if self.size > self.max_chars:
             raise _Full
 
-    def value(self, obj: Any, depth: int) -> None:
-        if isinstance(obj, ProtoField):
-            obj = [obj]
-        if isinstance(obj, Mapping):
-            self.container("{", "}", list(obj.items()), depth, pairs=True)
+    def value(self, obj: Any, depth: int, prefix: str = "") -> None:
+        """Print ``obj`` after ``prefix`` (its indentation and key, put in the same call)."""
+        kind = type(obj)
+        if kind in _SCALARS:
+            self.put(prefix + self.scalar(obj))
+        elif kind is dict or (isinstance(obj, Mapping) and kind is not ProtoField):
+            self.container(prefix + "{", "}", list(obj.items()), depth, pairs=True)
+        elif isinstance(obj, ProtoField):
+            self.value([obj], depth, prefix)
         elif isinstance(obj, list | tuple | set | frozenset) and not _is_ext(obj):
             items = list(obj)
             if items and all(isinstance(i, ProtoField | Cut) for i in items):
-                self.container("{", "}", [(_proto_key(i), i) for i in items], depth, pairs=True)
+                self.container(prefix + "{", "}", [(_proto_key(i), i) for i in items], depth, pairs=True)
             else:
-                self.container("[", "]", items, depth, pairs=False)
-        elif type(obj).__name__ == "CBORTag" and hasattr(obj, "tag"):
-            self.put(f"tag {obj.tag}: ")
-            self.value(obj.value, depth)
+                self.container(prefix + "[", "]", items, depth, pairs=False)
+        elif kind.__name__ == "CBORTag" and hasattr(obj, "tag"):
+            self.value(obj.value, depth, f"{prefix}tag {obj.tag}: ")
         else:
-            self.put(self.scalar(obj))
+            self.put(prefix + self.scalar(obj))
 
     def container(self, open_: str, close: str, items: list[Any], depth: int, *, pairs: bool) -> None:
         if not items:
@@ -97,23 +104,23 @@ class _Printer:
             return
         compact = self.indent == 0
         pad = "" if compact else "\n" + " " * (self.indent * (depth + 1))
+        between = (", " if compact else ",") + pad
         self.put(open_)
-        for index, item in enumerate(items):
-            self.put(pad)
+        prefix = pad
+        for item in items:
             if pairs:
                 key, value = item
                 if isinstance(key, Cut) or isinstance(value, Cut):
-                    self.put("… " + (key if isinstance(key, Cut) else value).reason)
+                    self.put(prefix + "… " + (key if isinstance(key, Cut) else value).reason)
                     continue
-                self.put(_key_text(key) + ": ")
-                self.value(value.value if isinstance(value, ProtoField) else value, depth + 1)
+                if isinstance(value, ProtoField):
+                    value = value.value
+                self.value(value, depth + 1, prefix + _key_text(key) + ": ")
             elif isinstance(item, Cut):
-                self.put("… " + item.reason)
-                continue
+                self.put(prefix + "… " + item.reason)
             else:
-                self.value(item, depth + 1)
-            if index < len(items) - 1:
-                self.put(", " if compact else ",")
+                self.value(item, depth + 1, prefix)
+            prefix = between
         self.put(close if compact else "\n" + " " * (self.indent * depth) + close)
 
     def scalar(self, obj: Any) -> str:
@@ -150,6 +157,8 @@ class _Printer:
         return text if len(text) <= 200 else text[:200] + "…"
 
     def string(self, text: str) -> str:
+        if len(text) < 200 and _PLAIN.fullmatch(text):
+            return f'"{text}"'  # what json.dumps gives, without its cost
         # Leave room for the note, so a long string is cut here and says how much.
         room = max(self.max_chars - self.size - 40, 0)
         if len(text) > room:
@@ -166,7 +175,9 @@ def _proto_key(item: ProtoField | Cut) -> Any:
 
 
 def _key_text(key: Any) -> str:
-    if isinstance(key, str):
+    if type(key) is str:
+        if len(key) < 200 and _PLAIN.fullmatch(key):
+            return f'"{key}"'
         return json.dumps(key, ensure_ascii=False)
     printer = _Printer(0, 200, 1, 16)
     try:

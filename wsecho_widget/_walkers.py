@@ -7,6 +7,9 @@ here, header by header, and every scalar (or tagged value) is decoded by the
 library itself: decoding stops after a budget of items and a depth, with a
 :class:`~wsecho_widget._pretty.Cut` saying so, whatever the frame's size. A
 declared item count is checked against the bytes left before anything trusts it.
+Small frames (no more bytes than the item budget, at most ``FAST_BYTES``) cannot
+hold more values than the budget: the library decodes them whole, at C speed, and
+the walk only runs if the result nests too deep or the library refused it.
 
 The libraries are imported lazily (they are the optional extra ``codecs``); this
 module imports no widgets.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import io
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
@@ -24,7 +28,10 @@ from ._protobuf import Budget
 
 __all__ = ["MissingLibrary", "WalkError", "decode_cbor", "decode_msgpack"]
 
+#: Frames up to this size (and the item budget) are decoded whole by the library.
+FAST_BYTES = 4096
 _SELF_DESCRIBED = 55799
+_SCALARS = frozenset((str, bytes, int, float, bool, type(None)))
 # Tags whose content is a pair of numbers: decimal fraction, bigfloat, rational.
 _PAIR_TAGS = frozenset((4, 5, 30))
 INSTALL_HINT = 'pip install "wsecho-widget[codecs]"'
@@ -147,8 +154,49 @@ class _MsgpackWalk(_Walk):
         return False
 
 
+def _children(item: Any) -> Any:
+    """The values inside a container (keys too), or None for anything else."""
+    kind = type(item)
+    if kind in _SCALARS:
+        return None
+    if kind is list or kind is tuple:
+        return item
+    if kind is dict or isinstance(item, Mapping):
+        return [*item.keys(), *item.values()]
+    if isinstance(item, set | frozenset):
+        return item
+    if kind.__name__ == "CBORTag":
+        return (item.value,)
+    return None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """True if a container (or tag) in ``value`` sits ``limit`` or more levels down."""
+    level = [value] if _children(value) is not None else []
+    for _ in range(limit):  # one level of containers at a time; scalars are never kept
+        level = [c for item in level for c in _children(item) if _children(c) is not None]
+        if not level:
+            return False
+    return bool(level)
+
+
+def _small(data: bytes, budget: Budget) -> bool:
+    # A frame of at most `items` bytes holds at most that many values: the library
+    # may decode it whole, at C speed (the log shows many small frames per second).
+    return len(data) <= min(FAST_BYTES, budget.items)
+
+
 def decode_msgpack(data: bytes, *, max_depth: int, budget: Budget) -> Any:
     """One MessagePack value from ``data``, bounded; :class:`WalkError` when invalid."""
+    msgpack = require("msgpack")
+    if _small(data, budget):
+        try:
+            value = msgpack.unpackb(data, raw=False, unicode_errors="backslashreplace", strict_map_key=False)
+        except Exception:  # invalid, or an array as a map key: the walk says what, or copes
+            pass
+        else:
+            if not _deeper_than(value, max_depth):
+                return value
     walk = _MsgpackWalk(data, max_depth, budget)
     msgpack = walk.msgpack
     try:
@@ -239,6 +287,16 @@ class _CborWalk(_Walk):
 
 def decode_cbor(data: bytes, *, max_depth: int, budget: Budget) -> Any:
     """One CBOR value from ``data``, bounded; :class:`WalkError` when invalid."""
+    cbor2 = require("cbor2")
+    if _small(data, budget):
+        fp = io.BytesIO(data)
+        try:
+            value = cbor2.CBORDecoder(fp).decode()
+        except Exception:  # invalid, or an array as a map key: the walk says what, or copes
+            pass
+        else:
+            if fp.tell() == len(data) and not _deeper_than(value, max_depth):
+                return value
     walk = _CborWalk(data, max_depth, budget)
     try:
         value = walk.value(0)
