@@ -65,3 +65,9 @@ def test_anything_else_is_its_short_repr() -> None:
             return "T" * 1000
 
     assert pretty(Thing()) == "T" * 200 + "…"
+
+
+def test_a_list_cut_short_stays_a_list() -> None:
+    assert (
+        pretty([[Cut("nested deeper than 1 levels")]]) == "[\n  [\n    … nested deeper than 1 levels\n  ]\n]"
+    )

@@ -85,7 +85,9 @@ class _Printer:
             self.value([obj], depth, prefix)
         elif isinstance(obj, list | tuple | set | frozenset) and not _is_ext(obj):
             items = list(obj)
-            if items and all(isinstance(i, ProtoField | Cut) for i in items):
+            if any(isinstance(i, ProtoField) for i in items) and all(
+                isinstance(i, ProtoField | Cut) for i in items
+            ):
                 self.container(prefix + "{", "}", [(_proto_key(i), i) for i in items], depth, pairs=True)
             else:
                 self.container(prefix + "[", "]", items, depth, pairs=False)
