@@ -13,7 +13,7 @@ import asyncio
 import json
 from collections import deque
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ._loop import Debouncer
 from .connection import ChannelError, WebSocketChannel
@@ -28,16 +28,23 @@ __all__ = ["ClientAPI"]
 _Callback = TypeVar("_Callback", bound=Callable[[Message], Any])
 
 
+class DecoderViews(Protocol):
+    """What offers a panel's Binary views (the log's toolbar)."""
+
+    def add_decoder(self, name: str, func: Callable[[bytes], Any]) -> None: ...
+
+
 class ClientAPI:
     """Send, receive, connect, ping and subscribe, through ``self.session``.
 
-    The panel provides ``session``, ``hooks``, and where the results show:
+    The panel provides ``session``, ``hooks``, ``decoder_views``, and where the results show:
     ``_notify`` (the notice line), ``_show_queued`` (after a send),
     ``_refresh_latency`` (after a ping).
     """
 
     session: Session
     hooks: MessageHooks
+    decoder_views: DecoderViews
     #: The newest exceptions raised by on_message callbacks (for a traceback).
     callback_errors: deque[BaseException]
 
@@ -124,6 +131,17 @@ class ClientAPI:
             self._notify(f"not sent: {exc}")
             raise
         self.send(text)
+
+    def add_decoder(self, name: str, func: Callable[[bytes], Any]) -> None:
+        """Offer ``func`` as the Binary view ``name`` in this panel's log.
+
+        ``func(data: bytes)`` returns any object, shown pretty-printed like JSON;
+        whatever it raises is shown as the frame's one-line reason. Adding one of
+        the same name replaces it. For every panel, use
+        :func:`wsecho_widget.decoders.register`; ``panel.binary_view.value = name``
+        switches the log to it.
+        """
+        self.decoder_views.add_decoder(name, func)
 
     def send_msgpack(self, obj: Any) -> None:
         """Send ``obj`` packed as MessagePack, as one binary frame (needs the ``codecs`` extra).

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import os
 import ssl as _ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +152,7 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         self.stats_label, self.notice_label = self.notice_bar.stats_label, self.notice_bar.notice_label
         self.filter_text, self.json_button = log.toolbar.filter_text, log.toolbar.json_button
         self.binary_view, self.pause_button = log.toolbar.binary_view, log.toolbar.pause_button
+        self.decoder_views = log.toolbar  # where add_decoder() offers a decoder
         self.output, self.log_box, self.log_view = log.output, log.log_box, log.log_view
         self.options_box, self.options_button = form, form.toggle_button
         self.url_input, self.subprotocols_input = form.url_input, form.subprotocols_input
@@ -263,16 +264,6 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         self.send_bar.forget_recent()
         self._notify("")
         self._update_stats()
-
-    def add_decoder(self, name: str, func: Callable[[bytes], Any]) -> None:
-        """Offer ``func`` as the Binary view ``name`` in this panel.
-
-        ``func(data: bytes)`` returns any object, shown pretty-printed like JSON;
-        whatever it raises is shown as the frame's one-line reason. For every panel,
-        use :func:`wsecho_widget.decoders.register`. ``panel.binary_view.value =
-        name`` switches the log to it.
-        """
-        self.log_panel.toolbar.add_decoder(name, func)
 
     # -- connection options ----------------------------------------------------------
 

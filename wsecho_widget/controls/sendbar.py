@@ -76,30 +76,7 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             tooltip="Type a message; Enter or Send sends it as a text frame",
         )
         self.text.add_class("wsecho-input")  # a stable hook for tests and users' CSS
-        self.textarea = widgets.Textarea(
-            placeholder="A text frame over several lines: Send sends it whole",
-            continuous_update=False,
-            description="Message",
-            rows=6,
-            layout=widgets.Layout(flex="1 1 auto", width="auto", display="none"),
-            tooltip="Type a message over several lines; Send sends it as one text frame",
-        )
-        self.textarea.add_class("wsecho-input-multiline")
-        self.multiline_button = widgets.ToggleButton(
-            value=False,
-            description="Multi-line",
-            icon="align-left",
-            tooltip="Write over several lines (a text area); Send sends the whole text as one frame",
-            layout=widgets.Layout(width="auto", flex="0 0 auto"),
-        )
-        self._recent: list[str] = []
-        self.recent = widgets.Dropdown(
-            options=[(_RECENT_PROMPT, "")],
-            value="",
-            tooltip=f"The last {RECENT_LIMIT} texts sent from here, newest first: choose one to send again",
-            layout=widgets.Layout(width="11em", flex="0 0 auto"),
-        )
-        self.recent.add_class("wsecho-recent")
+        self._make_composer()
         self.send_button = widgets.Button(
             description="Send", icon="paper-plane", tooltip="Send as a text frame"
         )
@@ -134,6 +111,33 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
                 widgets.HBox([self.file_upload, self.send_file_button, *file_row_extra]),
             ]
         )
+
+    def _make_composer(self) -> None:
+        # The multi-line input (hidden until toggled), its toggle, and Recent.
+        self.textarea = widgets.Textarea(
+            placeholder="A text frame over several lines: Send sends it whole",
+            continuous_update=False,
+            description="Message",
+            rows=6,
+            layout=widgets.Layout(flex="1 1 auto", width="auto", display="none"),
+            tooltip="Type a message over several lines; Send sends it as one text frame",
+        )
+        self.textarea.add_class("wsecho-input-multiline")
+        self.multiline_button = widgets.ToggleButton(
+            value=False,
+            description="Multi-line",
+            icon="align-left",
+            tooltip="Write over several lines (a text area); Send sends the whole text as one frame",
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
+        )
+        self._recent: list[str] = []
+        self.recent = widgets.Dropdown(
+            options=[(_RECENT_PROMPT, "")],
+            value="",
+            tooltip=f"The last {RECENT_LIMIT} texts sent from here, newest first: choose one to send again",
+            layout=widgets.Layout(width="11em", flex="0 0 auto"),
+        )
+        self.recent.add_class("wsecho-recent")
 
     @property
     def multiline(self) -> bool:
