@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from .connection import ChannelError, WebSocketChannel
+from .decoders import DecodeError, decode
 from .model import History, Message, sniff_image_format
 from .panel import WebSocketPanel
 from .server import EchoServer
@@ -18,12 +19,14 @@ from .session import Session
 
 __all__ = [
     "ChannelError",
+    "DecodeError",
     "EchoServer",
     "History",
     "Message",
     "Session",
     "WebSocketChannel",
     "WebSocketPanel",
+    "decode",
     "sniff_image_format",
 ]
 __version__ = "0.1.0"
