@@ -34,6 +34,7 @@ __all__ = [
     "encode_disconnect",
     "encode_event",
     "encode_packet",
+    "parse_text",
     "socketio_url",
 ]
 
@@ -240,7 +241,7 @@ def _parse_open(payload: str) -> EngineOpen:
     )
 
 
-def _parse_packet(text: str) -> tuple[Packet, int]:
+def _parse_packet(text: str, from_server: bool = True) -> tuple[Packet, int]:
     # ``<type>[<count>-][<namespace>,][<id>][<json>]``; returns the packet and how
     # many attachments follow.
     if not text or not text[0].isdigit() or int(text[0]) > 6:
@@ -268,11 +269,11 @@ def _parse_packet(text: str) -> tuple[Packet, int]:
     rest = rest[len(digits) :]
     data = _loads(rest) if rest else None
     packet = Packet(kind, namespace, data, int(digits) if digits else None)
-    _check_data(packet, count)
+    _check_data(packet, count, from_server)
     return packet, count
 
 
-def _check_data(packet: Packet, count: int) -> None:
+def _check_data(packet: Packet, count: int, from_server: bool) -> None:
     kind, data = packet.type, packet.data
     if kind in (PacketType.EVENT, PacketType.BINARY_EVENT):
         if not isinstance(data, list) or not data or not isinstance(data[0], str):
@@ -280,7 +281,11 @@ def _check_data(packet: Packet, count: int) -> None:
     elif kind in (PacketType.ACK, PacketType.BINARY_ACK):
         if packet.id is None or not isinstance(data, list):
             raise ProtocolError("ack packet without an id or an argument list")
-    elif kind == PacketType.CONNECT and not (isinstance(data, dict) and isinstance(data.get("sid"), str)):
+    elif (
+        kind == PacketType.CONNECT
+        and from_server
+        and not (isinstance(data, dict) and isinstance(data.get("sid"), str))
+    ):
         raise ProtocolError("connect packet without a sid")
     if count and not _placeholders_ok(data, count):
         raise ProtocolError(f"binary packet with placeholders that do not match its {count} attachments")
@@ -313,6 +318,26 @@ def _fill(data: Any, attachments: list[bytes]) -> Any:
     return data
 
 
+def parse_text(frame: str, from_server: bool = True) -> tuple[Item | None, int]:
+    """One text frame on its own: the item (None for pong/noop/upgrade) and how many
+    binary attachments follow it (their placeholders are still in the data).
+
+    ``from_server=False`` reads a client's frame (a CONNECT carries auth, not a sid).
+    """
+    kind, payload = frame[:1], frame[1:]
+    if kind == _MESSAGE:
+        return _parse_packet(payload, from_server)
+    if kind == _PING:
+        return EnginePing(payload), 0
+    if kind == _OPEN:
+        return _parse_open(payload), 0
+    if kind == _CLOSE:
+        return EngineClose(), 0
+    if kind in (_PONG, _NOOP, _UPGRADE):
+        return None, 0
+    raise ProtocolError(f"unknown Engine.IO packet type {kind!r}")
+
+
 class Decoder:
     """Turns the frames a Socket.IO server sends into Engine.IO and Socket.IO items.
 
@@ -342,22 +367,14 @@ class Decoder:
         if self._pending is not None:
             self.reset()
             raise ProtocolError("text frame while binary attachments were expected; packet dropped")
-        kind, payload = frame[:1], frame[1:]
-        if kind == _MESSAGE:
-            packet, count = _parse_packet(payload)
-            if count == 0:
-                return [packet]
-            self._pending, self._expected, self._attachments = packet, count, []
+        item, count = parse_text(frame)
+        if item is None:
             return []
-        if kind == _PING:
-            return [EnginePing(payload)]
-        if kind == _OPEN:
-            return [_parse_open(payload)]
-        if kind == _CLOSE:
-            return [EngineClose()]
-        if kind in (_PONG, _NOOP, _UPGRADE):
+        if count:
+            assert isinstance(item, Packet)
+            self._pending, self._expected, self._attachments = item, count, []
             return []
-        raise ProtocolError(f"unknown Engine.IO packet type {kind!r}")
+        return [item]
 
     def _attachment(self, data: bytes) -> list[Item]:
         pending = self._pending
