@@ -3,23 +3,31 @@
 ``WebSocketPanel()`` shows a panel that talks to an embedded echo server;
 ``WebSocketPanel(url)`` talks to any server. The layers, each in its own module:
 ``model`` (pure records), ``connection`` (the channel), ``session`` (lifecycle),
-``panel`` and ``logview`` (widgets), ``server`` (the echo server).
+``panel`` and ``logview`` (widgets), ``server`` (the echo server); protocols over
+WebSockets: ``sio_protocol``/``gql_protocol`` (sans-I/O codecs), ``sio_client``/
+``gql_client`` (clients on the session).
 """
 
 from __future__ import annotations
 
 from .connection import ChannelError, WebSocketChannel
+from .gql_client import GraphQLClient, GraphQLError
 from .model import History, Message, sniff_image_format
 from .panel import WebSocketPanel
 from .server import EchoServer
 from .session import Session
+from .sio_client import SocketIOClient, SocketIOError
 
 __all__ = [
     "ChannelError",
     "EchoServer",
+    "GraphQLClient",
+    "GraphQLError",
     "History",
     "Message",
     "Session",
+    "SocketIOClient",
+    "SocketIOError",
     "WebSocketChannel",
     "WebSocketPanel",
     "sniff_image_format",
