@@ -3,9 +3,7 @@
 ``WebSocketPanel()`` shows a panel that talks to an embedded echo server;
 ``WebSocketPanel(url)`` talks to any server. The layers, each in its own module:
 ``model`` (pure records), ``connection`` (the channel), ``session`` (lifecycle),
-``panel`` and ``logview`` (widgets), ``server`` (the echo server); protocols over
-WebSockets: ``sio_protocol``/``gql_protocol`` (sans-I/O codecs), ``sio_client``/
-``gql_client`` (clients on the session).
+``panel`` and ``logview`` (widgets), ``server`` (the echo server).
 """
 
 from __future__ import annotations
