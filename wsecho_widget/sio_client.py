@@ -142,17 +142,25 @@ class SocketIOClient(ProtocolClient):
         Raises TimeoutError when no ack comes within ``timeout`` seconds,
         ChannelError when the connection ends first.
         """
+        future = self.request(event, *args)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"no ack for {event!r} within {timeout} s") from None
+
+    def request(self, event: str, *args: Any) -> asyncio.Future[list[Any]]:
+        """Emit ``event`` asking for an ack, now; the future gets the ack's arguments.
+
+        What :meth:`call` awaits: raises at once for bad arguments, like :meth:`emit`.
+        Cancelling the future forgets the ack.
+        """
         self._next_id += 1
         id = self._next_id
         future: asyncio.Future[list[Any]] = self.loop.create_future()
         self._emit(event, args, id)
         self._acks[id] = (event, future)
-        try:
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            raise TimeoutError(f"no ack for {event!r} within {timeout} s") from None
-        finally:
-            self._acks.pop(id, None)
+        future.add_done_callback(lambda _: self._acks.pop(id, None))
+        return future
 
     def _emit(self, event: str, args: tuple[Any, ...], id: int | None) -> None:
         if not isinstance(event, str) or not event:
