@@ -46,7 +46,7 @@ async def test_status_shows_namespace_sid_and_heartbeats(panel: SocketIOPanel) -
     assert panel.status == "open"
     assert f"namespace / · sid {panel.sid}" in panel.status_bar.url_label.value
     await wait_for(lambda: panel.heartbeats >= 2, what="heartbeats")
-    await wait_for(lambda: f"{panel.heartbeats:,} heartbeats" in panel.notice_bar.stats_label.value)
+    await wait_for(lambda: f"· {panel.heartbeats:,} heartbeats" in panel.status_bar.url_label.value)
     assert "heartbeat" not in log(panel).replace("heartbeat every", "")  # counted, not logged
 
 

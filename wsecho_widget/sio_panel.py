@@ -197,10 +197,11 @@ class SocketIOPanel(ProtocolPanel):
     def _where(self) -> str:
         client = self.client
         sid = f" · sid {client.sid}" if client.sid else ""
-        return f"{client.display_url} · namespace {client.namespace}{sid}"
+        beats = f" · {client.heartbeats:,} heartbeats" if client.heartbeats else ""
+        return f"{client.display_url} · namespace {client.namespace}{sid}{beats}"
 
     def _stats(self) -> list[str]:
-        return [f"{self.client.heartbeats:,} heartbeats", f"{len(self.client.events):,} events"]
+        return [f"{len(self.client.events):,} events"]
 
     def __repr__(self) -> str:
         return f"<SocketIOPanel {self._where()} {self.client.status}>"
