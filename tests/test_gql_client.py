@@ -31,6 +31,7 @@ async def client(server: GraphQLServer) -> AsyncIterator[GraphQLClient]:
     client = GraphQLClient(server.url, connection_params={"token": TOKEN}, **FAST)
     await asyncio.wait_for(client.ready, 5)
     yield client
+    await client.disconnect()  # a closing handshake: aiohttp then stops at once
     client.close()
 
 

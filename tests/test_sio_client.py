@@ -212,3 +212,29 @@ async def test_bad_packets_are_notices_not_failures() -> None:
                 client.emit("connect")
         finally:
             client.close()
+
+
+async def test_a_server_that_stops_pinging_is_dropped_and_rejoined() -> None:
+    # Engine.IO's rule: no ping within pingInterval + pingTimeout (0.2 + 0.2 s here)
+    # means the server is gone, though its TCP and WebSocket still answer.
+    joins: list[str] = []
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.send('0{"sid":"e","upgrades":[],"pingInterval":200,"pingTimeout":200,"maxPayload":1000}')
+        joins.append(str(await ws.recv()))
+        await ws.send(f'40{{"sid":"s{len(joins)}"}}')
+        await ws.wait_closed()  # and never pings
+
+    async with serve(handler, "127.0.0.1", 0) as raw:
+        port = raw.sockets[0].getsockname()[1]
+        client = SocketIOClient(f"http://127.0.0.1:{port}", path="/", reconnect_delays=[0.05])
+        notices: list[str] = []
+        client.on_notice.append(notices.append)
+        try:
+            await asyncio.wait_for(client.ready, 5)
+            assert client.sid == "s1"
+            await wait_for(lambda: client.sid == "s2", what="the rejoin")
+            assert notices[0] == "no heartbeat from the Socket.IO server within 0.4 s: connection lost"
+            assert joins[:2] == ["40", "40"]
+        finally:
+            client.close()

@@ -117,6 +117,8 @@ class SocketIOClient(ProtocolClient):
         self._next_id = 0
         self._outbox: deque[Frame] = deque()  # frames waiting for the namespace to be joined
         self._decoder = Decoder()
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._deadline = 0.0
         super().__init__(
             socketio_url(url, path), url, history_limit=history_limit, autoconnect=autoconnect, **options
         )
@@ -254,6 +256,7 @@ class SocketIOClient(ProtocolClient):
             if isinstance(item, EnginePing):
                 self.heartbeats += 1
                 self.session.send(item.pong())
+                self._arm_watchdog()
                 for callback in list(self.on_change):
                     callback()
             elif isinstance(item, Packet):
@@ -261,6 +264,7 @@ class SocketIOClient(ProtocolClient):
                     self._packet(item, message.timestamp)
             elif isinstance(item, EngineOpen):
                 self.engine = item
+                self._arm_watchdog()
                 self.session.send(encode_connect(self.namespace, self.auth))
                 self._set("connecting", f"{self.display_url}: joining namespace {self.namespace}…")
             elif isinstance(item, EngineClose):
@@ -340,10 +344,41 @@ class SocketIOClient(ProtocolClient):
         keep = [f for f in stale if not isinstance(f, str) or f[:2] not in ("3", "40", "41")]
         self._outbox.extendleft(reversed(keep))
 
+    def _arm_watchdog(self) -> None:
+        # Engine.IO's liveness rule: no ping within pingInterval + pingTimeout means the
+        # server is gone, even while TCP (and WebSocket pings) still answer.
+        self._disarm_watchdog()
+        if self.engine is not None:
+            wait = self.engine.ping_interval + self.engine.ping_timeout
+            self._deadline = self.loop.time() + wait
+            self._watchdog = self.loop.call_later(wait, self._no_heartbeat, wait)
+
+    def _disarm_watchdog(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+
+    def _no_heartbeat(self, wait: float) -> None:
+        self._watchdog = None
+        if self.loop.time() - self._deadline > max(0.1, wait / 2):
+            # We woke far too late: the loop was blocked (a long cell) and the ping may
+            # be unread in the socket. Give the server a fair wait instead.
+            self._arm_watchdog()
+            return
+        channel = self.session.channel
+        if channel is not None and channel.is_open:
+            # Dropped without a closing handshake: the session reconnects (a new Engine.IO session).
+            reason = f"no heartbeat from the Socket.IO server within {wait:g} s: connection lost"
+            self._notice(reason)
+            if channel.error is None:
+                channel.error = reason
+            channel.abort()
+
     def _stopped(self) -> None:
         self._wake()  # receive_event() waiters see that nothing more will come
 
     def _lost(self, reason: str) -> None:
+        self._disarm_watchdog()
         self.sid = None
         self.engine = None
         for name, future in list(self._acks.values()):
@@ -355,6 +390,10 @@ class SocketIOClient(ProtocolClient):
         # Engine.IO ends every session with a normal closure, even a server restart:
         # only a namespace disconnect (handled as final already) means "do not return".
         return True if channel.close_code in (1000, 1005) else None
+
+    def close(self) -> None:
+        self._disarm_watchdog()
+        super().close()
 
     def __repr__(self) -> str:
         return f"<SocketIOClient {self.display_url} {self.namespace} {self.status} sid={self.sid}>"
