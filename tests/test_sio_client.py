@@ -238,3 +238,20 @@ async def test_a_server_that_stops_pinging_is_dropped_and_rejoined() -> None:
             assert joins[:2] == ["40", "40"]
         finally:
             client.close()
+
+
+async def test_disconnect_while_waiting_to_reconnect(server: SocketIOServer) -> None:
+    client = SocketIOClient(server.url, reconnect_delays=[5.0])
+    try:
+        await asyncio.wait_for(client.ready, 5)
+        await server.stop()
+        await wait_for(lambda: client.detail.startswith("reconnecting in 5.0 s"), what="the wait")
+        await client.disconnect()
+        assert (client.status, client.detail) == ("closed", "disconnected")
+        await server.start()
+        await asyncio.sleep(0.3)
+        assert client.session.status == "closed" and client.status == "closed"
+        with pytest.raises(ChannelError, match="disconnected"):
+            await client.ready
+    finally:
+        client.close()

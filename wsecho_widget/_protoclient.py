@@ -198,8 +198,8 @@ class ProtocolClient:
         self._set(status, detail)
 
     def _connection_ended(self, channel: WebSocketChannel, status: Status, detail: str) -> None:
-        was_ready = self._ready_at is not None
-        if was_ready and self._ready_at is not None and self.loop.time() - self._ready_at >= STABLE_AFTER:
+        if self._ready_at is not None and self.loop.time() - self._ready_at >= STABLE_AFTER:
+            # It had been up a while: the next drop starts the backoff over.
             self._retry_delays, self._retry_attempt = None, 0
         self._ready_at = None
         self._lost(detail)
@@ -210,8 +210,8 @@ class ProtocolClient:
         if self.ready.done():
             self.ready = self._new_future()
         decision = self._retry_on_close(channel)
-        if decision is False and status == "connecting":
-            # The session is about to try again; the protocol says it is futile.
+        if decision is False:
+            # The protocol says trying again is futile (the session may be about to).
             self._refuse(self._describe_end(channel, detail))
             return
         if decision is True and status in ("closed", "error") and self.session.reconnect:
@@ -256,11 +256,15 @@ class ProtocolClient:
     def disconnect(self, code: int = 1000, reason: str = "") -> asyncio.Task[None]:
         """Say goodbye in the protocol, close the connection, stop reconnecting."""
         self._user_stop = True
+        waiting = self._retry is not None
         self._cancel_retry()
         if self.session.status == "open":
             self._goodbye()
         if not self.ready.done():
             self.ready.set_exception(ChannelError("disconnected"))
+        if waiting:
+            # Our own retry was pending: the session is already closed and says nothing more.
+            self._set("closed", "disconnected")
         return self.session.disconnect(code, reason)
 
     def _cancel_retry(self) -> None:
