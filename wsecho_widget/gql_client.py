@@ -217,17 +217,20 @@ class GraphQLClient(ProtocolClient):
         # Not resumed after a reconnect: a mutation must not run twice.
         sub = self._start_operation(query, variables, operation_name, DEFAULT_BUFFER, resume=False)
 
-        async def first() -> dict[str, Any]:
-            async for result in sub:
-                return result
-            raise ChannelError("the server completed the operation without a result")
+        async def result() -> dict[str, Any]:
+            # A query or mutation: one `next`, then the server's `complete` (waiting
+            # for it spares a `complete` of ours for an operation already done).
+            results = [r async for r in sub]
+            if not results:
+                raise ChannelError("the server completed the operation without a result")
+            return results[0]
 
         try:
-            return await asyncio.wait_for(first(), timeout)
+            return await asyncio.wait_for(result(), timeout)
         except TimeoutError:
             raise TimeoutError(f"no result within {timeout} s") from None
         finally:
-            await sub.cancel()
+            await sub.cancel()  # sends `complete` only if the server has not
 
     def _cancel(self, sub: Subscription) -> None:
         if self.operations.pop(sub.id, None) is not None and self._acked and self.status == "open":
