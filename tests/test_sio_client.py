@@ -66,11 +66,11 @@ async def test_events_both_ways(server: SocketIOServer, client: SocketIOClient) 
 async def test_async_callback_and_ack_to_a_server_call(
     server: SocketIOServer, client: SocketIOClient
 ) -> None:
+    @client.on("question")
     async def answer(question: str) -> str:
         await asyncio.sleep(0.01)
         return f"{question} 4"
 
-    client.on("question", answer)
     client.emit("ask", "2+2?")
     await wait_for(lambda: any(s[0] == "answer" for s in server.seen), what="the server got its ack")
     assert ("answer", client.sid, "2+2? 4") in server.seen

@@ -197,13 +197,15 @@ class SocketIOClient(ProtocolClient):
 
     # -- receiving -------------------------------------------------------------------
 
-    def on(self, event: str, callback: Callable[..., Any]) -> Callable[..., Any]:
+    def on(self, event: str, callback: Callable[..., Any] | None = None) -> Any:
         """Call ``callback(*args)`` for each received ``event``; sync or async.
 
         What a callback returns answers the server's ack request, if it made one
-        (a tuple gives several arguments). Returns ``callback`` (usable as a decorator
-        via ``functools.partial``). A callback that raises is reported as a notice.
+        (a tuple gives several arguments). A callback that raises is reported as a
+        notice. Returns ``callback``; without one, a decorator: ``@client.on("chat")``.
         """
+        if callback is None:
+            return lambda function: self.on(event, function)
         if not callable(callback):
             raise TypeError(f"on() takes a callable, not {type(callback).__name__}")
         self._handlers.setdefault(event, []).append(callback)

@@ -146,8 +146,8 @@ class SocketIOPanel(ProtocolPanel):
         """Emit asking for an ack; returns the ack's arguments."""
         return await self.client.call(event, *args, timeout=timeout)
 
-    def on(self, event: str, callback: Callable[..., Any]) -> Callable[..., Any]:
-        """Call ``callback(*args)`` (sync or async) for each received ``event``."""
+    def on(self, event: str, callback: Callable[..., Any] | None = None) -> Any:
+        """Call ``callback(*args)`` (sync or async) for each received ``event``; or ``@panel.on("chat")``."""
         return self.client.on(event, callback)
 
     def off(self, event: str, callback: Callable[..., Any]) -> None:
