@@ -33,7 +33,10 @@ def imports(module: str) -> tuple[set[str], set[str]]:
     ("module", "allowed_inside"),
     [
         ("render", {"model"}),
-        ("handshake", {"connection"}),
+        ("options", set()),
+        ("_observers", {"model"}),
+        ("_inbox", {"errors", "model"}),
+        ("_keepalive", set()),
         ("_loop", set()),
         ("transcript", {"model"}),
     ],
