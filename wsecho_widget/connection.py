@@ -4,7 +4,9 @@
 returns at once, ``ready`` says when the handshake is done, ``sink`` takes frames to
 send and ``stream`` gives the frames that arrive. Uses websockets' public API;
 the few internals it reaches for live in ``_websockets_internals``. How failures
-read is in ``errors`` (re-exported here). No widgets here, no session.
+read is in ``errors`` (re-exported here), the keepalive in ``_keepalive``.
+
+Must not import widgets or the session.
 """
 
 from __future__ import annotations
