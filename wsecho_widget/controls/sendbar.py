@@ -131,11 +131,15 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self._recent: list[str] = []
+        # The description is the select's <label for>: its accessible name (a tooltip
+        # alone names nothing: JupyterLab 4 reads the select as an unnamed combobox).
         self.recent = widgets.Dropdown(
             options=[(_RECENT_PROMPT, "")],
             value="",
+            description="Recent",
             tooltip=f"The last {RECENT_LIMIT} texts sent from here, newest first: choose one to send again",
-            layout=widgets.Layout(width="11em", flex="0 0 auto"),
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="15em", flex="0 0 auto"),
         )
         self.recent.add_class("wsecho-recent")
 
