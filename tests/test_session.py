@@ -16,7 +16,7 @@ from websockets.datastructures import Headers
 
 import wsecho_widget
 from tests.helpers import wait_for
-from wsecho_widget import ChannelError, EchoServer, Message, Session
+from wsecho_widget import ChannelError, EchoServer, Message, Session, WebSocketChannel
 from wsecho_widget.session import Status
 
 
@@ -297,4 +297,28 @@ async def test_server_closes_are_classified_as_before(code: int, status: str, re
         await wait_for(lambda: session.status != "open")
         assert session.status == ("connecting" if retried else status)
         assert f"closed by server: {code}" in session.detail
+        session.close()
+
+
+@pytest.mark.parametrize(("code", "final", "status"), [(1000, False, "connecting"), (4000, True, "error")])
+async def test_is_final_overrides_the_close_code(code: int, final: bool, status: str) -> None:
+    # A protocol's own reconnect policy: Engine.IO closes with 1000 when its server
+    # restarts (retry), GraphQL closes with 44xx to refuse us (stop).
+    seen: list[int | None] = []
+
+    def is_final(channel: WebSocketChannel) -> bool:
+        seen.append(channel.close_code)
+        return final
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.close(code, "bye")
+
+    async with serve(handler, "127.0.0.1", 0) as server:
+        url = f"ws://127.0.0.1:{next(iter(server.sockets)).getsockname()[1]}"
+        session = Session(url, reconnect_delays=[5.0], is_final=is_final)
+        await session.connect()
+        await wait_for(lambda: session.status != "open")
+        assert (session.status, seen) == (status, [code])
+        assert session.detail.startswith("reconnecting in 5.0 s") != final
+        assert session.detail.endswith("not reconnecting") == final
         session.close()

@@ -53,6 +53,10 @@ class Session:
     go out in order, once, when the connection is back. While it waits, the status
     stays ``connecting`` and the detail says
     ``reconnecting in 2.0 s (attempt 3): <why the last one ended>``.
+    ``is_final(channel)`` decides, for a connection that was open and ended, whether
+    to stop (True) or try again (False); None leaves it to :func:`is_final_close`
+    (a protocol on top may know better: Engine.IO closes with 1000 when its
+    server restarts; GraphQL's 4400-4499 refuse us for good).
 
     Observers use :meth:`subscribe`. The constructor's ``on_status``,
     ``on_messages`` and ``on_message`` are shorthands for it.
@@ -68,6 +72,7 @@ class Session:
         on_messages: OnMessages | None = None,
         reconnect: bool = True,
         reconnect_delays: ReconnectDelays | None = None,
+        is_final: Callable[[WebSocketChannel], bool | None] | None = None,
         **options: Any,
     ) -> None:
         self.loop = require_loop("wsecho_widget")
@@ -78,6 +83,8 @@ class Session:
         self.url = url
         self.reconnect = reconnect
         self.reconnect_delays = reconnect_delays
+        #: The reconnect policy for a connection that ended: see the class docstring.
+        self.is_final = is_final
         #: Reconnect attempts since the connection was last open (0 when open).
         self.attempt = 0
         self.options: dict[str, Any] = dict(DEFAULT_OPTIONS)

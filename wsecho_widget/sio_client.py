@@ -388,10 +388,10 @@ class SocketIOClient(ProtocolClient):
                 future.set_exception(ChannelError(f"connection lost before the ack of {name!r}: {reason}"))
         self._wake()
 
-    def _retry_on_close(self, channel: WebSocketChannel) -> bool | None:
+    def _is_final(self, channel: WebSocketChannel) -> bool | None:
         # Engine.IO ends every session with a normal closure, even a server restart:
         # only a namespace disconnect (handled as final already) means "do not return".
-        return True if channel.close_code in (1000, 1005) else None
+        return False if channel.close_code in (1000, 1005) else None
 
     def close(self) -> None:
         self._disarm_watchdog()
