@@ -63,14 +63,13 @@ def run_nested(
     nest-asyncio2, applied to that loop on this call only, never at import.
 
     However the wait ends (a result, an exception, a timeout, an interrupt), the
-    task is done or cancelled when this returns: nothing is left behind to take a
-    message meant for the next caller. In the main thread, Ctrl-C or the kernel's
+    task is done or cancelled when this returns: nothing is left to take a message
+    meant for the next caller. In the main thread, Ctrl-C or the kernel's
     Interrupt (SIGINT) cancels the task and raises KeyboardInterrupt here, once the
     loop is between two callbacks, not in the middle of whatever the loop was
-    running (websockets' parser, the session's receive loop). When it comes after
-    the task has its result but before this returns it (even while the previous
-    handler is put back), ``undo(result)`` gives the result back (a message goes
-    back first in line) before KeyboardInterrupt is raised.
+    running (websockets' parser, the session's receive loop). If it comes once the
+    task has its result (up to the return), ``undo(result)`` gives the result back
+    (a message: first in line) before KeyboardInterrupt is raised.
     """
     if loop.is_running():
         import nest_asyncio2
@@ -85,8 +84,8 @@ def run_nested(
         if task is not None:
             loop.call_soon_threadsafe(task.cancel)
 
-    # Our handler goes in before the task exists: an interrupt between the two
-    # would leave a task behind that takes the next message for nobody.
+    # The handler goes in first: an interrupt just after create_task would leave a task
+    # behind that takes the next message for nobody.
     try:
         previous = _swap_sigint(on_sigint)
     except BaseException:
@@ -99,12 +98,15 @@ def run_nested(
         result = loop.run_until_complete(task)
     except BaseException:
         _leave_nothing(coro, task, undo)
-        interrupted |= _restore_sigint(previous)
+        if _restore_sigint(previous):
+            interrupted = True
         if interrupted:
             raise KeyboardInterrupt from None
         raise
-    # The result is ours from here: an interrupt until it is returned gives it back.
-    interrupted |= _restore_sigint(previous)
+    # The result is ours: an interrupt until it is returned gives it back. (Not `|=`:
+    # on_sigint may set `interrupted` while the handler is being put back.)
+    if _restore_sigint(previous):
+        interrupted = True
     if interrupted:
         if undo is not None:
             undo(result)
