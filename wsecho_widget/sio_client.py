@@ -372,9 +372,7 @@ class SocketIOClient(ProtocolClient):
             # Dropped without a closing handshake: the session reconnects (a new Engine.IO session).
             reason = f"no heartbeat from the Socket.IO server within {wait:g} s: connection lost"
             self._notice(reason)
-            if channel.error is None:
-                channel.error = reason
-            channel.abort()
+            channel.fail(reason)
 
     def _stopped(self) -> None:
         self._wake()  # receive_event() waiters see that nothing more will come
