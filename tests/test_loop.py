@@ -7,7 +7,7 @@ import threading
 import time
 
 from tests.helpers import wait_for
-from wsecho_widget._loop import Debouncer, in_loop
+from wsecho_widget._loop import Debouncer, Watchdog, in_loop
 
 
 async def test_a_handler_called_from_another_thread_runs_in_the_loops_thread() -> None:
@@ -94,3 +94,33 @@ async def test_an_action_that_starts_again_ticks() -> None:
     await wait_for(lambda: len(ticks) == 3, what="three ticks")
     await asyncio.sleep(0.03)
     assert len(ticks) == 3
+
+
+async def test_a_watchdog_reports_silence_once_unless_rearmed_or_disarmed() -> None:
+    loop = asyncio.get_running_loop()
+    silences: list[float] = []
+    watchdog = Watchdog(loop, silences.append)
+    watchdog.arm(0.05)
+    watchdog.disarm()
+    await asyncio.sleep(0.1)
+    assert silences == [] and not watchdog.armed
+    watchdog.arm(0.05)
+    watchdog.arm(0.05)  # a sign of life: the wait starts over, one timer only
+    await wait_for(lambda: silences, what="the silence")
+    await asyncio.sleep(0.1)
+    assert silences == [0.05] and not watchdog.armed
+
+
+async def test_a_watchdog_that_wakes_late_waits_again_instead_of_reporting() -> None:
+    # A long synchronous cell blocks the loop: the server's ping may be unread in the
+    # socket, so the watchdog gives it a fair wait before calling it silent.
+    loop = asyncio.get_running_loop()
+    silences: list[float] = []
+    watchdog = Watchdog(loop, silences.append)
+    watchdog.arm(0.05)
+    time.sleep(0.25)  # noqa: ASYNC251  # blocks the loop on purpose: the timer runs 0.2 s late
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert silences == [] and watchdog.armed
+    await wait_for(lambda: silences, what="the silence after a fair wait")
+    assert silences == [0.05]
