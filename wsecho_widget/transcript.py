@@ -9,7 +9,8 @@ One JSON object per line, oldest first::
 ``time`` is for people (ISO 8601, local time zone); ``timestamp`` keeps the exact
 float, so a loaded message compares equal to the one that was saved. Text is stored
 as UTF-8 text (not escaped), binary frames as base64. Lines are easy to read with
-``jq`` or ``pandas.read_json(path, lines=True)``. No widgets here.
+``jq`` or ``pandas.read_json(path, lines=True)``. A server's messages also carry
+``"client": "c1"``. No widgets here.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def dump_message(message: Message) -> str:
         "timestamp": message.timestamp,
         "kind": message.kind,
     }
+    if message.client is not None:
+        record["client"] = message.client
     data = message.data
     if isinstance(data, str):
         record["text"] = data
@@ -76,7 +79,10 @@ def parse_message(line: str) -> Message:
             raise ValueError(f"'size' says {record['size']} bytes, 'base64' holds {len(data)}")
     else:
         raise ValueError("needs kind 'text' with 'text', or kind 'binary' with 'base64'")
-    return Message(direction, data, float(timestamp))
+    client = record.get("client")
+    if client is not None and not isinstance(client, str):
+        raise ValueError(f"'client' must be a string, not {type(client).__name__}")
+    return Message(direction, data, float(timestamp), client=client)
 
 
 def save_transcript(messages: Iterable[Message], path: str | os.PathLike[str]) -> Path:
