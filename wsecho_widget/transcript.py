@@ -9,8 +9,7 @@ One JSON object per line, oldest first::
 ``time`` is for people (ISO 8601, local time zone); ``timestamp`` keeps the exact
 float, so a loaded message compares equal to the one that was saved. Text is stored
 as UTF-8 text (not escaped), binary frames as base64. Lines are easy to read with
-``jq`` or ``pandas.read_json(path, lines=True)``. A server's messages also carry
-``"client": "c1"``. No widgets here.
+``jq`` or ``pandas.read_json(path, lines=True)``. No widgets here.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ def dump_message(message: Message) -> str:
         "timestamp": message.timestamp,
         "kind": message.kind,
     }
-    if message.client is not None:
+    if message.client is not None:  # a server panel's message: whose it was
         record["client"] = message.client
     data = message.data
     if isinstance(data, str):
