@@ -241,3 +241,19 @@ def test_a_server_message_round_trips_through_a_transcript_with_its_client() -> 
     again = parse_message(dump_message(message))
     assert again == message and again.client == "c7"
     assert '"client"' not in dump_message(Message("sent", "x", 1.0))
+
+
+async def test_broadcast_to_clients_with_and_without_compression() -> None:
+    # A frame is framed once for all; a client that negotiated permessage-deflate
+    # gets it framed (and compressed) by websockets instead.
+    hub = Hub(mode="manual", compression="deflate")
+    await hub.ready
+    async with connect(hub.url) as deflated, connect(hub.url, compression=None) as plain:
+        await wait_for(lambda: len(hub.clients) == 2, what="two clients")
+        assert [bool(c.websocket.protocol.extensions) for c in hub.clients] == [True, False]
+        for frame in ("x" * 500, b"\x00" * 300, "é"):
+            assert hub.send(frame) == 2
+            assert await deflated.recv() == frame
+            assert await plain.recv() == frame
+    hub.close()
+    await hub.closed

@@ -13,6 +13,7 @@ hub through its listener lists.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import itertools
 import time
@@ -24,6 +25,7 @@ from typing import Any, Literal
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
@@ -356,10 +358,11 @@ class Hub:
         # The hot path of a broadcast: encode once, write to each transport.
         text = isinstance(data, str)
         payload = data.encode() if isinstance(data, str) else data
+        wire = Frame(Opcode.TEXT if text else Opcode.BINARY, payload).serialize(mask=False, extensions=[])
         now = time.time()
         sent = 0
         for client in clients:
-            if client.write(payload, text):
+            if client.write(payload, text, wire):
                 sent += 1
                 if label is None:
                     self._record(Message("sent", data, now, client=client.id))
@@ -433,17 +436,29 @@ class Hub:
         if self._closing:
             return
         self._closing = True
-        running = self.loop.is_running() and not self.loop.is_closed()
+        if not self.loop.is_running() or self.loop.is_closed():
+            self._abandon()
+            return
         for client in self._clients.values():
             client.drop(1001, "server closing")
-            if not running:
-                client.websocket.transport.abort()
         if not self.ready.done():
             self.ready.set_exception(ChannelError("the server was closed before it listened"))
         self._set_status("closed", "closed")
         self.notice("closed")
-        if running:
-            keep_task(self.loop, _BACKGROUND, self._shut_down())
+        keep_task(self.loop, _BACKGROUND, self._shut_down())
+
+    def _abandon(self) -> None:
+        # No loop will run a closing handshake again: drop the sockets and tasks now.
+        self.status, self.detail = "closed", "closed"
+        with contextlib.suppress(Exception):
+            for client in self._clients.values():
+                client.websocket.transport.abort()
+        with contextlib.suppress(Exception):
+            for sock in self._server.sockets if self._server is not None else ():
+                sock.close()
+        with contextlib.suppress(Exception):
+            for task in list(self.tasks):
+                task.cancel()
 
     async def _shut_down(self) -> None:
         timeout = self.options["close_timeout"]

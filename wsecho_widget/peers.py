@@ -86,12 +86,15 @@ class Client:
         """Bytes written for this client that its connection has not taken yet."""
         return self.websocket.transport.get_write_buffer_size()
 
-    def write(self, payload: bytes, text: bool) -> bool:
+    def write(self, payload: bytes, text: bool, wire: bytes) -> bool:
         """Write one frame now (``payload`` is UTF-8 for text); False if not written.
 
         Not written to a client that is closing, nor to one whose send queue is
         full: that one is closed with 1008 (``dropped_because`` says why). The
-        caller encodes once for many clients.
+        caller encodes and frames once for many clients: ``wire`` is the whole
+        frame as a server sends it (unmasked, no extension), written as it is when
+        this connection has no extension and no fragmented message under way;
+        otherwise websockets frames ``payload`` itself.
         """
         ws = self.websocket
         protocol = ws.protocol
@@ -105,11 +108,16 @@ class Client:
             )
             self.drop(1008, "send queue full", why)
             return False
-        if text:
-            protocol.send_text(payload)
+        if not protocol.extensions and not protocol.expect_continuation_frame and not protocol.writes:
+            # The bytes websockets' send_text/send_binary would write here, framed
+            # once for every client: a broadcast then costs one write per client.
+            ws.transport.write(wire)
         else:
-            protocol.send_binary(payload)
-        ws.send_data()
+            if text:
+                protocol.send_text(payload)
+            else:
+                protocol.send_binary(payload)
+            ws.send_data()
         self.sent += 1
         return True
 
