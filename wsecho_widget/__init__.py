@@ -2,8 +2,10 @@
 
 ``WebSocketPanel()`` shows a panel that talks to an embedded echo server;
 ``WebSocketPanel(url)`` talks to any server. The layers, each in its own module:
-``model`` (pure records), ``connection`` (the channel), ``session`` (lifecycle),
-``panel`` and ``logview`` (widgets), ``server`` (the echo server).
+``model`` (pure records), ``render`` and ``handshake`` (pure text and checks),
+``connection`` (the channel), ``session`` (lifecycle), ``logview`` and
+``controls`` (widgets, reusable parts), ``panel`` (composes them), ``server``
+(the echo server).
 """
 
 from __future__ import annotations

@@ -5,47 +5,26 @@ this view never appends per message: messages wait in a bounded list and one
 assignment per ``interval`` (a throttle, leading and trailing) shows them. Only the
 newest ``limit`` entries are rendered; pictures are ``ipywidgets.Image`` models,
 whose bytes travel once as a binary buffer, and each is closed when it leaves.
+
+How a message reads as text comes from :mod:`wsecho_widget.render`. Must not
+import the panel, the controls, the session or the connection.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
-from .model import Message, format_size, hex_preview
+from .model import Message
+from .render import render_line
 
-__all__ = ["LogView", "render_line"]
+__all__ = ["LogView"]
 
-_ARROW = {"sent": "→", "received": "←"}
 _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-
-
-def render_line(message: Message, *, hex_bytes: int = 32) -> str:
-    """One log line for a message: time, direction, then text or a binary summary."""
-    ts = message.timestamp
-    stamp = f"{_clock(int(ts))}.{int(ts % 1 * 1000):03d}"
-    head = f"{stamp} {_ARROW[message.direction]} "
-    data = message.data
-    if isinstance(data, str):
-        # Continuation lines are indented under the text so the log stays readable.
-        return head + data.replace("\n", "\n" + " " * len(head)) + "\n"
-    fmt = message.image_format
-    if fmt is not None:
-        return f"{head}binary {format_size(len(data))} ({fmt} picture)\n"
-    preview = hex_preview(data, hex_bytes) if data else "(empty)"
-    return f"{head}binary {format_size(len(data))}: {preview}\n"
-
-
-@functools.lru_cache(maxsize=64)
-def _clock(second: int) -> str:
-    # A flood renders hundreds of lines within the same second: format it once.
-    return time.strftime("%H:%M:%S", time.localtime(second))
 
 
 def _is_picture(message: Message) -> bool:
@@ -109,6 +88,11 @@ class LogView:
     def entries(self) -> list[Message]:
         """The messages shown now, oldest first."""
         return [entry.message for entry in self._entries]
+
+    @property
+    def scheduled(self) -> bool:
+        """True while a render is due (messages wait, or the throttle holds them)."""
+        return self._handle is not None
 
     @property
     def live_images(self) -> list[widgets.Image]:

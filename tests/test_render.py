@@ -1,14 +1,22 @@
-"""The log's views: pretty JSON, hex dumps, and the filter (pure functions)."""
+"""How messages and status read as text: log lines, pretty JSON, hex dumps, the filter, the status line."""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from tests.helpers import make_png
-from wsecho_widget.logview import render_line
 from wsecho_widget.model import Message
-from wsecho_widget.views import LogFormat, message_filter, pretty_json, searchable_text
+from wsecho_widget.render import (
+    LogFormat,
+    format_seconds,
+    message_filter,
+    pretty_json,
+    render_line,
+    searchable_text,
+    status_text,
+)
 
 TS = time.mktime((2024, 5, 6, 13, 14, 15, 0, 0, -1)) + 0.25
 HEAD = "13:14:15.250 ← "
@@ -100,3 +108,27 @@ def test_filter_finds_binary_frames_by_their_summary() -> None:
     assert message_filter("DE AD")(noise)  # type: ignore[misc]
     assert not message_filter("png")(noise)  # type: ignore[misc]
     assert not message_filter("13:14")(noise)  # type: ignore[misc]  # the time is not searched
+
+
+def test_render_line() -> None:
+    ts = time.mktime((2026, 1, 2, 13, 14, 15, 0, 0, -1)) + 0.25
+    assert render_line(Message("sent", "hi", ts)) == "13:14:15.250 → hi\n"
+    assert render_line(Message("received", "a\nb", ts)) == "13:14:15.250 ← a\n               b\n"
+    assert render_line(Message("received", b"", ts)) == "13:14:15.250 ← binary 0 B: (empty)\n"
+    noise = os.urandom(8)
+    assert render_line(Message("received", noise, ts)).endswith(f"binary 8 B: {noise.hex(' ')}\n")
+
+
+def test_status_line_shows_the_detail_unless_open_and_the_round_trip_when_open() -> None:
+    assert status_text("connecting", "ws://127.0.0.1:1/") == "● connecting: ws://127.0.0.1:1/"
+    assert status_text("open", "ws://127.0.0.1:1/") == "● open"  # the URL has its own label
+    assert status_text("open", "", 0.0123) == "● open · round trip 12.3 ms"
+    assert status_text("error", "refused", 0.0123) == "● error: refused"  # no stale round trip
+    assert status_text("closed") == "● closed"
+
+
+def test_durations_read_at_their_scale() -> None:
+    assert format_seconds(None) == "—"
+    assert format_seconds(0.00035) == "0.35 ms"
+    assert format_seconds(0.0123) == "12.3 ms"
+    assert format_seconds(1.2) == "1.20 s"
