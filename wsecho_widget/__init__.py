@@ -14,6 +14,7 @@ from .connection import ChannelError, WebSocketChannel
 from .model import History, Message, sniff_image_format
 from .panel import WebSocketPanel
 from .server import EchoServer
+from .server_panel import ServerPanel
 from .session import Session
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "EchoServer",
     "History",
     "Message",
+    "ServerPanel",
     "Session",
     "WebSocketChannel",
     "WebSocketPanel",

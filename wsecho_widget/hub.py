@@ -6,42 +6,39 @@ threads), names clients "c1", "c2", ..., records every frame in a bounded
 not, sends to one, some or all clients, and says what happens as one-line
 :class:`Notice` records: connections, refused handshakes, closes and callback
 failures, never a traceback. Handshake rules live in :mod:`.gate`, a client and
-its bounded send queue in :mod:`.peers`. No widgets here: the panel observes the
-hub through its listener lists.
+its bounded send queue in :mod:`.peers`, who is let in in :mod:`.hub_door`,
+notices, callbacks and the inbox in :mod:`.hub_events`. No widgets here: the
+panel observes the hub through its listener lists.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import itertools
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from ssl import SSLContext
 from typing import Any, Literal
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
-from websockets.http11 import Request, Response
-from websockets.protocol import State
 
 from ._tasks import keep_task
 from .addresses import connect_urls, local_url
 from .connection import ChannelError, require_loop
-from .gate import Gate, Refusal, mask_path
-from .hub_log import HandshakeLog, describe_end
+from .gate import Gate
+from .hub_door import Doorman, HandshakeLog, describe_end
+from .hub_events import CallbackMethods, Callbacks, Inbox, Notice, guarded
 from .model import DEFAULT_HISTORY_LIMIT, History, Message
-from .peers import DEFAULT_SEND_QUEUE, Client
+from .peers import DEFAULT_SEND_QUEUE, Client, Target, resolve
 
 __all__ = ["BROADCAST", "HUB_OPTIONS", "Hub", "HubStatus", "Mode", "Notice", "Target"]
 
 HubStatus = Literal["starting", "listening", "closed", "error"]
 Mode = Literal["echo", "manual"]
-Target = Client | str | Iterable[Client | str] | None
 
 #: ``Message.client`` of a frame sent to every connected client.
 BROADCAST = "*"
@@ -61,20 +58,7 @@ HUB_OPTIONS: dict[str, Any] = {
 NOTICE_LIMIT = 1000
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """One line about the server: ``level`` is "info", "warning" or "error"."""
-
-    text: str
-    client: str | None = None
-    level: Literal["info", "warning", "error"] = "info"
-    timestamp: float = field(default_factory=time.time)
-
-
-Callback = Callable[[Any], Any]
-
-
-class Hub:
+class Hub(CallbackMethods):
     """A WebSocket server on ``host:port`` (port 0 picks a free one), started at once.
 
     ``await hub.ready`` raises :class:`ChannelError` with one clear line when it
@@ -122,14 +106,12 @@ class Hub:
         self.message_listeners: list[Callable[[Message], None]] = []
         self.notice_listeners: list[Callable[[Notice], None]] = []
         self.client_listeners: list[Callable[[Client], None]] = []
-        self._callbacks: dict[str, list[Callback]] = {"message": [], "connect": [], "disconnect": []}
+        self.callbacks = Callbacks(self.loop, lambda text, client: self.notice(text, client, "error"))
         self._clients: dict[str, Client] = {}
         self._ids = itertools.count(1)
         self._issued = 0
-        self._admitting: set[ServerConnection] = set()
-        self._refusals: dict[ServerConnection, Refusal] = {}
-        self._unread: deque[Message] = deque(maxlen=history_limit)
-        self._waiters: list[asyncio.Future[None]] = []
+        self._door = Doorman(self.gate, lambda: len(self._clients), self.notice)
+        self._inbox = Inbox(self.loop, history_limit)
         self._server: Server | None = None
         self._closing = False
         self.ready: asyncio.Future[None] = self.loop.create_future()
@@ -156,14 +138,14 @@ class Hub:
 
     def client(self, client_id: str) -> Client:
         """The connected client with this id; ChannelError if it has gone."""
-        return self._resolve(client_id)[0]
+        return resolve(self._clients, self._issued, client_id)[0]
 
     def _set_status(self, status: HubStatus, detail: str = "") -> None:
         self.status, self.detail = status, detail
         for listener in list(self.status_listeners):
             self._guarded(listener, status, detail)
         if status in ("closed", "error"):
-            self._wake_waiters()
+            self._inbox.close(f"the server is {status}")
 
     def notice(self, text: str, client: str | None = None, level: Any = "info") -> Notice:
         """Add one line to what the server says (the panel's log shows it)."""
@@ -179,13 +161,7 @@ class Hub:
             self._guarded(listener, message)
 
     def _guarded(self, function: Callable[..., Any], *args: Any) -> None:
-        # Listeners are the panel's: a fault there must not stop the server.
-        try:
-            function(*args)
-        except Exception as exc:
-            self.loop.call_exception_handler(
-                {"message": f"wsecho_widget listener {function!r} failed", "exception": exc}
-            )
+        guarded(self.loop, function, *args)
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
         return keep_task(self.loop, self.tasks, coro, self._task_failed)
@@ -193,18 +169,21 @@ class Hub:
     def _task_failed(self, exc: BaseException) -> None:
         self.notice(f"internal error: {type(exc).__name__}: {exc}", level="error")
 
+    def __repr__(self) -> str:
+        token = " · token required" if self.gate.has_token else ""
+        return f"<Hub {self.url} {self.status} · {len(self._clients)} clients · {self.mode}{token}>"
+
     # -- listening -------------------------------------------------------------------
 
     async def _listen(self) -> None:
-        log = HandshakeLog(self)
         try:
             server = await serve(
                 self._handle,
                 self.host,
                 self.port,
-                process_request=self._process_request,
-                process_response=self._process_response,
-                logger=log,
+                process_request=self._door.process_request,
+                process_response=self._door.process_response,
+                logger=HandshakeLog(self.notice),
                 **self.options,
             )
         except OSError as exc:
@@ -225,34 +204,8 @@ class Hub:
         self.notice(f"listening on {', '.join(self.urls)}")
         self.ready.set_result(None)
 
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        # Clients that passed the gate but have not reached the handler still count.
-        self._admitting = {c for c in self._admitting if c.protocol.state is not State.CLOSED}
-        refusal = self.gate.check(request, len(self._clients) + len(self._admitting))
-        if refusal is None:
-            self._admitting.add(connection)
-            return None
-        self._refusals[connection] = refusal
-        response = connection.respond(refusal.status, f"{refusal.reason}\n")
-        if refusal.status == 401:
-            response.headers["WWW-Authenticate"] = "Bearer"
-        return response
-
-    def _process_response(self, connection: ServerConnection, request: Request, response: Response) -> None:
-        if response.status_code == 101:
-            return
-        self._admitting.discard(connection)
-        refusal = self._refusals.pop(connection, None)
-        why = refusal.reason if refusal else response.body.decode(errors="replace").strip().splitlines()[0:1]
-        address = Client.format_address(connection.remote_address)
-        self.notice(
-            f"refused {address} {mask_path(request.path)}: HTTP {response.status_code} "
-            f"{response.reason_phrase}: {why if isinstance(why, str) else ''.join(why)}",
-            level="warning",
-        )
-
     async def _handle(self, websocket: ServerConnection) -> None:
-        self._admitting.discard(websocket)
+        self._door.admitted(websocket)
         number = next(self._ids)
         self._issued = number
         client = Client(f"c{number}", websocket, self.send_queue)
@@ -260,7 +213,7 @@ class Hub:
         protocol = f" · subprotocol {client.subprotocol}" if client.subprotocol else ""
         self.notice(f"connected from {client.address} {client.path}{protocol}", client.id)
         self._changed(client)
-        self._call_back("connect", client)
+        self.callbacks.fire("connect", client, client.id)
         try:
             async for data in websocket:
                 self._received(client, data)
@@ -273,7 +226,7 @@ class Hub:
             client.close_reason = websocket.close_reason or ""
             self.notice(describe_end(client, self.options.get("ping_timeout")), client.id)
             self._changed(client)
-            self._call_back("disconnect", client)
+            self.callbacks.fire("disconnect", client, client.id)
             client.ended.set_result(None)
 
     def _changed(self, client: Client) -> None:
@@ -284,52 +237,10 @@ class Hub:
         message = Message("received", data, time.time(), client=client.id)
         client.received += 1
         self._record(message)
-        self._unread.append(message)
-        if self._waiters:
-            self._wake_waiters()
+        self._inbox.put(message)
         if self.mode == "echo":
             self._write([client], data, client.id)
-        self._call_back("message", message)
-
-    # -- callbacks -------------------------------------------------------------------
-
-    def on_message(self, callback: Callback) -> Callback:
-        """Call ``callback(message)`` for each frame a client sends; sync or async."""
-        self._callbacks["message"].append(callback)
-        return callback
-
-    def on_connect(self, callback: Callback) -> Callback:
-        """Call ``callback(client)`` when a client connects; sync or async."""
-        self._callbacks["connect"].append(callback)
-        return callback
-
-    def on_disconnect(self, callback: Callback) -> Callback:
-        """Call ``callback(client)`` when a client has gone; sync or async."""
-        self._callbacks["disconnect"].append(callback)
-        return callback
-
-    def remove_callback(self, callback: Callback) -> None:
-        """Stop calling ``callback`` (given to any ``on_...``); unknown ones are ignored."""
-        for callbacks in self._callbacks.values():
-            while callback in callbacks:
-                callbacks.remove(callback)
-
-    def _call_back(self, event: str, argument: Any) -> None:
-        for callback in list(self._callbacks[event]):
-            name = getattr(callback, "__qualname__", repr(callback))
-            client = argument.client if isinstance(argument, Message) else argument.id
-
-            def failed(exc: BaseException, name: str = name, client: str | None = client) -> None:
-                self.notice(
-                    f"on_{event} callback {name} failed: {type(exc).__name__}: {exc}", client, "error"
-                )
-
-            try:
-                result = callback(argument)
-                if inspect.isawaitable(result):
-                    keep_task(self.loop, self.tasks, _awaited(result), failed)
-            except Exception as exc:
-                failed(exc)
+        self.callbacks.fire("message", message, client.id)
 
     # -- sending ---------------------------------------------------------------------
 
@@ -352,7 +263,7 @@ class Hub:
             data = bytes(data)
         if to is None:
             return self._write(list(self._clients.values()), data, BROADCAST)
-        return self._write(self._resolve(to), data, None)
+        return self._write(resolve(self._clients, self._issued, to), data, None)
 
     def _write(self, clients: list[Client], data: str | bytes, label: str | None) -> int:
         # The hot path of a broadcast: encode once, write to each transport.
@@ -374,28 +285,7 @@ class Hub:
             self._record(Message("sent", data, now, client=label))
         return sent
 
-    def _resolve(self, to: Target) -> list[Client]:
-        items = [to] if isinstance(to, (Client, str)) else list(to or ())
-        clients = []
-        for item in items:
-            client_id = item.id if isinstance(item, Client) else item
-            client = self._clients.get(client_id)
-            if client is not None and client.is_open:
-                clients.append(client)
-            elif isinstance(item, Client) or _issued(client_id, self._issued):
-                raise ChannelError(f"not sent: {client_id} has disconnected")
-            else:
-                known = ", ".join(self._clients) or "none"
-                raise ValueError(f"no client {client_id!r} (connected: {known})")
-        return clients
-
     # -- receiving -------------------------------------------------------------------
-
-    def _wake_waiters(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The oldest message from any client not yet returned by ``receive()``.
@@ -403,18 +293,7 @@ class Hub:
         Raises TimeoutError after ``timeout`` seconds, ChannelError when the
         server is closed and nothing is left to read.
         """
-        deadline = None if timeout is None else self.loop.time() + timeout
-        while not self._unread:
-            if self.status in ("closed", "error"):
-                raise ChannelError(f"nothing to receive: the server is {self.status}")
-            waiter = self.loop.create_future()
-            self._waiters.append(waiter)
-            remaining = None if deadline is None else max(0.0, deadline - self.loop.time())
-            try:
-                await asyncio.wait_for(asyncio.shield(waiter), remaining)
-            except TimeoutError:
-                raise TimeoutError(f"no message received within {timeout} s") from None
-        return self._unread.popleft()
+        return await self._inbox.get(timeout)
 
     # -- closing ---------------------------------------------------------------------
 
@@ -470,25 +349,13 @@ class Hub:
             server.close(close_connections=False)
             await server.wait_closed()
         current = asyncio.current_task()
-        pending = [task for task in self.tasks if task is not current]
+        pending = [task for task in self.tasks | self.callbacks.tasks if task is not current]
         for task in pending:
             task.cancel()
         if pending:
             await asyncio.wait(pending)
         if not self.closed.done():
             self.closed.set_result(None)
-
-    def __repr__(self) -> str:
-        token = " · token required" if self.gate.has_token else ""
-        return f"<Hub {self.url} {self.status} · {len(self._clients)} clients · {self.mode}{token}>"
-
-
-async def _awaited(awaitable: Any) -> Any:
-    return await awaitable
-
-
-def _issued(client_id: str, issued: int) -> bool:
-    return client_id.startswith("c") and client_id[1:].isdigit() and 0 < int(client_id[1:]) <= issued
 
 
 # Tasks that outlive the hub that started them (closing after close()).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,9 +18,10 @@ from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import Headers
 from websockets.protocol import State
 
+from .connection import ChannelError
 from .gate import mask_path
 
-__all__ = ["DEFAULT_SEND_QUEUE", "Client"]
+__all__ = ["DEFAULT_SEND_QUEUE", "Client", "Target", "resolve"]
 
 #: The most bytes that may wait for one client (written by the server, not yet
 #: taken by that client's TCP connection) before one more frame closes it with
@@ -150,3 +152,32 @@ class Client:
     def __repr__(self) -> str:
         state = "open" if self.is_open else "closed" if self.close_code is not None else "closing"
         return f"<Client {self.id} {self.address} {self.path} {state}>"
+
+
+#: Whom to send to: None (every client), a client, its id, or a list of them.
+Target = Client | str | Iterable[Client | str] | None
+
+
+def resolve(clients: Mapping[str, Client], issued: int, to: Target) -> list[Client]:
+    """The open clients ``to`` names (not None); ``issued`` is the highest id number given.
+
+    A client that has gone raises ChannelError ("c3 has disconnected"), an id
+    never given ValueError: both before anything is sent.
+    """
+    items = [to] if isinstance(to, (Client, str)) else list(to or ())
+    found = []
+    for item in items:
+        client_id = item.id if isinstance(item, Client) else item
+        client = clients.get(client_id)
+        if client is not None and client.is_open:
+            found.append(client)
+        elif isinstance(item, Client) or _was_issued(client_id, issued):
+            raise ChannelError(f"not sent: {client_id} has disconnected")
+        else:
+            known = ", ".join(clients) or "none"
+            raise ValueError(f"no client {client_id!r} (connected: {known})")
+    return found
+
+
+def _was_issued(client_id: str, issued: int) -> bool:
+    return client_id.startswith("c") and client_id[1:].isdigit() and 0 < int(client_id[1:]) <= issued
