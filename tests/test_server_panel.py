@@ -36,10 +36,14 @@ async def test_defaults_listen_on_loopback_in_echo_mode() -> None:
     assert panel.status == "starting"
     await panel.ready
     assert panel.status == "listening" and panel.mode == "echo"
-    assert panel.url.startswith("ws://127.0.0.1:") and panel.urls == [panel.url]
+    assert panel.url.startswith("ws://127.0.0.1:")
+    assert panel.urls == [panel.url, f"ws://10.0.2.2:{panel.hub.port}"]  # the Android emulator's way
     assert isinstance(panel, widgets.VBox)
     assert "listening" in panel.status_bar.status_label.value
-    assert panel.address_label.value == f"connect to: {panel.url}"
+    assert (
+        panel.address_label.value
+        == f"connect to: {panel.url} · Android emulator: ws://10.0.2.2:{panel.hub.port}"
+    )
     assert panel.warning_label.layout.display == "none"
     async with connect(panel.url) as ws:
         await ws.send("echo me")

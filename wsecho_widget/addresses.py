@@ -69,12 +69,15 @@ def lan_addresses() -> list[str]:
 def connect_urls(host: str | None, port: int, *, tls: bool = False) -> list[str]:
     """Every URL a client may use: this machine's first, then the network's.
 
-    For a wildcard host (``0.0.0.0``, ``::``) that is loopback, each LAN address
-    and, last, the Android emulator's way to the host (``ws://10.0.2.2:PORT``).
+    For a wildcard host (``0.0.0.0``, ``::``) that is loopback, then each LAN
+    address. Last, whenever the host's IPv4 loopback is served (a wildcard or
+    127.0.0.1), the Android emulator's way to it: ``ws://10.0.2.2:PORT`` (the
+    emulator's alias for the host's 127.0.0.1).
     """
+    scheme = "wss" if tls else "ws"
     urls = [local_url(host, port, tls=tls)]
     if host in (None, *_ANY):
-        scheme = "wss" if tls else "ws"
         urls += [f"{scheme}://{address}:{port}" for address in lan_addresses()]
+    if host in (None, "", "0.0.0.0", "localhost") or (host or "").startswith("127."):
         urls.append(f"{scheme}://{ANDROID_EMULATOR_HOST}:{port}")
     return urls
