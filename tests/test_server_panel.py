@@ -104,6 +104,20 @@ async def test_the_selector_lists_clients_and_the_send_bar_sends_to_the_choice(s
     assert server.send_bar.text.value == "nobody"  # kept
 
 
+async def test_choosing_a_client_shows_who_it_is_with_credentials_masked(server: ServerPanel) -> None:
+    headers = {"Authorization": "Bearer sekrit", "Cookie": "sid=sekrit", "X-Device": "pixel-7"}
+    async with connect(server.url + "/app?token=sekrit&v=2", additional_headers=headers, subprotocols=None):
+        await wait_for(lambda: len(server.client_selector.options) == 2, what="listed")
+        assert server.client_info.layout.display == "none"  # "all clients": nothing to show
+        server.client_selector.value = "c1"
+        info = server.client_info.value
+        assert info.startswith("c1 from 127.0.0.1:") and "path /app?token=***&v=2" in info
+        assert "Authorization: ***" in info and "Cookie: ***" in info and "X-Device: pixel-7" in info
+        assert "sekrit" not in info and server.client_info.layout.display is None
+        assert server.clients[0].request_headers["Authorization"] == "Bearer sekrit"  # as received
+    await wait_for(lambda: server.client_info.layout.display == "none", what="hidden once gone")
+
+
 async def test_the_mode_toggle_and_trait_are_one(server: ServerPanel) -> None:
     async with connect(server.url) as ws:
         await ws.send("quiet")

@@ -19,7 +19,7 @@ from websockets.datastructures import Headers
 from websockets.protocol import State
 
 from .connection import ChannelError
-from .gate import mask_path
+from .gate import mask_headers, mask_path
 
 __all__ = ["DEFAULT_SEND_QUEUE", "Client", "Target", "resolve"]
 
@@ -148,6 +148,19 @@ class Client:
         except TimeoutError:
             ws.transport.abort()
             await ws.wait_closed()
+
+    def describe(self) -> str:
+        """Who this client is, for people: a summary line, then its handshake headers.
+
+        Credential headers (Authorization, Cookie, ...) are shown as ``***``.
+        """
+        protocol = self.subprotocol or "none"
+        head = (
+            f"{self.id} from {self.address} · path {self.path} · subprotocol {protocol} · "
+            f"connected {self.connected_at:%H:%M:%S}"
+        )
+        headers = [f"{name}: {value}" for name, value in mask_headers(self.request_headers)]
+        return "\n".join([head, *headers])
 
     def __repr__(self) -> str:
         state = "open" if self.is_open else "closed" if self.close_code is not None else "closing"

@@ -163,6 +163,11 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
             placeholder="connections, refusals and closes show here",
             layout=widgets.Layout(width="100%"),
         )
+        # The chosen client's details and handshake headers (credentials masked).
+        self.client_info = widgets.Textarea(
+            disabled=True, rows=3, layout=widgets.Layout(width="100%", display="none")
+        )
+        self.client_selector.observe(in_loop(loop, lambda _: self._show_client_info()), "value")
         self.mode_toggle.observe(in_loop(loop, self._toggle_changed), "value")
         self.disconnect_button.on_click(in_loop(loop, lambda _: self._disconnect_clicked()))
         rows = [
@@ -170,6 +175,7 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
             self.address_label,
             self.warning_label,
             self.send_bar,
+            self.client_info,
             self.notice_bar,
             self.events,
             self.log_panel,
@@ -226,7 +232,14 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         if tuple(options) != tuple(selector.options):
             selector.options = options  # (resets the choice to the first: put it back)
             selector.value = chosen if any(v == chosen for _, v in options) else _ALL
+        self._show_client_info()
         self._update_stats()
+
+    def _show_client_info(self) -> None:
+        target = self._target()
+        client = next((c for c in self.hub.clients if c.id == target), None)
+        self.client_info.value = client.describe() if client is not None else ""
+        self.client_info.layout.display = None if client is not None else "none"
 
     def _update_stats(self) -> None:
         hub = self.hub
