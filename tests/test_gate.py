@@ -80,6 +80,8 @@ def test_the_token_is_not_in_the_repr_and_bad_settings_say_why() -> None:
         Gate(max_clients=0)
     with pytest.raises(ValueError, match="empty"):
         Gate(token="")
+    with pytest.raises(TypeError, match=r"\['http://localhost:3000'\], not one string"):
+        Gate(origins="http://localhost:3000")  # type: ignore[arg-type]
 
 
 def test_masking_hides_the_token_and_credential_headers_only() -> None:

@@ -257,3 +257,28 @@ async def test_broadcast_to_clients_with_and_without_compression() -> None:
             assert await plain.recv() == frame
     hub.close()
     await hub.closed
+
+
+async def test_bad_settings_fail_at_once_with_one_line() -> None:
+    with pytest.raises(ValueError, match="mode must be 'echo' or 'manual'"):
+        Hub(mode="loud")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"subprotocols is a list, e.g. \['chat'\]"):
+        Hub(subprotocols="chat")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="path must start with '/'"):
+        Hub(path="ws")
+
+
+def test_without_a_running_loop_it_says_how_to_get_one() -> None:
+    with pytest.raises(RuntimeError, match="needs a running asyncio event loop"):
+        Hub()
+
+
+async def test_a_subprotocol_is_agreed_and_shown() -> None:
+    hub = Hub(subprotocols=["chat.v2"])
+    await hub.ready
+    async with connect(hub.url, subprotocols=["chat.v2"]) as ws:
+        await wait_for(lambda: hub.clients, what="a client")
+        assert ws.subprotocol == "chat.v2" and hub.clients[0].subprotocol == "chat.v2"
+    assert "subprotocol chat.v2" in notes(hub)[1]
+    hub.close()
+    await hub.closed

@@ -96,6 +96,8 @@ class Gate:
             raise ValueError(f"path must start with '/', not {path!r}")
         if max_clients < 1:
             raise ValueError(f"max_clients must be at least 1, not {max_clients}")
+        if isinstance(origins, str):
+            raise TypeError(f"origins is a list of Origin values, e.g. [{origins!r}], not one string")
         if token is not None and not token:
             raise ValueError("token must not be empty: use None for no token")
         self.path = path

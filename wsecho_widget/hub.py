@@ -89,6 +89,8 @@ class Hub(CallbackMethods):
         self.loop = require_loop("the server panel")
         if mode not in ("echo", "manual"):
             raise ValueError(f"mode must be 'echo' or 'manual', not {mode!r}")
+        if isinstance(subprotocols, str):
+            raise TypeError(f"subprotocols is a list, e.g. [{subprotocols!r}], not one string")
         self.gate = Gate(path=path, origins=origins, token=token, max_clients=max_clients)
         self.host, self.port, self.mode = host, port, mode
         self.tls = ssl is not None
