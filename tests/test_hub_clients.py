@@ -232,3 +232,35 @@ async def test_each_refused_handshake_is_one_line_and_the_token_shows_nowhere() 
     await b.close()
     hub.close()
     await hub.closed
+
+
+async def test_a_client_that_takes_nothing_for_a_keepalive_period_is_dropped_and_a_slow_one_is_not() -> None:
+    # websockets' keepalive cannot see this client: its ping waits behind the
+    # data the client does not read. The hub's own check does.
+    hub = Hub(mode="manual", ping_interval=0.3, ping_timeout=0.3, close_timeout=0.5, send_queue=64 * 2**20)
+    await hub.ready
+    stalled = await connect(hub.url, ping_interval=None)
+    slow = await connect(hub.url, ping_interval=None, max_queue=4)
+    try:
+        await wait_for(lambda: len(hub.clients) == 2, what="two clients")
+        stalled.transport.pause_reading()
+        frame = b"y" * 64_000
+        for _ in range(300):  # 19 MB each: more than the sockets hold, less than the send queue
+            hub.send(frame)
+        assert hub.clients[0].waiting > 0  # in the transport: the connection is paused
+        got = 0
+        while got < 300:
+            await slow.recv()
+            got += 1
+            if got % 20 == 0:
+                await asyncio.sleep(0.02)  # slow, but always taking something
+        await wait_for(lambda: len(hub.clients) == 1, timeout=10, what="the stalled client dropped")
+        assert hub.clients[0].id == "c2"
+        said = [n.text for n in hub.notices if n.client == "c1"]
+        assert any(t.startswith("closing with 1008: took nothing of the ") for t in said), said
+        assert any(t.startswith("closed by server: 1008 (policy violation): not reading") for t in said), said
+    finally:
+        await slow.close()
+        stalled.transport.abort()
+        hub.close()
+        await hub.closed

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -33,7 +34,7 @@ from .gate import Gate
 from .hub_door import Doorman, HandshakeLog, describe_end
 from .hub_events import CallbackMethods, Callbacks, Inbox, Notice, guarded
 from .model import DEFAULT_HISTORY_LIMIT, History, Message
-from .peers import DEFAULT_SEND_QUEUE, Client, Target, resolve
+from .peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, stalled
 
 __all__ = ["BROADCAST", "HUB_OPTIONS", "Hub", "HubStatus", "Mode", "Notice", "Target"]
 
@@ -205,6 +206,8 @@ class Hub(CallbackMethods):
         self._set_status("listening", self.url)
         self.notice(f"listening on {', '.join(self.urls)}")
         self.ready.set_result(None)
+        if self.options.get("ping_interval") is not None:
+            self._start(_watch_stalls(self, self.options["ping_interval"], self.options.get("ping_timeout")))
 
     async def _handle(self, websocket: ServerConnection) -> None:
         self._door.admitted(websocket)
@@ -217,12 +220,11 @@ class Hub(CallbackMethods):
         self._changed(client)
         self.callbacks.fire("connect", client, client.id)
         try:
-            async for data in websocket:
-                self._received(client, data)
-        except ConnectionClosed:
-            pass  # how it ended is read below, from the connection itself
-        finally:
+            with contextlib.suppress(ConnectionClosed):  # how it ended is read from the connection
+                async for data in websocket:
+                    self._received(client, data)
             await websocket.wait_closed()
+        finally:  # also when cancelled: the client is gone for us either way
             del self._clients[client.id]
             client.close_code = websocket.close_code
             client.close_reason = websocket.close_reason or ""
@@ -279,13 +281,18 @@ class Hub(CallbackMethods):
                 sent += 1
                 if label is None:
                     self._record(Message("sent", data, now, client=client.id))
-            elif client.dropped_because is not None and not client.reported:
-                client.reported = True
-                self.notice(f"closing with 1008: {client.dropped_because}", client.id, "warning")
-                self._start(client.finish_close(self.options["close_timeout"]))
+            elif client.dropped_because is not None:
+                self._dropped(client)
         if label is not None and sent:
             self._record(Message("sent", data, now, client=label))
         return sent
+
+    def _dropped(self, client: Client) -> None:
+        # Say once why the server closed this client, and cut it off if it stays mute.
+        if not client.reported:
+            client.reported = True
+            self.notice(f"closing with 1008: {client.dropped_because}", client.id, "warning")
+            self._start(client.finish_close(self.options["close_timeout"]))
 
     # -- receiving -------------------------------------------------------------------
 
@@ -318,7 +325,7 @@ class Hub(CallbackMethods):
             return
         self._closing = True
         if not self.loop.is_running() or self.loop.is_closed():
-            self._abandon()
+            _abandon(self)
             return
         for client in self._clients.values():
             client.drop(1001, "server closing")
@@ -327,19 +334,6 @@ class Hub(CallbackMethods):
         self._set_status("closed", "closed")
         self.notice("closed")
         keep_task(self.loop, _BACKGROUND, self._shut_down())
-
-    def _abandon(self) -> None:
-        # No loop will run a closing handshake again: drop the sockets and tasks now.
-        self.status, self.detail = "closed", "closed"
-        with contextlib.suppress(Exception):
-            for client in self._clients.values():
-                client.websocket.transport.abort()
-        with contextlib.suppress(Exception):
-            for sock in self._server.sockets if self._server is not None else ():
-                sock.close()
-        with contextlib.suppress(Exception):
-            for task in list(self.tasks):
-                task.cancel()
 
     async def _shut_down(self) -> None:
         timeout = self.options["close_timeout"]
@@ -358,6 +352,34 @@ class Hub(CallbackMethods):
             await asyncio.wait(pending)
         if not self.closed.done():
             self.closed.set_result(None)
+
+
+async def _watch_stalls(hub: Hub, every: float, timeout: float | None) -> None:
+    # A client that takes nothing of what waits for it for interval + timeout
+    # is as gone as one that does not answer a ping: drop it the same way.
+    checks = 1 + math.ceil((timeout or every) / every)
+    while True:
+        start = hub.loop.time()
+        await asyncio.sleep(every)
+        timely = hub.loop.time() - start < every * 1.5 + 0.1
+        for client in stalled(hub.clients, checks, timely):
+            why = f"took nothing of the {client.waiting:,} bytes waiting for it in {checks * every:g} s"
+            client.drop(1008, "not reading", why)
+            hub._dropped(client)
+
+
+def _abandon(hub: Hub) -> None:
+    # No loop will run a closing handshake again: drop the sockets and tasks now.
+    hub.status, hub.detail = "closed", "closed"
+    with contextlib.suppress(Exception):
+        for client in hub._clients.values():
+            client.websocket.transport.abort()
+    with contextlib.suppress(Exception):
+        for sock in hub._server.sockets if hub._server is not None else ():
+            sock.close()
+    with contextlib.suppress(Exception):
+        for task in list(hub.tasks):
+            task.cancel()
 
 
 # Tasks that outlive the hub that started them (closing after close()).

@@ -21,7 +21,7 @@ from websockets.protocol import State
 from .connection import ChannelError
 from .gate import mask_headers, mask_path
 
-__all__ = ["DEFAULT_SEND_QUEUE", "Client", "Target", "resolve"]
+__all__ = ["DEFAULT_SEND_QUEUE", "Client", "Target", "resolve", "stalled"]
 
 #: The most bytes that may wait for one client (written by the server, not yet
 #: taken by that client's TCP connection) before one more frame closes it with
@@ -61,6 +61,11 @@ class Client:
         #: Whether the hub has said why it dropped this client.
         self.reported = False
         self.sent = 0
+        #: Bytes written for this client, and how many checks in a row found it
+        #: taking none of those that wait (see :func:`stalled`).
+        self.written = 0
+        self._taken = 0
+        self._idle_checks = 0
         self.received = 0
         #: Done once the client has gone and the hub has said so.
         self.ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -110,6 +115,7 @@ class Client:
             )
             self.drop(1008, "send queue full", why)
             return False
+        self.written += len(wire)
         if not protocol.extensions and not protocol.expect_continuation_frame and not protocol.writes:
             # The bytes websockets' send_text/send_binary would write here, framed
             # once for every client: a broadcast then costs one write per client.
@@ -194,3 +200,24 @@ def resolve(clients: Mapping[str, Client], issued: int, to: Target) -> list[Clie
 
 def _was_issued(client_id: str, issued: int) -> bool:
     return client_id.startswith("c") and client_id[1:].isdigit() and 0 < int(client_id[1:]) <= issued
+
+
+def stalled(clients: Iterable[Client], checks: int, timely: bool) -> list[Client]:
+    """The open clients that took none of the bytes waiting for them ``checks`` checks in a row.
+
+    Call once per keepalive interval. websockets' keepalive cannot see such a
+    client: its ping waits behind the data the client does not read. ``timely``
+    False (the loop woke late, e.g. after a long blocking cell, during which
+    nothing could be written) starts every count again.
+    """
+    found = []
+    for client in clients:
+        waiting = client.waiting if client.is_open else 0
+        taken = client.written - waiting
+        if not timely or waiting == 0 or taken != client._taken:
+            client._taken, client._idle_checks = taken, 0
+            continue
+        client._idle_checks += 1
+        if client._idle_checks >= checks:
+            found.append(client)
+    return found

@@ -167,6 +167,8 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         self.client_info = widgets.Textarea(
             disabled=True, rows=3, layout=widgets.Layout(width="100%", display="none")
         )
+        self.events.add_class("wsecho-events")  # stable hooks for tests and users' CSS
+        self.client_info.add_class("wsecho-client-info")
         self.client_selector.observe(in_loop(loop, lambda _: self._show_client_info()), "value")
         self.mode_toggle.observe(in_loop(loop, self._toggle_changed), "value")
         self.disconnect_button.on_click(in_loop(loop, lambda _: self._disconnect_clicked()))
