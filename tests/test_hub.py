@@ -105,6 +105,8 @@ async def test_send_to_a_client_that_left_or_never_was_says_so(hub: Hub) -> None
         hub.send("x", to="c9")
     with pytest.raises(TypeError, match="not int"):
         hub.send(3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"not valid Unicode \(at position 2\)"):
+        hub.send("ab\ud800")
     assert hub.send("nobody") == 0
     assert not [m for m in hub.messages if m.direction == "sent"]
 

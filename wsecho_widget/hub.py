@@ -272,7 +272,10 @@ class Hub(CallbackMethods):
     def _write(self, clients: list[Client], data: str | bytes, label: str | None) -> int:
         # The hot path of a broadcast: encode once, write to each transport.
         text = isinstance(data, str)
-        payload = data.encode() if isinstance(data, str) else data
+        try:
+            payload = data.encode() if isinstance(data, str) else data
+        except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
+            raise ValueError(f"not sent: the text is not valid Unicode (at position {exc.start})") from None
         wire = Frame(Opcode.TEXT if text else Opcode.BINARY, payload).serialize(mask=False, extensions=[])
         now = time.time()
         sent = 0
