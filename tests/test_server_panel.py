@@ -224,3 +224,21 @@ async def test_close_leaves_no_client_task_socket_or_widget() -> None:
     assert set(live_widgets()) <= before
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+async def test_a_burst_of_clients_and_refusals_updates_the_widgets_a_few_times_not_once_each() -> None:
+    panel = ServerPanel(path="/only")
+    await panel.ready
+    updates = {"options": 0, "events": 0}
+    panel.client_selector.observe(lambda _: updates.__setitem__("options", updates["options"] + 1), "options")
+    panel.events.observe(lambda _: updates.__setitem__("events", updates["events"] + 1), "value")
+    clients = await asyncio.gather(*(connect(panel.url + "/only") for _ in range(40)))
+    for _ in range(40):
+        with pytest.raises(InvalidStatus):
+            await connect(panel.url + "/wrong")
+    await wait_for(lambda: len(panel.client_selector.options) == 41, what="40 clients listed")
+    await wait_for(lambda: panel.events.value.count("HTTP 404") == 40, what="40 refusals shown")
+    assert updates["options"] <= 10 and updates["events"] <= 20, updates
+    await asyncio.gather(*(ws.close() for ws in clients))
+    panel.close()
+    await panel.hub.closed

@@ -97,7 +97,10 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         )
         loop = self.hub.loop
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Events and the client list follow at the log's pace: a burst of
+        # connections or refusals is one update of each, not one per event.
         self._events_tick = Debouncer(loop, render_interval * 2, self._show_events)
+        self._clients_tick = Debouncer(loop, render_interval * 2, self._show_clients)
         self.log_panel = LogPanel(
             loop,
             self.hub.messages,
@@ -120,7 +123,7 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         hub.status_listeners.append(self._show_status)
         hub.message_listeners.append(self._show_message)
         hub.notice_listeners.append(self._show_notice)
-        hub.client_listeners.append(lambda _: self._show_clients())
+        hub.client_listeners.append(lambda _: self._clients_tick.start())
         hub.ready.add_done_callback(lambda _: self._show_addresses())
         self._show_status(hub.status, hub.detail)
         self._show_clients()
@@ -221,11 +224,11 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         self._events_text.append(f"{stamp} {who}{notice.text}")
         del self._events_text[:-EVENT_LINES]
         self._events_tick.start()
-        self.notice_bar.notify(f"{who}{notice.text}")
 
     def _show_events(self) -> None:
         # Newest first: the box shows the top lines without scrolling.
         self.events.value = "\n".join(reversed(self._events_text))
+        self.notice_bar.notify(self._events_text[-1].partition(" ")[2] if self._events_text else "")
 
     def _show_clients(self) -> None:
         options = [("all clients", _ALL)] + [(f"{c.id} {c.address}", c.id) for c in self.hub.clients]
@@ -279,7 +282,11 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         if not isinstance(target, str):
             self.notice_bar.notify("choose a client to disconnect")
             return
-        keep_task(self.hub.loop, self._tasks, self.hub.disconnect(target))
+
+        def failed(exc: BaseException) -> None:
+            self.notice_bar.notify(f"could not disconnect {target}: {type(exc).__name__}: {exc}")
+
+        keep_task(self.hub.loop, self._tasks, self.hub.disconnect(target), failed)
 
     def _toggle_changed(self, change: dict[str, Any]) -> None:
         self.mode = change["new"]
@@ -300,9 +307,10 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
             part = getattr(self, name, None)
             if part is not None:
                 part.close()
-        tick = getattr(self, "_events_tick", None)
-        if tick is not None:
-            tick.cancel()
+        for name in ("_events_tick", "_clients_tick"):
+            tick = getattr(self, name, None)
+            if tick is not None:
+                tick.cancel()
         for task in list(getattr(self, "_tasks", ())):
             task.cancel()
         for child in _descendants(self):
