@@ -32,10 +32,15 @@ def imports(module: str) -> tuple[set[str], set[str]]:
 @pytest.mark.parametrize(
     ("module", "allowed_inside"),
     [
-        ("render", {"model"}),
+        ("render", {"model", "decoders"}),
         ("handshake", {"connection"}),
         ("_loop", set()),
         ("transcript", {"model"}),
+        ("decoders", {"model", "_pretty", "_protobuf", "_walkers"}),
+        ("_pretty", set()),
+        ("_protobuf", {"_pretty"}),
+        ("_walkers", {"_pretty", "_protobuf"}),
+        ("_frames", {"model"}),
     ],
 )
 def test_pure_modules_import_no_widgets_and_no_other_layer(module: str, allowed_inside: set[str]) -> None:

@@ -6,6 +6,9 @@ import json
 import os
 import time
 
+import cbor2
+import msgpack
+
 from tests.helpers import make_png
 from wsecho_widget.model import Message
 from wsecho_widget.render import (
@@ -132,3 +135,57 @@ def test_durations_read_at_their_scale() -> None:
     assert format_seconds(0.00035) == "0.35 ms"
     assert format_seconds(0.0123) == "12.3 ms"
     assert format_seconds(1.2) == "1.20 s"
+
+
+# -- decoding views ----------------------------------------------------------------------
+
+
+def test_each_decoding_view_shows_the_frame_decoded_under_its_line() -> None:
+    pad = " " * len(HEAD)
+    packed = msgpack.packb({"sym": "EURUSD", "bid": 1.5})
+    assert LogFormat(binary="msgpack").render(received(packed)) == (
+        f'{HEAD}binary 25 B msgpack\n{pad}{{\n{pad}  "sym": "EURUSD",\n{pad}  "bid": 1.5\n{pad}}}\n'
+    )
+    assert LogFormat(binary="cbor").render(received(cbor2.dumps([1, b"\x00"]))) == (
+        f"{HEAD}binary 4 B cbor\n{pad}[\n{pad}  1,\n{pad}  <1 bytes: 00>\n{pad}]\n"
+    )
+    assert LogFormat(binary="protobuf").render(received(b"\x08\x96\x01\x12\x02hi")) == (
+        f'{HEAD}binary 7 B protobuf\n{pad}{{\n{pad}  "1 (varint)": 150,\n{pad}  "2 (len)": "hi"\n{pad}}}\n'
+    )
+    assert LogFormat(binary="text").render(received(b"caf\xc3\xa9\x00\nok")) == (
+        f"{HEAD}binary 9 B text\n{pad}café\\x00\n{pad}ok\n"
+    )
+    mine = LogFormat(binary="mine", decoders={"mine": lambda data: {"n": len(data)}})
+    assert mine.render(received(b"abc")) == f'{HEAD}binary 3 B mine\n{pad}{{\n{pad}  "n": 3\n{pad}}}\n'
+
+
+def test_a_frame_that_does_not_decode_is_its_hex_and_the_reason_on_one_line() -> None:
+    line = LogFormat(binary="msgpack").render(received(b"\x93\x01\x02"))
+    reason = "not MessagePack: an array header claims 3 items but only 2 bytes follow"
+    assert line == f"{HEAD}binary 3 B: 93 01 02 ({reason})\n"
+    failing = LogFormat(binary="boom", decoders={"boom": lambda data: 1 / 0})
+    assert (
+        failing.render(received(b"\x01"))
+        == f"{HEAD}binary 1 B: 01 (boom: ZeroDivisionError: division by zero)\n"
+    )
+    unknown = LogFormat(binary="gone").render(received(b"\x01"))
+    assert unknown.startswith(f"{HEAD}binary 1 B: 01 (no decoder called 'gone'")
+
+
+def test_decoding_views_leave_pictures_and_text_frames_alone() -> None:
+    png = make_png()
+    for view in ("text", "msgpack", "cbor", "protobuf"):
+        fmt = LogFormat(binary=view)
+        assert fmt.render(received(png)) == render_line(received(png))  # "(png picture)"
+        assert fmt.render(received('{"a": 1}')) == HEAD + '{"a": 1}\n'
+        assert not fmt.show_pictures
+    assert LogFormat(binary="msgpack", pretty_json=True).render(received('{"a":1}')) == (
+        HEAD + "{\n" + " " * len(HEAD) + '  "a": 1\n' + " " * len(HEAD) + "}\n"
+    )
+
+
+def test_a_huge_frame_in_a_decoding_view_stays_a_few_kilobytes() -> None:
+    frame = msgpack.packb(list(range(1_000_000)))
+    line = LogFormat(binary="msgpack").render(received(frame))
+    assert len(line) < 8_000  # of a 4.6 MiB frame: 2,000 characters, indented
+    assert "… cut: the rest is over 2,000 characters" in line

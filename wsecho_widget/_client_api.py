@@ -13,10 +13,11 @@ import asyncio
 import json
 from collections import deque
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ._loop import Debouncer
 from .connection import ChannelError, WebSocketChannel
+from .decoders import encode
 from .hooks import DEFAULT_STREAM_SIZE, MessageHooks, MessageStream, callback_name
 from .model import History, Message
 from .server import EchoServer
@@ -27,16 +28,23 @@ __all__ = ["ClientAPI"]
 _Callback = TypeVar("_Callback", bound=Callable[[Message], Any])
 
 
+class DecoderViews(Protocol):
+    """What offers a panel's Binary views (the log's toolbar)."""
+
+    def add_decoder(self, name: str, func: Callable[[bytes], Any]) -> None: ...
+
+
 class ClientAPI:
     """Send, receive, connect, ping and subscribe, through ``self.session``.
 
-    The panel provides ``session``, ``hooks``, and where the results show:
+    The panel provides ``session``, ``hooks``, ``decoder_views``, and where the results show:
     ``_notify`` (the notice line), ``_show_queued`` (after a send),
     ``_refresh_latency`` (after a ping).
     """
 
     session: Session
     hooks: MessageHooks
+    decoder_views: DecoderViews
     #: The newest exceptions raised by on_message callbacks (for a traceback).
     callback_errors: deque[BaseException]
 
@@ -123,6 +131,41 @@ class ClientAPI:
             self._notify(f"not sent: {exc}")
             raise
         self.send(text)
+
+    def add_decoder(self, name: str, func: Callable[[bytes], Any]) -> None:
+        """Offer ``func`` as the Binary view ``name`` in this panel's log.
+
+        ``func(data: bytes)`` returns any object, shown pretty-printed like JSON;
+        whatever it raises is shown as the frame's one-line reason. Adding one of
+        the same name replaces it. For every panel, use
+        :func:`wsecho_widget.decoders.register`; ``panel.binary_view.value = name``
+        switches the log to it.
+        """
+        self.decoder_views.add_decoder(name, func)
+
+    def send_msgpack(self, obj: Any) -> None:
+        """Send ``obj`` packed as MessagePack, as one binary frame (needs the ``codecs`` extra).
+
+        Aware datetimes go out as MessagePack timestamps. An object MessagePack
+        cannot pack raises TypeError (or ValueError) and sends nothing; without
+        msgpack installed, ImportError says how to install it.
+        """
+        self._send_encoded(obj, "msgpack")
+
+    def send_cbor(self, obj: Any) -> None:
+        """Send ``obj`` encoded as CBOR, as one binary frame (needs the ``codecs`` extra).
+
+        Like :meth:`send_msgpack`; cbor2 also encodes datetimes, Decimals, sets….
+        """
+        self._send_encoded(obj, "cbor")
+
+    def _send_encoded(self, obj: Any, name: str) -> None:
+        try:
+            data = encode(obj, name)
+        except (ImportError, TypeError, ValueError) as exc:
+            self._notify(f"not sent: {exc}")
+            raise
+        self.send(data)
 
     async def ping(self, timeout: float | None = 10.0) -> float:
         """Send a ping and wait for the pong: the round trip in seconds.

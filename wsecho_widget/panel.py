@@ -152,6 +152,7 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         self.stats_label, self.notice_label = self.notice_bar.stats_label, self.notice_bar.notice_label
         self.filter_text, self.json_button = log.toolbar.filter_text, log.toolbar.json_button
         self.binary_view, self.pause_button = log.toolbar.binary_view, log.toolbar.pause_button
+        self.decoder_views = log.toolbar  # where add_decoder() offers a decoder
         self.output, self.log_box, self.log_view = log.output, log.log_box, log.log_view
         self.options_box, self.options_button = form, form.toggle_button
         self.url_input, self.subprotocols_input = form.url_input, form.subprotocols_input
@@ -258,8 +259,9 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
             self.disconnect()
 
     def clear(self) -> None:
-        """Empty the log on screen; the history and totals stay."""
+        """Empty the log on screen and forget the Recent texts; the history and totals stay."""
         self.log_panel.clear()
+        self.send_bar.forget_recent()
         self._notify("")
         self._update_stats()
 

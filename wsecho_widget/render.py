@@ -5,7 +5,8 @@ any kept message in another view and the text is testable without a kernel.
 Whatever the view, the result is plain text: received text is never interpreted
 as HTML.
 
-Must not import ipywidgets, asyncio or any other wsecho_widget module but ``model``.
+Must not import ipywidgets, asyncio or any other wsecho_widget module but ``model``
+and ``decoders`` (pure too).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import functools
 import json
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
+from .decoders import BUILTIN_DECODERS, DecodeError, Decoder, decoded_text, decoder_names
 from .model import Message, format_size, hex_dump, hex_preview
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "BinaryView",
     "LogFormat",
     "MessageFilter",
+    "binary_views",
     "format_seconds",
     "message_filter",
     "pretty_json",
@@ -33,8 +35,16 @@ __all__ = [
     "status_text",
 ]
 
-BinaryView = Literal["auto", "hex"]
-BINARY_VIEWS: tuple[BinaryView, ...] = ("auto", "hex")
+#: ``auto``, ``hex``, ``text``, ``msgpack``, ``cbor``, ``protobuf`` or a registered decoder's name.
+BinaryView = str
+#: The built-in views: ``auto`` (pictures as pictures), then every built-in decoder.
+BINARY_VIEWS: tuple[BinaryView, ...] = ("auto", *BUILTIN_DECODERS)
+
+
+def binary_views(extra: Mapping[str, Decoder] | None = None) -> tuple[BinaryView, ...]:
+    """Every view the Binary control offers: the built-in ones, registered decoders, ``extra``."""
+    return ("auto", *decoder_names(extra))
+
 
 #: A predicate that says whether the log shows a message.
 MessageFilter = Callable[[Message], bool]
@@ -145,17 +155,21 @@ def message_filter(query: str) -> MessageFilter | None:
 
 @dataclass(frozen=True, slots=True)
 class LogFormat:
-    """How the log shows messages: pretty JSON or not, pictures or hex dumps.
+    """How the log shows messages: pretty JSON or not, pictures, hex dumps or decoded.
 
     ``binary="auto"`` shows a received picture as the picture and other binary
     frames as a one-line hex preview; ``"hex"`` shows every binary frame as a hex
     dump (offset, hex, ASCII) of its first ``hex_bytes`` bytes and says how many
-    more there are.
+    more there are. Any other name decodes binary frames with that decoder
+    (:mod:`wsecho_widget.decoders`; ``decoders`` adds a panel's own) and shows the
+    result pretty-printed; a frame that does not decode keeps its one-line hex
+    preview, followed by the reason. Pictures stay a ``(png picture)`` line.
     """
 
     pretty_json: bool = False
     binary: BinaryView = "auto"
     hex_bytes: int = 256
+    decoders: Mapping[str, Decoder] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def show_pictures(self) -> bool:
@@ -173,10 +187,20 @@ class LogFormat:
         line = render_line(message)
         head = line[: line.index("binary")]
         fmt = message.image_format
-        kind = f" ({fmt} picture)" if fmt else ""
+        if self.binary == "hex":
+            kind = f" ({fmt} picture)" if fmt else ""
+            body = hex_dump(data, self.hex_bytes)
+        elif fmt is not None:
+            return line
+        else:
+            try:
+                body = decoded_text(data, self.binary, decoders=self.decoders)
+            except DecodeError as exc:
+                return f"{line[:-1]} ({exc})\n"
+            kind = f" {self.binary}"
         indent = " " * len(head)
-        dump = hex_dump(data, self.hex_bytes).replace("\n", "\n" + indent)
-        return f"{head}binary {format_size(len(data))}{kind}\n{indent}{dump}\n"
+        body = body.replace("\n", "\n" + indent)
+        return f"{head}binary {format_size(len(data))}{kind}\n{indent}{body}\n"
 
 
 def format_seconds(seconds: float | None) -> str:

@@ -11,7 +11,7 @@ from tests.helpers import encode_image, image_ids, live_widgets, make_png, wait_
 from tests.panel_helpers import choose_files, log
 from wsecho_widget import Message, WebSocketPanel
 from wsecho_widget.controls import SendBar
-from wsecho_widget.controls.sendbar import SUBMIT_GRACE
+from wsecho_widget.controls.sendbar import SUBMIT_GRACE, recent_label
 from wsecho_widget.model import format_size
 
 
@@ -95,7 +95,14 @@ async def test_click_sends_the_text_and_clears_it_only_when_sent() -> None:
     extra = widgets.Button(description="Extra", tooltip="a parent's own button")
     bar = parent.bar(text_row_extra=[extra])
     try:
-        assert bar.children[0].children == (bar.text, bar.send_button, extra)
+        assert bar.children[0].children == (
+            bar.text,
+            bar.textarea,
+            bar.send_button,
+            bar.multiline_button,
+            bar.recent,
+            extra,
+        )
         bar.text.value = "hello"
         bar.send_button.click()
         assert parent.texts == ["hello"] and bar.text.value == ""
@@ -142,3 +149,93 @@ async def test_chosen_files_are_named_sent_as_bytes_and_released_once_sent() -> 
         assert bar.file_upload.value == () and bar.send_file_button.disabled
     finally:
         bar.close()
+
+
+# -- the composer: multi-line mode and Recent ---------------------------------------------
+
+PAYLOAD = '{\n  "op": "subscribe",\n  "args": ["EURUSD", "GBPUSD"]\n}'
+
+
+async def test_multi_line_mode_sends_the_whole_text_as_one_frame_and_stays_on() -> None:
+    parent = Recorder()
+    bar = parent.bar()
+    try:
+        assert not bar.multiline and bar.input is bar.text
+        assert bar.textarea.layout.display == "none"
+        bar.text.value = "{"  # typed before switching: goes along
+        bar.multiline_button.value = True  # what a click on the toggle sends
+        assert bar.multiline and bar.input is bar.textarea
+        assert bar.textarea.value == "{" and bar.text.value == ""
+        assert bar.text.layout.display == "none" and bar.textarea.layout.display is None
+        # The text area syncs when it loses focus, i.e. just before the click: the
+        # click waits for that value.
+        bar.send_button.click()
+        assert parent.texts == []
+        bar.textarea.value = PAYLOAD
+        assert parent.texts == [PAYLOAD]  # one text, newlines and all
+        assert bar.textarea.value == ""
+        assert bar.multiline  # the mode stays for the next message
+        # A click whose value does not change (sent again as it is) goes after the grace.
+        bar.textarea.value = "[1,\n 2]"
+        bar.send_button.click()
+        await wait_for(lambda: parent.texts[-1] == "[1,\n 2]", timeout=SUBMIT_GRACE * 4, what="the grace")
+        bar.multiline = False
+        assert bar.input is bar.text and bar.text.layout.display is None
+    finally:
+        bar.close()
+
+
+async def test_recent_offers_the_last_20_distinct_texts_newest_first() -> None:
+    parent = Recorder()
+    bar = parent.bar()
+    try:
+        assert bar.recent.options == (("Recent…", ""),)
+        for i in range(25):
+            bar.text.value = f"message {i}"
+            bar.send_button.click()
+        bar.text.value = "message 22"  # sent again: moves to the top, not a second entry
+        bar.send_button.click()
+        assert bar.recent_texts == [
+            "message 22",
+            "message 24",
+            "message 23",
+            *(f"message {i}" for i in range(21, 4, -1)),
+        ]
+        assert len(bar.recent_texts) == 20
+        labels = [label for label, _ in bar.recent.options]
+        assert labels[:3] == ["Recent…", "message 22", "message 24"]
+        parent.accept = False
+        bar.text.value = "refused"
+        bar.send_button.click()
+        assert "refused" not in bar.recent_texts  # only what went out
+    finally:
+        bar.close()
+
+
+async def test_choosing_a_recent_text_puts_it_in_the_input() -> None:
+    parent = Recorder()
+    bar = parent.bar()
+    try:
+        bar.text.value = "ping"
+        bar.send_button.click()
+        bar.multiline = True
+        bar.textarea.value = PAYLOAD
+        bar.send_button.click()
+        await wait_for(lambda: len(parent.texts) == 2, timeout=SUBMIT_GRACE * 4, what="the grace")
+        bar.multiline = False
+        assert [label for label, _ in bar.recent.options] == ["Recent…", "{ (4 lines)", "ping"]
+        bar.recent.value = PAYLOAD  # what choosing the option sends (by index, as the browser does)
+        assert bar.multiline and bar.textarea.value == PAYLOAD  # several lines: multi-line mode
+        assert bar.recent.value == ""  # back to the prompt
+        bar.recent.index = 2
+        assert bar.textarea.value == "ping"
+        bar.forget_recent()
+        assert bar.recent_texts == [] and bar.recent.options == (("Recent…", ""),)
+    finally:
+        bar.close()
+
+
+def test_recent_labels_are_short() -> None:
+    assert recent_label("x" * 100) == "x" * 39 + "…"
+    assert recent_label("  {\n}") == "{ (2 lines)"
+    assert recent_label("") == ""

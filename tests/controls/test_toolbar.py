@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.helpers import wait_for
 from wsecho_widget.controls import LogToolbar
+from wsecho_widget.decoders import register, unregister
 from wsecho_widget.model import Message
 from wsecho_widget.render import LogFormat, MessageFilter
 
@@ -55,3 +58,29 @@ async def test_close_drops_a_pending_filter_change() -> None:
     bar.close()
     await asyncio.sleep(0.06)
     assert views == []
+
+
+async def test_the_binary_view_offers_every_decoder_and_a_toolbars_own() -> None:
+    views: list[LogFormat] = []
+    register("everywhere", lambda data: len(data))
+    try:
+        bar = LogToolbar(asyncio.get_running_loop(), on_view=lambda fmt, _: views.append(fmt), on_pause=print)
+    finally:
+        unregister("everywhere")
+    try:
+        assert bar.binary_view.options == ("auto", "hex", "text", "msgpack", "cbor", "protobuf", "everywhere")
+        assert len(bar.binary_view.tooltips) == 7
+        bar.binary_view.value = "msgpack"
+        assert views[-1].binary == "msgpack"
+        bar.add_decoder("mine", lambda data: data[::-1])
+        assert bar.binary_view.options[-1] == "mine"
+        assert bar.binary_view.value == "msgpack" and len(views) == 1  # adding does not re-render
+        bar.binary_view.value = "mine"
+        assert views[-1].decoders["mine"](b"ab") == b"ba"
+        bar.add_decoder("mine", lambda data: data.upper())  # replaced while shown: re-rendered
+        assert len(views) == 3 and views[-1].decoders["mine"](b"ab") == b"AB"
+        for bad in ("auto", "protobuf", ""):
+            with pytest.raises(ValueError):
+                bar.add_decoder(bad, bytes)
+    finally:
+        bar.close()
