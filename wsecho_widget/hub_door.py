@@ -20,6 +20,7 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
+from ._websockets_internals import close_frames
 from .connection import describe_close
 from .gate import Gate, Refusal, mask_path
 from .peers import Client
@@ -32,9 +33,10 @@ Say = Callable[[str, str | None, Any], Any]
 
 def describe_end(client: Client, ping_timeout: float | None) -> str:
     """``disconnected: 1000 (normal closure)``, ``closed by server: 1009 ...``, ``gone: ...``."""
-    protocol = client.websocket.protocol
-    rcvd, sent = protocol.close_rcvd, protocol.close_sent
-    if rcvd is not None and (sent is None or protocol.close_rcvd_then_sent):
+    rcvd, sent, rcvd_first = close_frames(client.websocket)
+    if rcvd_first is None:  # only the code is known, not who closed
+        return f"closed: {describe_close(rcvd.code, rcvd.reason)}" if rcvd else "gone: connection lost"
+    if rcvd is not None and (sent is None or rcvd_first):
         return f"disconnected: {describe_close(rcvd.code, rcvd.reason)}"
     if sent is None:
         return "gone: connection lost (no close frame)"
@@ -98,7 +100,7 @@ class Doorman:
         self._admitting.discard(connection)
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        self._admitting = {c for c in self._admitting if c.protocol.state is not State.CLOSED}
+        self._admitting = {c for c in self._admitting if c.state is not State.CLOSED}
         refusal = self.gate.check(request, self.connected() + len(self._admitting))
         if refusal is None:
             self._admitting.add(connection)

@@ -9,7 +9,6 @@ and writes frames straight into its connection's transport, the way
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.datastructures import Headers
 from websockets.protocol import State
 
+from ._websockets_internals import send_close_now, write_frame
 from .connection import ChannelError
 from .gate import mask_headers, mask_path
 
@@ -66,6 +66,7 @@ class Client:
         self.written = 0
         self._taken = 0
         self._idle_checks = 0
+        self._close_task: asyncio.Future[None] | None = None
         self.received = 0
         #: Done once the client has gone and the hub has said so.
         self.ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -86,7 +87,7 @@ class Client:
     @property
     def is_open(self) -> bool:
         """Whether frames can be sent to it now (open, not closing)."""
-        return self.websocket.protocol.state is _OPEN
+        return self.websocket.state is _OPEN
 
     @property
     def waiting(self) -> int:
@@ -99,13 +100,10 @@ class Client:
         Not written to a client that is closing, nor to one whose send queue is
         full: that one is closed with 1008 (``dropped_because`` says why). The
         caller encodes and frames once for many clients: ``wire`` is the whole
-        frame as a server sends it (unmasked, no extension), written as it is when
-        this connection has no extension and no fragmented message under way;
-        otherwise websockets frames ``payload`` itself.
+        frame as a server sends it (see ``_websockets_internals.write_frame``).
         """
         ws = self.websocket
-        protocol = ws.protocol
-        if protocol.state is not _OPEN:
+        if ws.state is not _OPEN:
             return False
         waiting = ws.transport.get_write_buffer_size()
         if waiting > self.send_queue:
@@ -116,16 +114,7 @@ class Client:
             self.drop(1008, "send queue full", why)
             return False
         self.written += len(wire)
-        if not protocol.extensions and not protocol.expect_continuation_frame and not protocol.writes:
-            # The bytes websockets' send_text/send_binary would write here, framed
-            # once for every client: a broadcast then costs one write per client.
-            ws.transport.write(wire)
-        else:
-            if text:
-                protocol.send_text(payload)
-            else:
-                protocol.send_binary(payload)
-            ws.send_data()
+        write_frame(ws, payload, text, wire)  # framed once for every client
         self.sent += 1
         return True
 
@@ -140,10 +129,8 @@ class Client:
         ws = self.websocket
         if why is not None and self.dropped_because is None:
             self.dropped_because = why
-        if ws.protocol.state is _OPEN:
-            ws.protocol.send_close(code, reason)
-            with contextlib.suppress(Exception):
-                ws.send_data()
+        if ws.state is _OPEN and not send_close_now(ws, code, reason):
+            self._close_task = asyncio.ensure_future(ws.close(code, reason))
 
     async def finish_close(self, timeout: float) -> None:
         """Wait for the connection to end, at most ``timeout`` seconds, then abort it."""
