@@ -284,3 +284,12 @@ async def test_a_subprotocol_is_agreed_and_shown() -> None:
     assert "subprotocol chat.v2" in notes(hub)[1]
     hub.close()
     await hub.closed
+
+
+def test_a_server_history_as_a_table_has_the_client_column() -> None:
+    pytest.importorskip("pandas")
+    from wsecho_widget.model import History, Message
+
+    history = History()
+    history.extend([Message("received", "hi", 1.0, client="c1"), Message("sent", "all", 2.0, client="*")])
+    assert history.to_pandas()["client"].tolist() == ["c1", "*"]

@@ -12,9 +12,9 @@ from tests.test_layers import imports
     [
         ("gate", set()),
         ("addresses", set()),
-        ("peers", {"connection", "gate"}),
+        ("peers", {"_websockets_internals", "connection", "gate"}),
         ("hub_events", {"_tasks", "connection", "model"}),
-        ("hub_door", {"connection", "gate", "peers"}),
+        ("hub_door", {"_websockets_internals", "connection", "gate", "peers"}),
         ("hub", {"_tasks", "addresses", "connection", "gate", "hub_door", "hub_events", "model", "peers"}),
         ("_server_api", {"hub", "hub_events", "model", "peers"}),
     ],
