@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.helpers import make_png, wait_for
 from wsecho_widget.connection import ChannelError
@@ -293,3 +293,27 @@ def test_a_server_history_as_a_table_has_the_client_column() -> None:
     history = History()
     history.extend([Message("received", "hi", 1.0, client="c1"), Message("sent", "all", 2.0, client="*")])
     assert history.to_pandas()["client"].tolist() == ["c1", "*"]
+
+
+async def test_tls_gives_a_wss_url_and_the_token_travels_inside_it() -> None:
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+    hub = Hub(ssl=server_context, token="over-tls")
+    await hub.ready
+    try:
+        assert hub.url.startswith("wss://127.0.0.1:")
+        async with connect(f"{hub.url}/?token=over-tls", ssl=client_context) as ws:
+            await ws.send("secure")
+            assert await ws.recv() == "secure"
+        with pytest.raises(InvalidStatus):
+            await connect(hub.url, ssl=client_context)
+    finally:
+        hub.close()
+        await hub.closed
