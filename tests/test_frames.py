@@ -23,6 +23,8 @@ BASE_DTYPES = {
     "size": "int64",
     "data": "object",
 }
+# Message's optional fields (a server panel's client, Socket.IO's event) are columns too.
+BASE_DTYPES.update({name: "object" for name in ("client", "event") if hasattr(Message, name)})
 
 
 def mixed_history() -> tuple[History, list[Message]]:
