@@ -1,11 +1,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from wsecho_widget import EchoServer, WebSocketPanel
+
+
+@pytest.fixture(autouse=True)
+def asyncio_stays_unpatched() -> Iterator[None]:
+    """Fail the test that lets nest-asyncio2 patch this process's asyncio.
+
+    It swaps the C Task and Future for pure-Python ones until the process ends, so
+    every later test would measure something else (run such a test in a subprocess).
+    """
+    yield
+    assert not hasattr(asyncio, "_nest_patched"), "this test patched asyncio with nest-asyncio2"
 
 
 @pytest.fixture
