@@ -25,10 +25,6 @@ from ._client_api import ClientAPI
 from ._loop import Debouncer, in_loop
 from .connection import ChannelError, check_url
 from .controls import LogPanel, NoticeBar, OptionsForm, SaveButton, SendBar, StatusBar, close_descendants
-
-# Only for server_panel.py (branch `server`), which still imports it from here: it
-# should call controls.close_descendants(self) instead; then drop this line.
-from .controls.tree import _descendants as _descendants
 from .model import DEFAULT_HISTORY_LIMIT, Message, format_size
 from .options import header_pairs
 from .session import STATUSES, Session, Status

@@ -25,10 +25,9 @@ from ._server_api import ServerAPI
 from ._tasks import keep_task
 from .addresses import ANDROID_EMULATOR_HOST, is_loopback_only
 from .connection import ChannelError
-from .controls import LogPanel, NoticeBar, SendBar, StatusBar
+from .controls import LogPanel, NoticeBar, SendBar, StatusBar, close_descendants
 from .hub import BROADCAST, Hub, HubStatus, Notice, Target
 from .model import DEFAULT_HISTORY_LIMIT, Message
-from .panel import _descendants
 from .render import LogFormat
 
 __all__ = ["ServerPanel"]
@@ -313,8 +312,7 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
                 tick.cancel()
         for task in list(getattr(self, "_tasks", ())):
             task.cancel()
-        for child in _descendants(self):
-            child.close()
+        close_descendants(self)
         super().close()
 
     def __repr__(self) -> str:
