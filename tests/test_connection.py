@@ -13,7 +13,7 @@ from websockets.http11 import Response
 from wsecho_widget import ChannelError, EchoServer, WebSocketChannel
 from wsecho_widget.connection import check_url, describe_close, redact_url
 
-from .helpers import wait_for
+from tests.helpers import wait_for
 
 
 async def test_connect_send_listen_close(echo_server: EchoServer) -> None:
