@@ -10,10 +10,9 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Response
 
+from tests.helpers import wait_for
 from wsecho_widget import ChannelError, EchoServer, WebSocketChannel
 from wsecho_widget.connection import check_url, describe_close, redact_url
-
-from tests.helpers import wait_for
 
 
 async def test_connect_send_listen_close(echo_server: EchoServer) -> None:
