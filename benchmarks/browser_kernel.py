@@ -32,8 +32,8 @@ async def panel_phase(panel: WebSocketPanel, command: str, timeout: float = 300)
     start = time.monotonic()
     panel.send(command)
     await _until(lambda: len(panel.messages) > 0 and panel.messages[-1].data == marker, timeout)
-    flushes = panel.log_view.flushes
-    await _until(lambda: panel.log_view.flushes > flushes, 5)  # the render that shows it
+    # Then the render that shows it.
+    await _until(lambda: (shown := panel.log_view.entries) and shown[-1].data == marker, 5)
     return {
         "received": panel.messages.totals.received_messages - before,
         "seconds": time.monotonic() - start,

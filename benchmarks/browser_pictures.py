@@ -56,7 +56,9 @@ new PerformanceObserver(list => {
 new MutationObserver(records => {
   for (const r of records) for (const n of r.addedNodes) {
     if (n.nodeType !== 1) continue;
-    window.__bench.imgs += n.tagName === 'IMG' ? 1 : n.getElementsByTagName('img').length;
+    // <img> and <canvas>: every element a picture is drawn in.
+    window.__bench.imgs += (n.tagName === 'IMG' || n.tagName === 'CANVAS') ? 1
+      : n.getElementsByTagName('img').length + n.getElementsByTagName('canvas').length;
   }
 }).observe(document, {childList: true, subtree: true});
 // Key press to paint: from the keydown's timestamp to a task queued right after the
@@ -228,11 +230,13 @@ class StreamServer:
 def cells(url: str, count: int, live: bool) -> tuple[list[str], dict[str, int]]:
     """The notebook: set-up, then one cell per phase; and which cell is which phase."""
     stream = f"!pictures {count} {RATE}"
+    # For experiments: WSECHO_PANEL_OPTIONS="image_limit=0" and the like.
+    options = f", {os.environ['WSECHO_PANEL_OPTIONS']}" if os.environ.get("WSECHO_PANEL_OPTIONS") else ""
     source = [
         f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
         "from benchmarks import browser_kernel as bench\n"
         "from wsecho_widget import WebSocketPanel\n\n"
-        f"panel = WebSocketPanel({url!r})\npanel",
+        f"panel = WebSocketPanel({url!r}{options})\npanel",
         "await panel.ready",
         f"await bench.panel_phase(panel, {FLOOD!r})",
         f"await bench.panel_phase(panel, {stream + ' a'!r})",
@@ -284,7 +288,12 @@ def run(count: int, scratch: Path) -> tuple[dict[str, Phase], bool]:
             stream = f"!pictures {count} {RATE}"
             picture_bytes = sum(map(len, jpegs(count)))
             for n, tag in ((1, "a"), (2, "b"), (3, "c")):
+                if n == 2 and os.environ.get("WSECHO_PROFILE"):
+                    b.cdp.send("Profiler.enable")
+                    b.cdp.send("Profiler.start")
                 phase = b.measure(f"stream {n}", index[f"stream {n}"], marker=f"done {stream} {tag}")
+                if n == 2 and os.environ.get("WSECHO_PROFILE"):
+                    print_profile(b.cdp.send("Profiler.stop")["profile"])
                 phase.pictures, phase.picture_bytes = count, picture_bytes
                 phases[phase.name] = phase
             phases["bare flood"] = b.measure("bare flood", index["bare flood"])
@@ -305,6 +314,21 @@ def run(count: int, scratch: Path) -> tuple[dict[str, Phase], bool]:
         finally:
             lab.stop()
     return phases, live
+
+
+def print_profile(profile: dict[str, Any], top: int = 25) -> None:
+    """Self time by function in a CDP CPU profile (``WSECHO_PROFILE=1``: where the page's time goes)."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    deltas = profile["timeDeltas"]
+    self_ms: dict[str, float] = {}
+    for sample, delta in zip(profile["samples"], deltas, strict=False):
+        frame = nodes[sample]["callFrame"]
+        name = f"{frame['functionName'] or '(anon)'} {frame['url'].rsplit('/', 1)[-1][:40]}:{frame['lineNumber']}"
+        self_ms[name] = self_ms.get(name, 0.0) + delta / 1000
+    total = sum(self_ms.values())
+    print(f"profile of stream 2: {total:.0f} ms sampled", file=sys.stderr)
+    for name, ms in sorted(self_ms.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {ms:8.0f} ms  {name}", file=sys.stderr)
 
 
 def wait_prompt(prompt: Any) -> None:

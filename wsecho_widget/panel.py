@@ -303,7 +303,14 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
         # The Output sits in a column-reverse scroll box: a browser keeps such a box
         # scrolled to its end, so the newest entry stays in view as the log grows
         # (the Output alone cannot autoscroll: ipywidgets #2980).
-        self.output = widgets.Output(layout=widgets.Layout(flex="0 0 auto"))
+        self.log_view = LogView(
+            loop,
+            limit=log_limit,
+            image_limit=image_limit,
+            interval=render_interval,
+            on_flush=self._update_stats,
+        )
+        self.output = self.log_view.widget
         self.log_box = widgets.Box(
             [self.output],
             layout=widgets.Layout(
@@ -316,14 +323,6 @@ class WebSocketPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no
             ),
         )
         self.log_box.add_class("wsecho-log")
-        self.log_view = LogView(
-            self.output,
-            loop,
-            limit=log_limit,
-            image_limit=image_limit,
-            interval=render_interval,
-            on_flush=self._update_stats,
-        )
 
         # Every handler of a user action runs in the loop's thread: see _in_loop.
         self.send_button.on_click(lambda _: self._in_loop(self._clicked_send))
