@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from wsecho_widget.media import MediaLimits, image_size, media_kind
+from wsecho_widget.media import MediaLimits, image_size, is_animated, media_kind
 from wsecho_widget.model import Message
 
 DATA = Path(__file__).parent / "data"
@@ -277,3 +277,14 @@ def test_other_bytes_are_no_media(data: bytes) -> None:
 def test_text_frames_are_no_media() -> None:
     m = Message("received", "\x89PNG\r\n\x1a\n", 0.0)
     assert m.media_type is None and m.image_size is None and m.image_format is None
+
+
+def test_animation_is_recognised() -> None:
+    frames = [Image.new("RGB", (10, 10), (i * 80, 40, 200 - i * 60)) for i in range(3)]
+    for fmt, options in (("GIF", {}), ("PNG", {}), ("WEBP", {"lossless": True})):
+        out = io.BytesIO()
+        frames[0].save(out, format=fmt, save_all=True, append_images=frames[1:], **options)
+        assert is_animated(out.getvalue()), fmt
+        assert not is_animated(picture(fmt, (10, 10), "P" if fmt == "GIF" else "RGB")), fmt
+    assert not is_animated(picture("JPEG", (10, 10)))
+    assert not is_animated(b"GIF89a")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .logwidget import LogWidget
-from .media import MediaLimits
+from .media import MediaLimits, is_animated
 from .model import Message, format_size, hex_preview
 
 __all__ = ["LogView", "render_line"]
@@ -226,6 +226,7 @@ class LogView:
                 size = message.image_size
                 if size is not None:
                     item["size"] = size
+                    item["animated"] = is_animated(message.data)
         entry.page = True
         return item
 

@@ -19,6 +19,7 @@ __all__ = [
     "MediaLimits",
     "MediaType",
     "image_size",
+    "is_animated",
     "media_kind",
     "sniff_media_type",
 ]
@@ -44,6 +45,8 @@ DEFAULT_MAX_PIXELS = 50_000_000
 
 # A JPEG whose size is not among its first segments is not worth walking further.
 _JPEG_MAX_SEGMENTS = 256
+# PNG chunks looked at for an animation control chunk.
+_PNG_MAX_CHUNKS = 64
 # GIF frames looked at for their extent; later ones are ignored (see _gif_size).
 _GIF_MAX_FRAMES = 1024
 # ISO base media brands that are pictures (HEIF, AVIF) or QuickTime: not played here.
@@ -157,10 +160,45 @@ def _png_size(data: bytes) -> tuple[int, int] | None:
     return width, height
 
 
+def is_animated(data: bytes) -> bool:
+    """True for a GIF of more than one frame, an APNG or an animated WebP."""
+    head = data[:16]
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        scan = _gif_scan(data)
+        return scan is not None and scan[2] > 1
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _png_has_actl(data)
+    if head.startswith(b"RIFF") and data[8:16] == b"WEBPVP8X" and len(data) > 20:
+        return bool(data[20] & 0x02)  # the animation flag
+    return False
+
+
+def _png_has_actl(data: bytes) -> bool:
+    # An APNG announces itself with an acTL chunk before the first IDAT.
+    pos = 8
+    for _ in range(_PNG_MAX_CHUNKS):
+        if pos + 8 > len(data):
+            return False
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        if kind == b"acTL":
+            return True
+        if kind == b"IDAT":
+            return False
+        pos += 12 + length
+    return False
+
+
 def _gif_size(data: bytes) -> tuple[int, int] | None:
     """The logical screen, grown to hold every frame's rectangle (a browser allocates
     what the frames need, whatever the screen says); None without a whole frame
     descriptor."""
+    scan = _gif_scan(data)
+    return None if scan is None else (scan[0], scan[1])
+
+
+def _gif_scan(data: bytes) -> tuple[int, int, int] | None:
+    # (width, height, frames), or None.
     if len(data) < 13:
         return None
     width, height, flags = struct.unpack_from("<HHB", data, 6)
@@ -180,7 +218,7 @@ def _gif_size(data: bytes) -> tuple[int, int] | None:
             pos = _skip_sub_blocks(data, pos + 2)
         else:  # 0x3B trailer, or garbage: stop reading
             break
-    return (width, height) if frames else None
+    return (width, height, frames) if frames else None
 
 
 def _skip_sub_blocks(data: bytes, pos: int) -> int:
