@@ -8,7 +8,9 @@ A text frame ``!flood <json>`` asks for a flood: ``count`` text messages of ``si
 bytes, each starting with its index (``000000042 xxxx…``), and when ``picture_every``
 is set, every such message replaced by a PNG of ``picture_size`` bytes. The server
 writes frames in batches with one socket write per batch, so it outruns any client
-and the client's receive path is what gets measured. Every other frame is echoed.
+and the client's receive path is what gets measured. With ``msgpack`` set, every
+message is instead a binary MessagePack map of about ``size`` bytes (``"i"`` is its
+index). Every other frame is echoed.
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ def text_payload(index: int, size: int) -> bytes:
     """Message ``index`` of a flood: its index, a space, padding to ``size`` bytes."""
     head = b"%09d " % index
     return head + b"x" * max(0, size - len(head))
+
+
+def msgpack_payload(index: int, size: int) -> bytes:
+    """Message ``index`` of a MessagePack flood: a small map, like a feed's tick, of about ``size`` bytes."""
+    import msgpack  # the codecs extra: only this kind of flood needs it
+
+    tick = {"i": index, "sym": "EURUSD", "bid": 1.0834, "qty": index % 13, "pad": ""}
+    pad = max(0, size - len(msgpack.packb(tick)))
+    return bytes(msgpack.packb({**tick, "pad": "x" * pad}))
 
 
 def index_of(message: str) -> int:
@@ -60,6 +71,14 @@ async def flood(ws: ServerConnection, spec: dict[str, int]) -> None:
     every, picture = spec.get("picture_every", 0), b""
     if every:
         picture = noise_png(spec.get("picture_size", 4096))
+    if spec.get("msgpack"):
+        protocol = ws.protocol
+        for start in range(0, count, _BATCH):
+            for index in range(start, min(count, start + _BATCH)):
+                protocol.send_binary(msgpack_payload(index, size))
+            ws.send_data()
+            await ws.drain()
+        return
     if not spec.get("batched", True):
         # What a typical server does: one send() per message, as fast as it can.
         for index in range(count):

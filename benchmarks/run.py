@@ -444,6 +444,10 @@ async def main(quick: bool = False) -> int:
             await responsiveness(kernel, url, 100_000, 1 if quick else 3)
             await picture(kernel)
             await latency(kernel, url, 1000 if quick else 2500)
+            from benchmarks import decoders
+
+            await kernel.run("from benchmarks import decoders as D; _result = 1")
+            await decoders.measure(kernel, url, row, quick)
         finally:
             await kernel.stop()
     info.append(f"at end: {pressure()}")

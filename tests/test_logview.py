@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 
 import ipywidgets as widgets
 
 from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
-from wsecho_widget.logview import LogView, render_line
+from wsecho_widget.logview import LogView
 from wsecho_widget.model import Message
 
 
@@ -98,12 +97,3 @@ async def test_sent_pictures_are_not_shipped_twice() -> None:
     view.flush()
     assert image_ids(output.outputs) == []
     assert "(png picture)" in texts(output.outputs)
-
-
-def test_render_line() -> None:
-    ts = time.mktime((2026, 1, 2, 13, 14, 15, 0, 0, -1)) + 0.25
-    assert render_line(Message("sent", "hi", ts)) == "13:14:15.250 → hi\n"
-    assert render_line(Message("received", "a\nb", ts)) == "13:14:15.250 ← a\n               b\n"
-    assert render_line(Message("received", b"", ts)) == "13:14:15.250 ← binary 0 B: (empty)\n"
-    noise = os.urandom(8)
-    assert render_line(Message("received", noise, ts)).endswith(f"binary 8 B: {noise.hex(' ')}\n")

@@ -76,6 +76,10 @@ def test_channel_api(executed: dict[str, Any]) -> None:
     assert result(executed["channel"]) == (["one", b"two"], 1000)
 
 
+def test_stream_ends_quietly_on_any_close_code(executed: dict[str, Any]) -> None:
+    assert result(executed["stream_ends"]) == (["bye"], 4000, "session over")
+
+
 def test_close_refuse_and_reconnect(executed: dict[str, Any]) -> None:
     assert result(executed["disconnect"]) == ("closed", "disconnected")
     assert stdout(executed["refused"]).startswith("not sent: not connected")

@@ -24,6 +24,13 @@ def test_tests_run_against_the_installed_wheel() -> None:
 
 
 def test_public_api_is_exported() -> None:
-    for name in ("WebSocketPanel", "WebSocketChannel", "EchoServer", "Message", "ChannelError"):
+    for name in (
+        "WebSocketPanel",
+        "WebSocketChannel",
+        "EchoServer",
+        "Message",
+        "ChannelError",
+        "DecodeError",
+    ):
         assert name in wsecho_widget.__all__
         assert getattr(wsecho_widget, name).__module__.startswith("wsecho_widget.")

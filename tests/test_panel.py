@@ -274,3 +274,58 @@ async def test_refused_then_panel_still_usable() -> None:
             assert (await panel.receive(timeout=5)).data == "works now"
     finally:
         panel.close()
+
+
+# -- keepalive, accessibility, themes (were in test_features) ----------------------------
+
+
+async def test_keepalive_pings_update_the_status() -> None:
+    panel = WebSocketPanel(ping_interval=0.05)  # websockets' keepalive, every 50 ms
+    try:
+        await panel.ready
+        await wait_for(lambda: panel.latency is not None, timeout=10, what="a keepalive round trip")
+        assert "round trip" in panel.status_label.value
+    finally:
+        panel.close()
+
+
+def all_widgets(panel: WebSocketPanel) -> list[widgets.Widget]:
+    found: list[widgets.Widget] = []
+    todo: list[widgets.Widget] = [panel]
+    while todo:
+        w = todo.pop()
+        found.append(w)
+        todo.extend(getattr(w, "children", ()))
+    return found
+
+
+async def test_every_control_has_a_readable_name(panel: WebSocketPanel) -> None:
+    controls = [
+        w for w in all_widgets(panel) if isinstance(w, widgets.DOMWidget) and not isinstance(w, widgets.Box)
+    ]
+    assert len(controls) >= 25
+    for control in controls:
+        if isinstance(control, (widgets.Output, widgets.Label)):
+            if isinstance(control, widgets.Label):
+                assert control.tooltip, control
+            continue
+        name = getattr(control, "description", "") or getattr(control, "tooltip", "")
+        assert name, control
+        if isinstance(control, widgets.Button):
+            assert control.tooltip, control.description  # buttons say what they do too
+    assert panel.options_button.description == "Connection options"
+
+
+async def test_colours_come_from_the_jupyter_theme(panel: WebSocketPanel) -> None:
+    colours = []
+    for w in all_widgets(panel):
+        for part in (getattr(w, "layout", None), getattr(w, "style", None)):
+            if part is None:
+                continue
+            for key, value in part.get_state().items():
+                if isinstance(value, str) and ("color" in key or key.startswith("border")) and value:
+                    colours.append(value)
+    colours.append(panel.status_label.style.text_color)
+    assert colours
+    for value in colours:
+        assert "var(--jp-" in value, value

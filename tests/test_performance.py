@@ -93,7 +93,7 @@ async def test_a_flood_arrives_complete_in_order_and_renders_in_few_updates(floo
         start = loop.time()
         panel.send(flood(count))
         await wait_for(lambda: panel.messages.totals.received_messages == count, timeout=60, what="the flood")
-        await wait_for(lambda: panel.log_view._handle is None, what="the last render")
+        await wait_for(lambda: not panel.log_view.scheduled, what="the last render")
         elapsed = loop.time() - start
 
         received = [m for m in panel.messages if m.direction == "received"]
@@ -145,7 +145,7 @@ async def test_caps_hold_and_pictures_that_leave_are_closed(flood_url: str) -> N
             total = (round_ + 1) * 10
             panel.send(flood(10, picture_every=10))
             await wait_for(lambda t=total: panel.messages.totals.received_messages == t, what="a round")
-            await wait_for(lambda: panel.log_view._handle is None, what="its render")
+            await wait_for(lambda: not panel.log_view.scheduled, what="its render")
             shown.extend(i for i in image_ids(panel.output.outputs) if i not in shown)
         assert len(shown) == 10
         assert [i for i in shown if i in live_widgets()] == shown[-3:] == image_ids(panel.output.outputs)
@@ -155,7 +155,7 @@ async def test_caps_hold_and_pictures_that_leave_are_closed(flood_url: str) -> N
         # A burst of 50 pictures among 5,000 messages: every cap holds.
         panel.send(flood(5_000, picture_every=100))
         await wait_for(lambda: panel.messages.totals.received_messages == 5_100, timeout=30, what="the burst")
-        await wait_for(lambda: panel.log_view._handle is None, what="its render")
+        await wait_for(lambda: not panel.log_view.scheduled, what="its render")
         assert len(panel.messages) == 1_000
         assert len(panel.session._unread) <= 1_000
         assert len(panel.log_view.entries) == 50
@@ -178,7 +178,7 @@ async def test_a_burst_of_sends_updates_the_stats_at_the_render_pace(flood_url: 
         await wait_for(
             lambda: panel.messages.totals.received_messages == 1_000, timeout=30, what="the echoes"
         )
-        await wait_for(lambda: panel.log_view._handle is None, what="the last render")
+        await wait_for(lambda: not panel.log_view.scheduled, what="the last render")
         elapsed = loop.time() - start
         assert stats.count <= elapsed / panel.log_view.interval + 3, (stats.count, elapsed)
         assert "sent 1,000" in panel.stats_label.value and "received 1,000" in panel.stats_label.value
@@ -343,7 +343,7 @@ async def test_in_a_kernel_pictures_go_once_as_binary_and_floods_in_few_updates(
         size = await kernel.run(
             "panel.send(png)\n"
             "await panel.receive()\n"
-            "while panel.log_view._handle is not None: await asyncio.sleep(0.01)\n"
+            "while panel.log_view.scheduled: await asyncio.sleep(0.01)\n"
             "_result = len(png)",
             picture,
         )
@@ -356,7 +356,7 @@ async def test_in_a_kernel_pictures_go_once_as_binary_and_floods_in_few_updates(
             "for i in range(50):\n"
             "    panel.send(f'after {i}')\n"
             "    await panel.receive()\n"
-            "while panel.log_view._handle is not None: await asyncio.sleep(0.01)\n"
+            "while panel.log_view.scheduled: await asyncio.sleep(0.01)\n"
             "_result = 1",
             later,
         )
@@ -372,7 +372,7 @@ async def test_in_a_kernel_pictures_go_once_as_binary_and_floods_in_few_updates(
             "start = time.perf_counter()\n"
             "flooding.send(json.dumps({'count': 20000}))\n"
             "while flooding.messages.totals.received_messages < 20000: await asyncio.sleep(0.005)\n"
-            "while flooding.log_view._handle is not None: await asyncio.sleep(0.01)\n"
+            "while flooding.log_view.scheduled: await asyncio.sleep(0.01)\n"
             "_result = {'seconds': time.perf_counter() - start, 'output': flooding.output.model_id,\n"
             "           'interval': flooding.log_view.interval, 'limit': flooding.log_view.limit}\n"
             "flooding.close()",

@@ -19,6 +19,7 @@ from wsecho_widget.transcript import (
     load_transcript,
     parse_message,
     save_transcript,
+    unique_path,
 )
 
 
@@ -126,3 +127,11 @@ def test_default_name_sorts_by_time() -> None:
     assert (
         default_transcript_name(datetime(2025, 1, 31, 9, 5, 7)) == "wsecho-transcript-20250131-090507.jsonl"
     )
+
+
+def test_unique_path_never_reuses_a_name_that_exists_or_is_being_written(tmp_path: Path) -> None:
+    name = str(tmp_path / "t.jsonl")
+    assert unique_path(name) == tmp_path / "t.jsonl"
+    (tmp_path / "t.jsonl").write_text("")
+    assert unique_path(name) == tmp_path / "t-2.jsonl"
+    assert unique_path(name, taken={tmp_path / "t-2.jsonl"}) == tmp_path / "t-3.jsonl"

@@ -1,10 +1,19 @@
-"""Tasks that are never lost: one helper shared by the channel and the session."""
+"""asyncio helpers shared by the channel and the session: tasks that are never
+lost, and the running loop with a message that says how to get one.
+
+Imports asyncio (and nest-asyncio2, when asked to nest); never websockets or widgets.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
 from collections.abc import Callable, Coroutine
-from typing import Any
+from types import FrameType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def keep_task(
@@ -29,3 +38,77 @@ def keep_task(
 
     task.add_done_callback(done)
     return task
+
+
+def require_loop(what: str) -> asyncio.AbstractEventLoop:
+    """The running loop; raises RuntimeError with a message that says how to get one."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        raise RuntimeError(
+            f"{what} needs a running asyncio event loop: use it in a Jupyter notebook "
+            "(the kernel's loop is always running) or inside async code, for example "
+            "asyncio.run(main())."
+        ) from None
+
+
+def run_nested(
+    loop: asyncio.AbstractEventLoop,
+    coro: Coroutine[Any, Any, T],
+    undo: Callable[[T], None] | None = None,
+) -> T:
+    """Run ``coro`` to its end from synchronous code, and return its result.
+
+    When ``loop`` is already running (a notebook cell), re-enter it with
+    nest-asyncio2, applied to that loop on this call only, never at import.
+
+    However the wait ends (a result, an exception, a timeout, an interrupt), the
+    task is done or cancelled when this returns: nothing it waited on is left
+    behind to take a message meant for the next caller. In the main thread,
+    Ctrl-C or the kernel's Interrupt (SIGINT) cancels the task and raises
+    KeyboardInterrupt here, once the loop is between two callbacks, instead of in
+    the middle of whatever the loop was running (websockets' parser, the
+    session's receive loop), which it would leave broken. When the interrupt comes
+    just as the task has its result, ``undo(result)`` gives it back (for a message:
+    puts it back first in line) before KeyboardInterrupt is raised.
+    """
+    if loop.is_running():
+        import nest_asyncio2
+
+        nest_asyncio2.apply(loop)
+    task = loop.create_task(coro)
+    interrupted = False
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        nonlocal interrupted
+        interrupted = True
+        loop.call_soon_threadsafe(task.cancel)
+
+    previous = _swap_sigint(on_sigint)
+    try:
+        try:
+            result = loop.run_until_complete(task)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+            if not task.done():
+                task.cancel()  # its waiter is cancelled at once; the task ends on the next turn
+    except BaseException:
+        if interrupted:
+            raise KeyboardInterrupt from None
+        raise
+    if interrupted:
+        if undo is not None:
+            undo(result)
+        raise KeyboardInterrupt
+    return result
+
+
+def _swap_sigint(handler: Callable[[int, FrameType | None], None]) -> Any:
+    # Only where Python handles SIGINT (the main thread, with a Python-level
+    # handler installed: a cell being run): where it is ignored, it stays ignored.
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    if not callable(signal.getsignal(signal.SIGINT)):
+        return None
+    return signal.signal(signal.SIGINT, handler)

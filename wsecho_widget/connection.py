@@ -2,36 +2,36 @@
 
 :class:`WebSocketChannel` follows Flutter's ``web_socket_channel``: ``connect()``
 returns at once, ``ready`` says when the handshake is done, ``sink`` takes frames to
-send and ``stream`` gives the frames that arrive. No widgets here.
+send and ``stream`` gives the frames that arrive. Uses websockets' public API;
+the few internals it reaches for live in ``_websockets_internals``. How failures
+read is in ``errors`` (re-exported here). No widgets here, no session.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
-import socket
-import ssl
-from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
-from websockets.client import process_exception
-from websockets.exceptions import (
-    ConnectionClosed,
-    ConnectionClosedOK,
-    InvalidHandshake,
-    InvalidStatus,
-    InvalidURI,
-    PayloadTooBig,
-)
-from websockets.frames import Close, CloseCode, Frame, Opcode
-from websockets.protocol import State
-from websockets.uri import parse_uri
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
-from ._tasks import keep_task
+from . import _websockets_internals as internals
+from ._tasks import keep_task, require_loop
+from .errors import (
+    FINAL_CLOSE_CODES,
+    ChannelError,
+    check_url,
+    describe_close,
+    describe_error,
+    initiator,
+    is_final_close,
+    is_retryable,
+    redact_url,
+    retry_after,
+)
+from .options import PING_INTERVAL, PING_TIMEOUT
 
 __all__ = [
     "FINAL_CLOSE_CODES",
@@ -61,202 +61,6 @@ READ_SIZE = 32 * 1024
 BATCH_SIZE = 256
 
 
-class ChannelError(ConnectionError):
-    """A connection could not be opened, or broke. ``str()`` is one short line."""
-
-
-def require_loop(what: str) -> asyncio.AbstractEventLoop:
-    """The running loop, or a ChannelError that says how to get one."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        raise RuntimeError(
-            f"{what} needs a running asyncio event loop: use it in a Jupyter notebook "
-            "(the kernel's loop is always running) or inside async code, for example "
-            "asyncio.run(main())."
-        ) from None
-
-
-def redact_url(url: str) -> str:
-    """The URL as it may be shown: userinfo and query values masked.
-
-    ``ws://user:pw@host:8765/feed?token=abc&room=1`` becomes
-    ``ws://***@host:8765/feed?token=***&room=***``. Every query value is masked,
-    not only the ones that look secret: a name cannot tell whether a value is a
-    token. The path is shown as it is, so keep secrets out of paths.
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(invalid URL)"
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rpartition("@")[2]
-    query = "&".join(
-        f"{item.partition('=')[0]}=***" if "=" in item else "***" for item in parts.query.split("&") if item
-    )
-    fragment = "***" if parts.fragment else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
-
-
-def check_url(url: str) -> None:
-    """Raise ChannelError for a URL that is not ws:// or wss://."""
-    try:
-        parse_uri(url)
-    except InvalidURI:
-        # Not chained: websockets' message quotes the whole URL, secrets included.
-        raise ChannelError(f"invalid URL {redact_url(url)!r}: use ws://host:port/path or wss://…") from None
-
-
-def describe_close(code: int | None, reason: str) -> str:
-    """``1001 (going away): bye`` — a close code with its name and reason."""
-    if code is None:
-        return "connection lost (no close frame)"
-    try:
-        name = CloseCode(code).name.lower().replace("_", " ")
-    except ValueError:
-        name = "application code"
-    text = f"{code} ({name})"
-    return f"{text}: {reason}" if reason else text
-
-
-#: Close codes after which reconnecting would meet the same end, so the session
-#: does not retry: the server ended normally (1000, or 1005 with no code), or the
-#: peer said the conversation itself is wrong: protocol error (1002), data it
-#: cannot take (1003, 1007), policy (1008), too big (1009), missing extension
-#: (1010), and the registered "unauthorized"/"forbidden" codes 3000 and 3003.
-#: Everything else (no close frame, 1001 going away, 1011-1014, other 3xxx/4xxx
-#: application codes) is retried with backoff.
-FINAL_CLOSE_CODES = frozenset({1000, 1002, 1003, 1005, 1007, 1008, 1009, 1010, 3000, 3003})
-
-# websockets' reason when a frame is over max_size (the server says the same).
-_TOO_BIG = re.compile(
-    r"frame (?:with (\d+) bytes )?(?:after reading (\d+) bytes )?exceeds limit of (\d+) bytes"
-)
-
-
-def _too_big(size: int | None, already: int | None, limit: int) -> str:
-    if size is None:
-        return f"limit {limit:,} bytes"
-    total = size + (already or 0)
-    return f"{'at least ' if already else ''}{total:,} bytes, limit {limit:,} bytes"
-
-
-def _too_big_from_reason(reason: str) -> str | None:
-    match = _TOO_BIG.search(reason)
-    if match is None:
-        return None
-    size, already, limit = (int(g) if g is not None else None for g in match.groups())
-    assert limit is not None
-    return _too_big(size, already, limit)
-
-
-def _initiator(exc: ConnectionClosed) -> tuple[Close | None, bool]:
-    """The close frame of whoever closed first, and whether that was the server."""
-    rcvd, sent = exc.rcvd, exc.sent
-    if rcvd is not None and (sent is None or exc.rcvd_then_sent):
-        return rcvd, True
-    return sent, False
-
-
-def _describe_closed(exc: ConnectionClosed, ping_timeout: float | None, cause: BaseException | None) -> str:
-    frame, by_server = _initiator(exc)
-    if frame is None:
-        if isinstance(cause, ConnectionResetError):
-            return "connection reset by peer (no close frame)"
-        return "connection lost (no close frame)"
-    if by_server:
-        if frame.code == CloseCode.MESSAGE_TOO_BIG and (sizes := _too_big_from_reason(frame.reason)):
-            return f"server refused a message too big ({sizes})"
-        return f"closed by server: {describe_close(frame.code, frame.reason)}"
-    # We closed it: websockets found a fault in what the server sent, or a timeout.
-    if frame.code == CloseCode.MESSAGE_TOO_BIG:
-        if isinstance(cause, PayloadTooBig):
-            return f"message too big ({_too_big(cause.size, cause.current_size, cause.max_size)})"
-        sizes = _too_big_from_reason(frame.reason)
-        return f"message too big ({sizes})" if sizes else f"message too big: {frame.reason}"
-    if frame.code == CloseCode.INVALID_DATA and isinstance(cause, UnicodeDecodeError):
-        return f"invalid UTF-8 in a text frame from the server ({frame.reason})"
-    if frame.code == CloseCode.INTERNAL_ERROR and frame.reason == "keepalive ping timeout":
-        within = f"within {ping_timeout:g} s" if ping_timeout is not None else "in time"
-        return f"no pong from server {within}: connection lost"
-    if frame.code == CloseCode.PROTOCOL_ERROR:
-        return f"protocol error from the server: {frame.reason}"
-    return f"closed: {describe_close(frame.code, frame.reason)}"
-
-
-def describe_error(exc: BaseException, *, ping_timeout: float | None = None) -> str:
-    """One short line that tells a person what went wrong, no traceback needed.
-
-    Never quotes a URL's userinfo or query, nor any header: see :func:`redact_url`.
-    ``ping_timeout`` names the wait in "no pong from server within N s".
-    """
-    if isinstance(exc, ChannelError):
-        return str(exc)
-    if isinstance(exc, InvalidURI):
-        return f"invalid URL {redact_url(exc.uri)!r}: {exc.msg}"
-    if isinstance(exc, InvalidStatus):
-        response = exc.response
-        return f"server rejected the handshake: HTTP {response.status_code} {response.reason_phrase}"
-    if isinstance(exc, InvalidHandshake):
-        return f"handshake failed: {exc}"
-    if isinstance(exc, ConnectionClosed):
-        return _describe_closed(exc, ping_timeout, exc.__cause__)
-    if isinstance(exc, PayloadTooBig):
-        return f"message too big ({_too_big(exc.size, exc.current_size, exc.max_size)})"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"certificate verify failed: {(exc.verify_message or exc.reason or '').rstrip('.')}"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {exc.reason or exc}"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused (is the server running?)"
-    if isinstance(exc, ConnectionResetError):
-        return "connection reset by peer"
-    if isinstance(exc, socket.gaierror):
-        return f"cannot resolve host: {exc.strerror}"
-    if isinstance(exc, TimeoutError):
-        return "timed out during the opening handshake"
-    if isinstance(exc, OSError):
-        return exc.strerror or type(exc).__name__
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """Whether a failed opening handshake may succeed if tried again, unchanged.
-
-    websockets' own rule (:func:`websockets.client.process_exception`: network
-    errors, timeouts, HTTP 500/502/503/504) plus 408 and 429. Not retried: an
-    invalid URL or option, a TLS or certificate failure (an ``OSError`` that
-    trying again will not fix) and every other HTTP answer, 401 and 403 included.
-    """
-    if isinstance(exc, (ChannelError, ssl.SSLError)) or not isinstance(exc, Exception):
-        return False
-    if isinstance(exc, InvalidStatus) and exc.response.status_code in (408, 429):
-        return True
-    return process_exception(exc) is None
-
-
-def retry_after(exc: BaseException | None) -> float:
-    """Seconds the server asked to wait (``Retry-After`` on a 429/503), else 0."""
-    if isinstance(exc, InvalidStatus):
-        value = exc.response.headers.get("Retry-After", "")
-        if value.strip().isdigit():
-            return float(value)
-    return 0.0
-
-
-def is_final_close(exc: ConnectionClosed | None) -> bool:
-    """Whether a connection that ended this way should not be reopened by itself.
-
-    Decided on the close frame of whoever closed first: see :data:`FINAL_CLOSE_CODES`.
-    A connection lost without a close frame is never final.
-    """
-    if exc is None:
-        return False
-    frame, _ = _initiator(exc)
-    return frame is not None and frame.code in FINAL_CLOSE_CODES
-
-
 def _silence(future: asyncio.Future[Any]) -> None:
     # Mark the exception as retrieved: the failure is reported elsewhere (status,
     # ready), so asyncio must not also log "exception was never retrieved".
@@ -282,8 +86,12 @@ class Sink:
 class Stream:
     """The frames that arrive, as ``str`` and ``bytes``; ``async for`` them.
 
-    The iteration ends when the connection closes normally (1000, 1001) and raises
-    :class:`ChannelError` when it fails or breaks. One reader at a time.
+    Like Flutter's ``web_socket_channel``, the iteration ends quietly on every
+    completed closing handshake, whatever the code (the server's 4000 "session
+    over" included); the channel's ``close_code`` and ``close_reason`` then say how
+    it ended. It raises :class:`ChannelError` only when the connection failed (a
+    frame too big, invalid UTF-8, a protocol error) or was lost without a close
+    frame. One reader at a time.
     """
 
     def __init__(self, channel: WebSocketChannel) -> None:
@@ -373,7 +181,7 @@ class WebSocketChannel:
     def extensions(self) -> list[str]:
         """The extensions the server agreed to, e.g. ``["permessage-deflate"]``."""
         ws = self._websocket
-        return [str(ext.name) for ext in ws.protocol.extensions] if ws is not None else []
+        return internals.extension_names(ws) if ws is not None else []
 
     @property
     def is_open(self) -> bool:
@@ -387,7 +195,7 @@ class WebSocketChannel:
         hands the frame to the transport before its first ``await``.
         """
         ws = self._websocket
-        return self.is_open and ws is not None and ws.protocol.state is State.OPEN
+        return self.is_open and ws is not None and internals.is_writable(ws)
 
     def __repr__(self) -> str:
         state = "closed" if self.closed.done() else "open" if self.is_open else "connecting"
@@ -395,7 +203,7 @@ class WebSocketChannel:
 
     def describe(self, exc: BaseException) -> str:
         """:func:`describe_error` with what this connection knows (its ping timeout)."""
-        ping_timeout = self.options.get("ping_timeout", 20)
+        ping_timeout = self.options.get("ping_timeout", PING_TIMEOUT)
         return describe_error(exc, ping_timeout=ping_timeout)
 
     # -- sending ---------------------------------------------------------------------
@@ -495,10 +303,10 @@ class WebSocketChannel:
     async def _open(self) -> None:
         options = dict(self.options)
         # Keepalive is ours (see _keepalive); websockets' own is switched off.
-        interval = options.pop("ping_interval", 20)
-        timeout = options.pop("ping_timeout", 20)
+        interval = options.pop("ping_interval", PING_INTERVAL)
+        timeout = options.pop("ping_timeout", PING_TIMEOUT)
         self._websocket = await ws_connect(self.url, ping_interval=None, ping_timeout=None, **options)
-        _bound_reads(self._websocket.transport)
+        internals.bound_reads(self._websocket.transport, READ_SIZE)
         self.ready.set_result(None)
         self._start(self._send_loop())
         self._start(self._watch())
@@ -568,15 +376,13 @@ class WebSocketChannel:
         await asyncio.shield(self.ready)
         ws = self._websocket
         assert ws is not None
-        take = _frame_taker(ws)
+        take = internals.frame_taker(ws)
         try:
             while True:
                 batch = [await ws.recv()]
                 if take is not None:
                     take(batch, limit)
                 yield batch
-        except ConnectionClosedOK:
-            return
         except ConnectionClosed as exc:
             # Known now, before the TCP connection is fully gone.
             frame = exc.rcvd or exc.sent
@@ -584,61 +390,19 @@ class WebSocketChannel:
                 self.close_code, self.close_reason = frame.code, frame.reason
             if self.close_exc is None:
                 self.close_exc = exc
+            if self._ended_cleanly(exc):
+                return
             if self.error is None:
                 self.error = self.describe(exc)
             raise ChannelError(self.error) from exc
 
-
-def _bound_reads(transport: asyncio.BaseTransport) -> None:
-    # asyncio's socket transports read at most ``max_size`` bytes per loop turn.
-    # Not public API: where the attribute is missing (TLS, uvloop), reads stay as they are.
-    if isinstance(getattr(transport, "max_size", None), int):
-        transport.max_size = READ_SIZE  # type: ignore[attr-defined]
-
-
-def _frame_taker(ws: ClientConnection) -> Callable[[list[Data], int], None] | None:
-    """A function that moves frames websockets has already parsed into a batch.
-
-    ``recv()`` costs three coroutine steps per message, about a quarter of the
-    receive cost of a small frame. Frames that already wait in websockets' queue
-    are taken here directly, exactly as ``recv()`` would return them; anything
-    unusual (a fragment, a text frame that is not UTF-8) is left for ``recv()``,
-    which handles it (and fails the connection with 1007 on bad UTF-8). This reads
-    websockets' internal ``Assembler``; when that is not there (another version),
-    returns None and every frame goes through ``recv()``.
-    """
-    try:
-        assembler = ws.recv_messages
-        queue: deque[Frame] = assembler.frames.queue
-        resume = assembler.maybe_resume
-    except AttributeError:
-        return None
-    if (
-        not isinstance(queue, deque)
-        or not hasattr(assembler, "get_in_progress")
-        or not hasattr(assembler, "closed")
-    ):
-        return None
-    text, binary = Opcode.TEXT, Opcode.BINARY
-
-    def take(batch: list[Data], limit: int) -> None:
-        if assembler.get_in_progress or assembler.closed:
-            return  # recv() decides what happens then (it differs between versions)
-        while queue and len(batch) < limit:
-            frame = queue[0]
-            if not frame.fin:
-                break
-            if frame.opcode is text:
-                try:
-                    data: Data = str(frame.data, "utf-8")
-                except UnicodeDecodeError:
-                    break
-            elif frame.opcode is binary:
-                data = bytes(frame.data)
-            else:
-                break
-            queue.popleft()
-            batch.append(data)
-        resume()  # reading was paused while websockets' queue was full
-
-    return take
+    def _ended_cleanly(self, exc: ConnectionClosed) -> bool:
+        # Like web_socket_channel: a completed closing handshake ends the stream,
+        # whatever the code (4000 "session over" is how some servers say goodbye).
+        # It failed when no close frame came back (the connection was lost), or when
+        # websockets closed it on its own because of what the server sent (1009 too
+        # big, 1007 bad UTF-8, 1002 protocol error): that is not a goodbye.
+        if exc.rcvd is None or exc.sent is None:
+            return False
+        _, by_server = initiator(exc)
+        return by_server or self._closing

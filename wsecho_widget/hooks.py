@@ -1,10 +1,11 @@
 """Hooks for automation: callbacks and async streams fed with received messages.
 
-:class:`MessageHooks` is one listener of a :class:`~wsecho_widget.session.Session`:
-it calls each registered callback once per received message (sync callbacks at
-once, async ones as tasks it keeps referenced), and feeds every open
+:class:`MessageHooks` is one subscriber of a :class:`~wsecho_widget.session.Session`
+(``session.subscribe(on_messages=hooks.dispatch_many)``): it calls each registered
+callback once per received message (sync callbacks at once, async ones as tasks
+it keeps referenced), and feeds every open
 :class:`MessageStream`. A failing callback is reported through ``report`` and never
-stops the receive loop. No widgets here.
+stops the receive loop. Imports the model only: no widgets, no session.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import functools
 import inspect
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .model import Message
@@ -94,7 +95,7 @@ class MessageStream:
 
 
 class MessageHooks:
-    """Callbacks and streams for received messages; ``dispatch`` is the listener.
+    """Callbacks and streams for received messages; ``dispatch_many`` is the subscriber.
 
     ``report(callback, exc)`` is told about every exception a callback raises (or
     an async callback's task ends with), so no failure is lost.
@@ -151,6 +152,12 @@ class MessageHooks:
                 task = asyncio.ensure_future(result, loop=self.loop)
                 self.tasks.add(task)
                 task.add_done_callback(functools.partial(self._task_done, callback))
+
+    def dispatch_many(self, messages: Sequence[Message]) -> None:
+        """:meth:`dispatch` each received message of a batch (sent ones are skipped)."""
+        for message in messages:
+            if message.direction == "received":
+                self.dispatch(message)
 
     def _task_done(self, callback: Callable[..., Any], task: asyncio.Future[Any]) -> None:
         self.tasks.discard(task)

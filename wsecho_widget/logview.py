@@ -6,46 +6,24 @@ each newly shown medium's bytes as a binary buffer (once: later renders never se
 them again), the media that left and how many old entries to drop. Only the newest
 ``limit`` entries are kept, ``image_limit`` of them with their picture, sound or
 video; pictures whose header declares more than ``limits`` allow are never sent.
+
+How a message reads as text comes from :mod:`wsecho_widget.render`. Must not
+import the panel, the controls, the session or the connection.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .logwidget import LogWidget
 from .media import MediaLimits, is_animated
-from .model import Message, format_size, hex_preview
+from .model import Message
+from .render import render_line
 
-__all__ = ["LogView", "render_line"]
-
-_ARROW = {"sent": "→", "received": "←"}
-
-
-def render_line(message: Message, *, hex_bytes: int = 32) -> str:
-    """One log line for a message: time, direction, then text or a binary summary."""
-    ts = message.timestamp
-    stamp = f"{_clock(int(ts))}.{int(ts % 1 * 1000):03d}"
-    head = f"{stamp} {_ARROW[message.direction]} "
-    data = message.data
-    if isinstance(data, str):
-        # Continuation lines are indented under the text so the log stays readable.
-        return head + data.replace("\n", "\n" + " " * len(head)) + "\n"
-    fmt = message.image_format
-    if fmt is not None:
-        return f"{head}binary {format_size(len(data))} ({fmt} picture)\n"
-    preview = hex_preview(data, hex_bytes) if data else "(empty)"
-    return f"{head}binary {format_size(len(data))}: {preview}\n"
-
-
-@functools.lru_cache(maxsize=64)
-def _clock(second: int) -> str:
-    # A flood renders hundreds of lines within the same second: format it once.
-    return time.strftime("%H:%M:%S", time.localtime(second))
+__all__ = ["LogView"]
 
 
 def _media_type(message: Message) -> str | None:

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from .media import MediaType, image_size, sniff_media_type
 
@@ -194,6 +194,16 @@ class History(Sequence[Message]):
         if isinstance(index, slice):
             return list(self._messages)[index]
         return self._messages[index]
+
+    def to_pandas(self, *, json: bool = False) -> Any:
+        """The kept messages as a pandas DataFrame, one row per message (needs the ``data`` extra).
+
+        See :func:`wsecho_widget._frames.to_pandas` for the columns and their dtypes;
+        ``json=True`` flattens text frames that are JSON objects into columns.
+        """
+        from ._frames import to_pandas
+
+        return to_pandas(self, json=json)
 
     def __repr__(self) -> str:
         return f"<History {len(self)} of at most {self.limit} messages; {self.totals.summary()}>"

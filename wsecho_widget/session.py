@@ -17,15 +17,14 @@ every connection is retried with growing delays, not at once.
 from __future__ import annotations
 
 import asyncio
-import random
+import enum
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
-from websockets.client import backoff
-
-from ._tasks import keep_task
+from ._reconnect import ReconnectDelays, default_reconnect_delays, delays_from, seconds
+from ._tasks import keep_task, require_loop, run_nested
 from .connection import (
     ChannelError,
     WebSocketChannel,
@@ -35,80 +34,50 @@ from .connection import (
     is_final_close,
     is_retryable,
     redact_url,
-    require_loop,
     retry_after,
 )
 from .model import DEFAULT_HISTORY_LIMIT, History, Message
+from .options import DEFAULT_OPTIONS, check_compression, check_headers, check_subprotocols
 from .server import EchoServer
 
-__all__ = ["DEFAULT_OPTIONS", "STATUSES", "Session", "Status", "default_reconnect_delays"]
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "KEEP",
+    "STATUSES",
+    "Session",
+    "Status",
+    "default_reconnect_delays",
+]
 
 Status = Literal["connecting", "open", "closing", "closed", "error"]
 STATUSES: tuple[Status, ...] = ("connecting", "open", "closing", "closed", "error")
 
-#: What the panel passes to websockets unless told otherwise. Compression is off:
-#: permessage-deflate costs CPU on every frame and gains nothing on pictures
-#: (see the README's "Defaults and why" for the numbers); max_size allows pictures.
-#: Keepalive pings every 10 s with a 10 s timeout (websockets' defaults are 20/20):
-#: a dead server shows within 20 s rather than 40, for one small frame per 10 s.
-DEFAULT_OPTIONS: dict[str, Any] = {
-    "compression": None,
-    "max_size": 16 * 2**20,
-    "ping_interval": 10.0,
-    "ping_timeout": 10.0,
-}
+OnMessages = Callable[[Sequence[Message]], None]
+OnStatus = Callable[[Status, str], None]
 
 #: A connection that stayed open this long resets the backoff: one that keeps
 #: dropping at once is retried with growing delays, never in a tight loop.
 STABLE_AFTER = 10.0
-
-ReconnectDelays = Callable[[], Iterator[float]] | Sequence[float]
-
-
-def default_reconnect_delays() -> Iterator[float]:
-    """The delays between reconnect attempts: websockets' ``backoff()``, for a notebook.
-
-    First a random 0 to 1 s (RFC 6455 §7.2.3: clients that lost the same server
-    must not all come back at once), then 1 s growing by 1.618 up to a 30 s cap
-    (websockets' own defaults are 0 to 5 s, 3.1 s and 90 s: long for someone
-    watching). Each later delay is also shortened by a random 0 to 20 % so that
-    clients stay spread out.
-    """
-    for i, delay in enumerate(backoff(initial_delay=1.0, min_delay=1.0, max_delay=30.0)):
-        yield delay if i == 0 else delay * random.uniform(0.8, 1.0)
-
-
-def _delays_from(setting: ReconnectDelays | None) -> Iterator[float]:
-    if setting is None:
-        return default_reconnect_delays()
-    if callable(setting):
-        return iter(setting())
-    values = [float(v) for v in setting]
-    if not values:
-        raise ValueError("reconnect_delays needs at least one delay")
-
-    def repeat_last() -> Iterator[float]:
-        yield from values
-        while True:
-            yield values[-1]
-
-    return repeat_last()
-
-
-def _seconds(delay: float) -> str:
-    return f"{delay:.1f} s" if delay >= 0.1 else f"{delay * 1000:.0f} ms"
-
 
 # The most frames the receive loop records before it lets other tasks (and cells)
 # run: one turn of the loop stays well under a millisecond of this work.
 _BATCH = 128
 
 
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+#: ``configure(compression=KEEP)``: leave the setting as it is.
+KEEP = _Keep.KEEP
+
+
 class Session:
     """Connect, listen, send, close; keeps a bounded history and exact totals.
 
     With ``url=None`` it starts an :class:`EchoServer` on 127.0.0.1 in the running
-    loop and talks to that. ``options`` go to websockets' ``connect()``.
+    loop and talks to that. ``options`` go to websockets' ``connect()``, checked
+    as :meth:`configure` checks them.
 
     ``reconnect`` (on by default): when the connection fails or drops, try again
     after ``reconnect_delays`` — a sequence of seconds (the last one repeats) or a
@@ -117,9 +86,8 @@ class Session:
     :func:`default_reconnect_delays`. Frames sent meanwhile wait in the outbox and
     go out in order, once, when the connection is back.
 
-    ``on_message(message)`` is called for every message sent or received; or, if
-    given instead, ``on_messages(messages)`` with each batch of received messages
-    (and each sent one alone): one call per batch keeps a flood cheap.
+    Observers use :meth:`subscribe`. The constructor's ``on_status``,
+    ``on_messages`` and ``on_message`` are shorthands for it.
     """
 
     def __init__(
@@ -127,9 +95,9 @@ class Session:
         url: str | None = None,
         *,
         history_limit: int = DEFAULT_HISTORY_LIMIT,
-        on_status: Callable[[Status, str], None] | None = None,
+        on_status: OnStatus | None = None,
         on_message: Callable[[Message], None] | None = None,
-        on_messages: Callable[[Sequence[Message]], None] | None = None,
+        on_messages: OnMessages | None = None,
         reconnect: bool = True,
         reconnect_delays: ReconnectDelays | None = None,
         **options: Any,
@@ -138,13 +106,14 @@ class Session:
         if url is not None:
             check_url(url)
         if reconnect_delays is not None and not callable(reconnect_delays):
-            _delays_from(reconnect_delays)  # check it now, not at the first drop
+            delays_from(reconnect_delays)  # check it now, not at the first drop
         self.url = url
         self.reconnect = reconnect
         self.reconnect_delays = reconnect_delays
         #: Reconnect attempts since the connection was last open (0 when open).
         self.attempt = 0
-        self.options: dict[str, Any] = {**DEFAULT_OPTIONS, **options}
+        self.options: dict[str, Any] = dict(DEFAULT_OPTIONS)
+        self.configure(**options)
         self.history = History(history_limit)
         self.status: Status = "closed"
         self.detail = ""
@@ -152,19 +121,30 @@ class Session:
         self.server: EchoServer | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
         self._embedded = url is None
-        self._on_status = on_status
-        self._on_message = on_message
-        self._on_messages = on_messages
+        self._on_messages: list[OnMessages] = []
+        self._on_status: list[OnStatus] = []
         self._outbox: deque[str | bytes] = deque()
         self._outbox_ready = asyncio.Event()
         self._unread: deque[Message] = deque(maxlen=history_limit)
-        self._waiters: list[asyncio.Future[None]] = []
+        # Futures of receive() calls waiting for a message, oldest first (a dict
+        # keeps the order and removes in O(1)).
+        self._waiters: dict[asyncio.Future[None], None] = {}
         self._closed = False
         self._stopping = False
         self._supervisor: asyncio.Task[None] | None = None
-        #: Called with each received message after ``on_message`` (hooks for
-        #: automation). A listener that raises is reported, never stops the receive loop.
+        #: Deprecated: use :meth:`subscribe`. Each callable here is called with each
+        #: received message, after the subscribers (the panel's hooks use it).
         self.listeners: list[Callable[[Message], None]] = []
+        if on_status is not None or on_messages is not None:
+            self.subscribe(on_messages=on_messages, on_status=on_status)
+        if on_message is not None:
+
+            def each(messages: Sequence[Message]) -> None:
+                for message in messages:
+                    on_message(message)
+
+            self.subscribe(on_messages=each)
+        self.subscribe(on_messages=self._notify_listeners)
         #: Resolves when the connection is open; raises ChannelError when the session
         #: gives up (fatal error, reconnect off, disconnect). Replaced by a pending one
         #: while reconnecting, so ``await session.connected`` waits for the way back.
@@ -172,12 +152,10 @@ class Session:
 
     # -- state -----------------------------------------------------------------------
 
-    def _set_status(self, status: Status, detail: str = "") -> None:
-        self.status, self.detail = status, detail
-        if self._on_status is not None:
-            self._on_status(status, detail)
-        if status in ("closed", "error"):
-            self._wake_waiters()
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called: the session can never connect again."""
+        return self._closed
 
     @property
     def display_url(self) -> str:
@@ -189,28 +167,127 @@ class Session:
         """How many frames wait in the outbox for a connection."""
         return len(self._outbox)
 
-    def _record(self, message: Message) -> None:
-        self.history.append(message)
-        if message.direction == "received":
-            self._unread.append(message)
+    @property
+    def unread(self) -> int:
+        """How many received messages :meth:`receive` has not returned yet (bounded like the history)."""
+        return len(self._unread)
+
+    def _set_status(self, status: Status, detail: str = "") -> None:
+        # Both change before anyone hears of either: no observer sees a new status
+        # with the old detail, or the reverse.
+        self.status, self.detail = status, detail
+        for on_status in tuple(self._on_status):
+            self._call(on_status, status, detail)
+        if status in ("closed", "error"):
+            self._wake_waiters()
+
+    # -- observers -------------------------------------------------------------------
+
+    def subscribe(
+        self, *, on_messages: OnMessages | None = None, on_status: OnStatus | None = None
+    ) -> Callable[[], None]:
+        """Be told of messages and status changes; returns the function that stops it.
+
+        ``on_messages(messages)`` is called with each batch of received messages
+        (frames that arrived together, oldest first) and with each sent message
+        alone, after the history holds them: one call per batch keeps a flood cheap.
+        ``on_status(status, detail)`` is called once per change, with both already
+        set on the session. Subscribers are called in the order they subscribed.
+        One that raises is reported to the loop's exception handler and never stops
+        the receive loop or the others.
+        """
+        if on_messages is not None and not callable(on_messages):
+            raise TypeError(f"on_messages takes a callable, not {type(on_messages).__name__}")
+        if on_status is not None and not callable(on_status):
+            raise TypeError(f"on_status takes a callable, not {type(on_status).__name__}")
+        if on_messages is not None:
+            self._on_messages.append(on_messages)
+        if on_status is not None:
+            self._on_status.append(on_status)
+
+        def unsubscribe() -> None:
+            for subscribers, callback in ((self._on_messages, on_messages), (self._on_status, on_status)):
+                if callback is not None and callback in subscribers:
+                    subscribers.remove(callback)  # type: ignore[arg-type]
+
+        return unsubscribe
+
+    def _call(self, callback: Callable[..., None], *args: Any) -> None:
+        try:
+            callback(*args)
+        except Exception as exc:
+            # Not ours to fix, and the receive loop must go on: let asyncio report it.
+            self.loop.call_exception_handler(
+                {"message": f"wsecho_widget subscriber {callback!r} failed", "exception": exc}
+            )
+
+    def _record(self, messages: Sequence[Message]) -> None:
+        # The one record path, for a batch that arrived together or one sent
+        # message (a batch has one direction): the history, then what receive()
+        # reads, then every subscriber.
+        self.history.extend(messages)
+        if messages[0].direction == "received":
+            self._unread.extend(messages)
             if self._waiters:
                 self._wake_waiters()
-        if self._on_messages is not None:
-            self._on_messages((message,))
-        elif self._on_message is not None:
-            self._on_message(message)
-        if self.listeners and message.direction == "received":
-            self._notify_listeners(message)
+        for on_messages in tuple(self._on_messages):
+            self._call(on_messages, messages)
 
-    def _notify_listeners(self, message: Message) -> None:
-        for listener in list(self.listeners):
+    def _notify_listeners(self, messages: Sequence[Message]) -> None:
+        if not self.listeners or messages[0].direction != "received":
+            return
+        for message in messages:
+            for listener in tuple(self.listeners):
+                self._call(listener, message)
+
+    # -- options ---------------------------------------------------------------------
+
+    def configure(
+        self,
+        *,
+        url: str | None = None,
+        subprotocols: str | Iterable[str] | None = None,
+        headers: Any = None,
+        compression: str | _Keep | None = KEEP,
+        **options: Any,
+    ) -> None:
+        """Check and set what the next :meth:`connect` uses; changes nothing on a bad value.
+
+        ``url``: a ws:// or wss:// URL (None keeps the current one). ``subprotocols``:
+        tokens to offer, in order of preference, or a comma-separated string (``[]``
+        offers none; None keeps them). ``headers``: extra handshake headers, a
+        mapping or (name, value) pairs (``[]`` sends none; None keeps them); names
+        must be RFC 9110 tokens, values free of CR, LF and NUL. ``compression``:
+        ``"deflate"`` or None. Other ``options`` go to websockets' ``connect()`` as
+        they are (``additional_headers`` is the same as ``headers``).
+
+        Raises ValueError with one line naming the bad value. Takes effect on the
+        next :meth:`connect`, which reconnects if the session is connected.
+        """
+        if "additional_headers" in options:
+            if headers is not None:
+                raise ValueError("give headers or additional_headers, not both")
+            headers = options.pop("additional_headers")
+        changes: dict[str, Any] = dict(options)
+        if url is not None:
             try:
-                listener(message)
-            except Exception as exc:
-                # Not ours to fix, and the receive loop must go on: let asyncio report it.
-                self.loop.call_exception_handler(
-                    {"message": f"wsecho_widget listener {listener!r} failed", "exception": exc}
-                )
+                check_url(url)
+            except ChannelError as exc:
+                raise ValueError(str(exc)) from None
+        if subprotocols is not None:
+            changes["subprotocols"] = check_subprotocols(subprotocols) or None
+        if headers is not None:
+            changes["additional_headers"] = check_headers(headers) or None
+        if compression is not KEEP:
+            changes["compression"] = check_compression(compression)
+        # Every check passed: apply them all.
+        if url is not None:
+            self.url, self._embedded = url, False
+        for key, value in changes.items():
+            if value is None and key in ("subprotocols", "additional_headers"):
+                self.options.pop(key, None)
+            else:
+                self.options[key] = value
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
         return keep_task(self.loop, self.tasks, coro, self._task_failed)
@@ -289,7 +366,7 @@ class Session:
                     done = self.connected = self._new_future()
                 self.attempt += 1
                 if delays is None:
-                    delays = _delays_from(self.reconnect_delays)
+                    delays = delays_from(self.reconnect_delays)
                 next_delay = next(delays, None)
                 if next_delay is None:
                     # A finite iterator of delays bounds the attempts.
@@ -297,7 +374,7 @@ class Session:
                     return
                 delay = max(0.0, next_delay, wait)
                 self._set_status(
-                    "connecting", f"reconnecting in {_seconds(delay)} (attempt {self.attempt}): {reason}"
+                    "connecting", f"reconnecting in {seconds(delay)} (attempt {self.attempt}): {reason}"
                 )
                 await asyncio.sleep(delay)
                 self._set_status("connecting", f"reconnecting now (attempt {self.attempt}): {reason}")
@@ -348,26 +425,14 @@ class Session:
 
     async def _listen(self, channel: WebSocketChannel) -> None:
         # Records what arrives until the stream ends; the supervisor reports how.
-        # The hot path under a flood: what _record does (keep the two in step), a
-        # batch of frames that have already arrived at a time. Frames taken together
-        # share one timestamp: when the session took them.
+        # The hot path under a flood: a batch of frames that have already arrived
+        # at a time. Frames taken together share one timestamp: when the session
+        # took them.
         clock = time.time
         try:
             async for batch in channel.stream.batches(_BATCH):
                 now = clock()
-                messages = [Message("received", data, now) for data in batch]
-                self.history.extend(messages)
-                self._unread.extend(messages)
-                if self._waiters:
-                    self._wake_waiters()
-                if self._on_messages is not None:
-                    self._on_messages(messages)
-                elif self._on_message is not None:
-                    for message in messages:
-                        self._on_message(message)
-                if self.listeners:
-                    for message in messages:
-                        self._notify_listeners(message)
+                self._record([Message("received", data, now) for data in batch])
                 if len(batch) == _BATCH:
                     # More are waiting: let cells and other tasks run first.
                     await asyncio.sleep(0)
@@ -388,7 +453,7 @@ class Session:
         while channel is self.channel and not channel.closed.done():
             while self._outbox and channel.writable:
                 data = self._outbox.popleft()
-                self._record(Message("sent", data, time.time()))
+                self._record((Message("sent", data, time.time()),))
                 try:
                     await channel.send(data)
                 except ChannelError:
@@ -417,7 +482,7 @@ class Session:
     # -- receive ---------------------------------------------------------------------
 
     def _wake_waiters(self) -> None:
-        waiters, self._waiters = self._waiters, []
+        waiters, self._waiters = self._waiters, {}
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
@@ -427,14 +492,16 @@ class Session:
 
         Like websockets' ``recv()``: messages that arrived before the call count.
         Raises TimeoutError after ``timeout`` seconds, ChannelError when the
-        connection is closed and nothing is left to read.
+        connection is closed and nothing is left to read. However the wait ends
+        (a message, a timeout, a cancel), it leaves nothing waiting behind: a
+        message is taken only by a call that returns it.
         """
         deadline = None if timeout is None else self.loop.time() + timeout
         while not self._unread:
             if self.status in ("closed", "error"):
                 raise ChannelError(f"nothing to receive: {self.status} ({self.detail})")
             waiter = self.loop.create_future()
-            self._waiters.append(waiter)
+            self._waiters[waiter] = None
             # A timer on the waiter itself, not asyncio.wait_for: that costs two more
             # turns of the loop per message, 15 % of a round trip in a kernel.
             timer = None
@@ -446,7 +513,17 @@ class Session:
             finally:
                 if timer is not None:
                     timer.cancel()
+                self._waiters.pop(waiter, None)
         return self._unread.popleft()
+
+    def wait_for_reply(self, timeout: float | None = 5.0) -> Message:
+        """:meth:`receive`, blocking: for code that cannot ``await``.
+
+        In a running loop (a notebook) this re-enters the loop with nest-asyncio2.
+        The kernel's Interrupt (or Ctrl-C) raises KeyboardInterrupt here and leaves
+        nothing behind: the next :meth:`receive` gets the next message.
+        """
+        return run_nested(self.loop, self.receive(timeout), undo=self._unread.appendleft)
 
     def discard_queued(self) -> list[str | bytes]:
         """Take back the frames still waiting in the outbox (they will not be sent)."""

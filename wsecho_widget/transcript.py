@@ -9,7 +9,9 @@ One JSON object per line, oldest first::
 ``time`` is for people (ISO 8601, local time zone); ``timestamp`` keeps the exact
 float, so a loaded message compares equal to the one that was saved. Text is stored
 as UTF-8 text (not escaped), binary frames as base64. Lines are easy to read with
-``jq`` or ``pandas.read_json(path, lines=True)``. No widgets here.
+``jq`` or ``pandas.read_json(path, lines=True)``.
+
+Must not import ipywidgets, asyncio or the panel: files and records only.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ from typing import Any
 
 from .model import Message
 
-__all__ = ["default_transcript_name", "dump_message", "load_transcript", "parse_message", "save_transcript"]
+__all__ = [
+    "default_transcript_name",
+    "dump_message",
+    "load_transcript",
+    "parse_message",
+    "save_transcript",
+    "unique_path",
+]
 
 
 def dump_message(message: Message) -> str:
@@ -120,3 +129,17 @@ def default_transcript_name(now: datetime | None = None) -> str:
     """``wsecho-transcript-20250131-120000.jsonl``: a name that sorts by time."""
     now = now or datetime.now()
     return f"wsecho-transcript-{now:%Y%m%d-%H%M%S}.jsonl"
+
+
+def unique_path(name: str, taken: Iterable[Path] = ()) -> Path:
+    """``name`` made absolute, with ``-2``, ``-3``… before the suffix if it exists or is ``taken``.
+
+    Two saves within one second must not overwrite each other, even while the
+    first one is still being written (``taken``).
+    """
+    path = Path(name).absolute()
+    counter = 2
+    while path.exists() or path in taken:
+        path = path.with_name(f"{Path(name).stem}-{counter}{Path(name).suffix}")
+        counter += 1
+    return path

@@ -1,144 +1,27 @@
-"""Ways to show a message in the log: pretty JSON, hex dumps, and the log filter.
+"""Old home of the log's views: the names now live in :mod:`wsecho_widget.render`.
 
-Pure functions on :class:`~wsecho_widget.model.Message` (no widgets are made here),
-so the log can re-render any kept message in another view. Whatever the view, the
-result is plain text: received text is never interpreted as HTML.
+Kept so ``from wsecho_widget.views import LogFormat`` (the walkthrough, users'
+notebooks) goes on working. Must not import ipywidgets.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Literal
-
-from .logview import render_line
-from .model import Message, format_size, hex_dump
+from .render import (
+    BINARY_VIEWS,
+    JSON_PRETTY_LIMIT,
+    BinaryView,
+    LogFormat,
+    message_filter,
+    pretty_json,
+    searchable_text,
+)
 
 __all__ = [
     "BINARY_VIEWS",
+    "JSON_PRETTY_LIMIT",
     "BinaryView",
     "LogFormat",
     "message_filter",
     "pretty_json",
     "searchable_text",
 ]
-
-BinaryView = Literal["auto", "hex"]
-BINARY_VIEWS: tuple[BinaryView, ...] = ("auto", "hex")
-
-#: Texts longer than this are shown as they came even in JSON view: re-indenting a
-#: huge document would hold the kernel's loop for little gain on screen.
-JSON_PRETTY_LIMIT = 256 * 1024
-
-# A JSON string (with escapes), a structural character, or any other run (numbers,
-# true/false/null): tokens are copied as they are, so numbers keep their spelling.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+', re.DOTALL)
-_CLOSING = {"{": "}", "[": "]"}
-
-
-def pretty_json(text: str, indent: int = 2) -> str | None:
-    """``text`` re-indented when it is a JSON object or array, else None.
-
-    Only whitespace changes: numbers, strings and duplicate keys stay exactly as
-    they were sent (``json.dumps(json.loads(…))`` would round ``1.000000000000000001``
-    and drop duplicate keys, which is not what a tester wants to see).
-    """
-    stripped = text.lstrip()
-    if not stripped.startswith(("{", "[")) or len(text) > JSON_PRETTY_LIMIT:
-        return None
-    try:
-        json.loads(text)
-    except ValueError:
-        return None
-    tokens = _TOKEN.findall(text)
-    out: list[str] = []
-    depth = 0
-    pad = " " * indent
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token in _CLOSING:
-            if i + 1 < len(tokens) and tokens[i + 1] == _CLOSING[token]:
-                out.append(token + tokens[i + 1])  # {} and [] stay on one line
-                i += 2
-                continue
-            depth += 1
-            out.append(token + "\n" + pad * depth)
-        elif token in ("}", "]"):
-            depth -= 1
-            out.append("\n" + pad * depth + token)
-        elif token == ",":
-            out.append(",\n" + pad * depth)
-        elif token == ":":
-            out.append(": ")
-        else:
-            out.append(token)
-        i += 1
-    return "".join(out)
-
-
-def searchable_text(message: Message) -> str:
-    """What the log filter looks in: a text frame's text, or a binary frame's summary.
-
-    The summary is the log line without its time and arrow: ``binary 1.2 KiB (png
-    picture)`` or ``binary 50 B: 00 01 02 …`` (the first 32 bytes in hex).
-    """
-    data = message.data
-    if isinstance(data, str):
-        return data
-    line = render_line(message)
-    return line[line.index("binary") :].rstrip("\n")
-
-
-def message_filter(query: str) -> Callable[[Message], bool] | None:
-    """A predicate for messages whose :func:`searchable_text` contains ``query``.
-
-    Case-insensitive (``str.casefold``, so ``STRASSE`` finds ``Straße``); surrounding
-    whitespace is ignored. None for an empty query: everything is shown.
-    """
-    needle = query.strip().casefold()
-    if not needle:
-        return None
-
-    def matches(message: Message) -> bool:
-        return needle in searchable_text(message).casefold()
-
-    return matches
-
-
-@dataclass(frozen=True, slots=True)
-class LogFormat:
-    """How the log shows messages: pretty JSON or not, pictures or hex dumps.
-
-    ``binary="auto"`` shows a received picture as the picture and other binary
-    frames as a one-line hex preview; ``"hex"`` shows every binary frame as a hex
-    dump (offset, hex, ASCII) of its first ``hex_bytes`` bytes and says how many
-    more there are.
-    """
-
-    pretty_json: bool = False
-    binary: BinaryView = "auto"
-    hex_bytes: int = 256
-
-    @property
-    def show_pictures(self) -> bool:
-        return self.binary == "auto"
-
-    def render(self, message: Message) -> str:
-        """The message's log entry as text, in this format."""
-        data = message.data
-        if isinstance(data, str):
-            if self.pretty_json and (pretty := pretty_json(data)) is not None:
-                return render_line(replace(message, data=pretty))
-            return render_line(message)
-        if self.binary == "auto" or not data:
-            return render_line(message)
-        line = render_line(message)
-        head = line[: line.index("binary")]
-        fmt = message.image_format
-        kind = f" ({fmt} picture)" if fmt else ""
-        indent = " " * len(head)
-        dump = hex_dump(data, self.hex_bytes).replace("\n", "\n" + indent)
-        return f"{head}binary {format_size(len(data))}{kind}\n{indent}{dump}\n"

@@ -1,0 +1,215 @@
+"""The kernel's Interrupt loses nothing: real kernels, real SIGINTs, real sockets.
+
+Each test drives a real IPython kernel of this venv with jupyter_client, as
+JupyterLab does, and interrupts it with ``KernelManager.interrupt_kernel()`` (a
+SIGINT, what the Interrupt button sends) while a cell waits for a message or is
+busy during a flood. Then the next send and receive must get exactly the right
+message, and every message must be somewhere: returned, or still unread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from jupyter_client.blocking.client import BlockingKernelClient
+from jupyter_client.manager import KernelManager
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+pytestmark = pytest.mark.kernel
+
+FLOOD = 100_000
+
+
+class Kernel:
+    """A kernel and its client, with a one-call ``run`` for cells."""
+
+    def __init__(self) -> None:
+        self.manager = KernelManager(kernel_name="python3")
+        self.manager.start_kernel()
+        self.client: BlockingKernelClient = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=60)
+
+    def start(self, code: str) -> str:
+        return str(self.client.execute(code))
+
+    def finish(self, msg_id: str, timeout: float = 60) -> dict[str, Any]:
+        """Wait for the cell's reply; its status, error name, result and stdout."""
+        out: dict[str, Any] = {"result": None, "stdout": "", "ename": None}
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "execute_result":
+                out["result"] = content["data"]["text/plain"]
+            elif kind == "stream":
+                out["stdout"] += content["text"]
+            elif kind == "error":
+                out["ename"] = content["ename"]
+            elif kind == "status" and content["execution_state"] == "idle":
+                break
+        while (reply := self.client.get_shell_msg(timeout=timeout))["parent_header"].get("msg_id") != msg_id:
+            pass  # a reply to an earlier request (wait_for_ready sends kernel_info requests)
+        out["status"] = reply["content"]["status"]
+        return out
+
+    def run(self, code: str, timeout: float = 60) -> Any:
+        """Run a cell that must succeed; its result as text."""
+        out = self.finish(self.start(code), timeout)
+        assert out["status"] == "ok", out
+        return out["result"]
+
+    def interrupt_when_waiting(self, code: str) -> dict[str, Any]:
+        """Run a cell that prints ``waiting`` and blocks; interrupt it 0.3 s later."""
+        msg_id = self.start(code)
+        deadline = time.monotonic() + 30
+        while True:
+            msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if (
+                msg["parent_header"].get("msg_id") == msg_id
+                and msg["msg_type"] == "stream"
+                and "waiting" in msg["content"]["text"]
+            ):
+                break
+        time.sleep(0.3)
+        self.manager.interrupt_kernel()
+        return self.finish(msg_id, timeout=30)
+
+    def close(self) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def kernel() -> Iterator[Kernel]:
+    k = Kernel()
+    yield k
+    k.close()
+
+
+@pytest.fixture(scope="module")
+def flood_url() -> Iterator[str]:
+    """A server in another thread of this process: ``flood N`` sends ``0`` … ``N-1``; else echo."""
+
+    async def handler(ws: ServerConnection) -> None:
+        try:
+            async for message in ws:
+                if isinstance(message, str) and message.startswith("flood "):
+                    for i in range(int(message.split()[1])):
+                        await ws.send(str(i))
+                else:
+                    await ws.send(message)
+        except ConnectionClosed:
+            pass
+
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    stop = asyncio.Event()
+    port: list[int] = []
+
+    async def main() -> None:
+        async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+            port.append(next(iter(server.sockets)).getsockname()[1])
+            started.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    assert started.wait(10)
+    yield f"ws://127.0.0.1:{port[0]}"
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(10)
+
+
+SESSION = "from wsecho_widget import Session\ns = Session()\nawait s.connect()\n"
+PANEL = "from wsecho_widget import WebSocketPanel\ns = WebSocketPanel()\nawait s.ready\n"
+
+# The check after each interrupt: the next message goes to the next caller.
+NEXT_SEND_RECEIVE = """
+s.send("a")
+a = (await s.receive(timeout=5)).data
+s.send("b")
+b = s.wait_for_reply(timeout=5).data
+a, b, s.session.unread if hasattr(s, "session") else s.unread
+"""
+
+
+def test_interrupting_session_wait_for_reply_leaves_no_stale_waiter(kernel: Kernel) -> None:
+    kernel.run(SESSION)
+    out = kernel.interrupt_when_waiting('print("waiting", flush=True)\ns.wait_for_reply(timeout=None)')
+    assert (out["status"], out["ename"]) == ("error", "KeyboardInterrupt")
+    assert kernel.run(NEXT_SEND_RECEIVE) == "('a', 'b', 0)"
+    # Interrupted twice in a row, then a timeout: still nothing left behind.
+    for _ in range(2):
+        kernel.interrupt_when_waiting('print("waiting", flush=True)\ns.wait_for_reply(timeout=None)')
+    out = kernel.finish(kernel.start("s.wait_for_reply(timeout=0.1)"))
+    assert out["ename"] == "TimeoutError"
+    assert kernel.run(NEXT_SEND_RECEIVE) == "('a', 'b', 0)"
+    assert kernel.run("[m.data for m in s.history]") == str(["a", "a", "b", "b"] * 2)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="panel.wait_for_reply still runs session.receive() itself; it must call "
+    "session.wait_for_reply() (the lead applies that one-line change to panel.py)",
+)
+def test_interrupting_panel_wait_for_reply_leaves_no_stale_waiter(kernel: Kernel) -> None:
+    kernel.run(PANEL)
+    out = kernel.interrupt_when_waiting('print("waiting", flush=True)\ns.wait_for_reply(timeout=None)')
+    assert (out["status"], out["ename"]) == ("error", "KeyboardInterrupt")
+    assert kernel.run(NEXT_SEND_RECEIVE) == "('a', 'b', 0)"
+
+
+def test_interrupting_await_receive_loses_nothing(kernel: Kernel) -> None:
+    kernel.run(SESSION)
+    out = kernel.interrupt_when_waiting('print("waiting", flush=True)\nawait s.receive(timeout=None)')
+    assert out["status"] == "error"
+    assert kernel.run(NEXT_SEND_RECEIVE) == "('a', 'b', 0)"
+
+
+def test_interrupting_a_busy_cell_during_a_flood_loses_nothing(kernel: Kernel, flood_url: str) -> None:
+    kernel.run(f"from wsecho_widget import Session\ns = Session({flood_url!r}, history_limit=200_000)\n")
+    kernel.run(f"await s.connect()\ns.send('flood {FLOOD}')\nimport asyncio\nawait asyncio.sleep(0.02)")
+    # A synchronous cell that never yields: the loop (and the socket) wait.
+    out = kernel.interrupt_when_waiting('print("waiting", flush=True)\nwhile True:\n    pass')
+    assert (out["status"], out["ename"]) == ("error", "KeyboardInterrupt")
+    got = kernel.run(
+        f"while s.history.totals.received_messages < {FLOOD}:\n"
+        "    await asyncio.sleep(0.05)\n"
+        "got = [(await s.receive(0)).data for _ in range(s.unread)]\n"
+        f"s.status, got == [str(i) for i in range({FLOOD})]"
+    )
+    assert got == "('open', True)"
+    assert kernel.run(NEXT_SEND_RECEIVE) == "('a', 'b', 0)"
+
+
+def test_interrupting_wait_for_reply_during_a_flood_loses_nothing(kernel: Kernel, flood_url: str) -> None:
+    # The nested loop is busy with the flood when the interrupt comes: it must not
+    # land inside the session's receive loop or websockets' parser.
+    kernel.run(f"from wsecho_widget import Session\ns = Session({flood_url!r}, history_limit=200_000)\n")
+    kernel.run("await s.connect()")
+    out = kernel.interrupt_when_waiting(
+        f"s.send('flood {FLOOD}')\ngot = []\n"
+        'print("waiting", flush=True)\n'
+        "while True:\n"
+        "    got.append(s.wait_for_reply(timeout=None).data)"
+    )
+    assert (out["status"], out["ename"]) == ("error", "KeyboardInterrupt")
+    result = kernel.run(
+        "import asyncio\n"
+        f"while s.history.totals.received_messages < {FLOOD}:\n"
+        "    await asyncio.sleep(0.05)\n"
+        "taken = len(got)\n"
+        "got += [(await s.receive(0)).data for _ in range(s.unread)]\n"
+        f"s.status, 0 < taken < {FLOOD}, got == [str(i) for i in range({FLOOD})]"
+    )
+    assert result == "('open', True, True)"
+    assert kernel.run(NEXT_SEND_RECEIVE) == "('a', 'b', 0)"

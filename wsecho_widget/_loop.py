@@ -1,0 +1,77 @@
+"""Two timing helpers for widget handlers: run them in the loop's thread, and debounce.
+
+Must not import ipywidgets or any wsecho_widget module: these work on any callable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Debouncer", "in_loop"]
+
+
+def in_loop(loop: asyncio.AbstractEventLoop, handler: Callable[..., object]) -> Callable[..., None]:
+    """``handler`` wrapped to run in ``loop``'s thread, for ``on_click`` and ``observe``.
+
+    JupyterLab 4 and Notebook 7 send widget messages over a kernel subshell when the
+    kernel has subshells (ipykernel 7): clicks, Enter and value changes are then
+    handled in the subshell's thread, not in the thread whose loop runs the socket.
+    asyncio is not thread-safe, and a call from there does not even wake the loop
+    (seen: echoes held until the next keepalive ping; Connect hanging). From
+    another thread the call is handed to the loop; in the loop's thread (or with
+    no loop running) it runs at once.
+    """
+
+    def run(*args: Any) -> None:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop.is_running() and running is not loop:
+            loop.call_soon_threadsafe(handler, *args)
+        else:
+            handler(*args)
+
+    return run
+
+
+class Debouncer:
+    """Runs ``action`` once, ``delay`` seconds after it is armed; call in the loop's thread.
+
+    :meth:`restart` waits for a pause (typing in a filter: run ``delay`` after the
+    last keystroke); :meth:`start` keeps a pace (a flood of news: run at most once
+    per ``delay``); an action that calls :meth:`start` again makes a periodic tick.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, delay: float, action: Callable[[], object]) -> None:
+        self.loop = loop
+        self.delay = delay
+        self.action = action
+        self._handle: asyncio.TimerHandle | None = None
+
+    @property
+    def pending(self) -> bool:
+        """True while the action is due."""
+        return self._handle is not None
+
+    def start(self) -> None:
+        """Arm unless armed already."""
+        if self._handle is None:
+            self._handle = self.loop.call_later(self.delay, self._fire)
+
+    def restart(self) -> None:
+        """Arm afresh: the action runs ``delay`` after this call."""
+        self.cancel()
+        self._handle = self.loop.call_later(self.delay, self._fire)
+
+    def cancel(self) -> None:
+        """Disarm (nothing happens if not armed)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _fire(self) -> None:
+        self._handle = None
+        self.action()

@@ -1,0 +1,287 @@
+"""What the protocol clients share: a Session underneath, a protocol handshake on top.
+
+:class:`ProtocolClient` owns a :class:`~wsecho_widget.session.Session` (reconnect
+with backoff, keepalive, TLS, secrets masking, the history) and adds what a
+protocol needs on top of it: ``ready`` resolves when the protocol's own handshake
+is done (Socket.IO's namespace joined, GraphQL's ``connection_ack``), not when
+the WebSocket is open; a protocol may declare a close final (a refused
+``connection_init``) or worth retrying (Engine.IO ends every session with 1000,
+which the session alone takes as final). Subclasses speak the protocol; this
+module knows none. No widgets here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from ._reconnect import delays_from, seconds
+from ._tasks import keep_task
+from .connection import ChannelError, WebSocketChannel, redact_url
+from .model import DEFAULT_HISTORY_LIMIT, History, Message
+from .session import STABLE_AFTER, Session, Status
+
+__all__ = ["ProtocolClient"]
+
+
+class ProtocolClient:
+    """A session plus a protocol handshake; subclasses fill in the protocol.
+
+    ``status``/``detail`` say where the protocol stands: ``open`` only once the
+    handshake is done. ``on_change()`` callbacks run after every change of
+    status, ``on_frames(messages)`` with the raw frames as the session records
+    them, ``on_notice(text)`` with one-line notices (a bad packet from the server,
+    a callback that failed).
+    """
+
+    #: The protocol's name in messages ("Socket.IO", "GraphQL").
+    protocol = "protocol"
+
+    def __init__(
+        self,
+        ws_url: str,
+        display_url: str,
+        *,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
+        autoconnect: bool = True,
+        **options: Any,
+    ) -> None:
+        self.display_url = redact_url(display_url)
+        self.session = Session(
+            ws_url,
+            history_limit=history_limit,
+            on_status=self._session_status,
+            on_messages=self._frames,
+            **options,
+        )
+        self.loop = self.session.loop
+        self.status: Status = "closed"
+        self.detail = ""
+        self.on_change: list[Callable[[], None]] = []
+        self.on_frames: list[Callable[[Sequence[Message]], None]] = []
+        self.on_notice: list[Callable[[str], None]] = []
+        self.tasks: set[asyncio.Task[Any]] = set()
+        #: Resolves once the protocol's handshake is done; raises ChannelError (or the
+        #: protocol's refusal) when the client gives up. Replaced while reconnecting.
+        self.ready: asyncio.Future[None] = self._new_future()
+        self._final: str | None = None  # why we stopped for good, in words
+        self._user_stop = False
+        self._closed = False
+        self._seen: WebSocketChannel | None = None  # the last channel whose end we handled
+        self._ready_at: float | None = None
+        self._retry: asyncio.TimerHandle | None = None
+        self._retry_delays: Iterator[float] | None = None
+        self._retry_attempt = 0
+        if autoconnect:
+            self.connect()
+
+    # -- what subclasses fill in -----------------------------------------------------
+
+    def _websocket_open(self) -> None:
+        """The WebSocket is open: start the protocol's handshake."""
+
+    def _received(self, message: Message) -> None:
+        """One frame from the server."""
+
+    def _lost(self, reason: str) -> None:
+        """The connection ended (``reason`` in words): fail what waited on it."""
+
+    def _retry_on_close(self, channel: WebSocketChannel) -> bool | None:
+        """How a connection that was open and ended this way goes on.
+
+        True: reconnect even where the session would not; False: never reconnect;
+        None: as the session decides.
+        """
+        return None
+
+    def _goodbye(self) -> None:
+        """Say goodbye in the protocol before a disconnect (queued frames go first)."""
+
+    def _stopped(self) -> None:
+        """The client is closed or in error and will not reconnect by itself: wake waiters."""
+
+    def _describe_end(self, channel: WebSocketChannel, detail: str) -> str:
+        """How a connection that the protocol takes as final ended, in words."""
+        return detail
+
+    # -- state -----------------------------------------------------------------------
+
+    @property
+    def messages(self) -> History:
+        """The raw frames sent and received, exactly as ``WebSocketPanel.messages`` keeps them."""
+        return self.session.history
+
+    def _new_future(self) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = self.loop.create_future()
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return future
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the client is closed or in error and will not reconnect by itself."""
+        return self.status in ("closed", "error")
+
+    def _set(self, status: Status, detail: str) -> None:
+        self.status, self.detail = status, detail
+        if status in ("closed", "error"):
+            self._stopped()
+        for callback in list(self.on_change):
+            callback()
+
+    def _not_sent(self) -> ChannelError:
+        reason = f" ({self.detail})" if self.detail else ""
+        return ChannelError(f"not sent: not connected{reason}; connect first")
+
+    def _notice(self, text: str) -> None:
+        for callback in list(self.on_notice):
+            callback(text)
+
+    def _start(self, coro: Any) -> asyncio.Task[Any]:
+        return keep_task(self.loop, self.tasks, coro, lambda e: self._notice(f"{type(e).__name__}: {e}"))
+
+    def _handshake_done(self, detail: str) -> None:
+        self._ready_at = self.loop.time()
+        self._retry_attempt = 0
+        self._set("open", detail)
+        if self.ready.done():
+            self.ready = self._new_future()
+        self.ready.set_result(None)
+
+    def _refuse(self, reason: str, error: Exception | None = None) -> None:
+        """The server said no for good (a refused join, a 44xx close): stop, say why."""
+        self._final = reason
+        self._fail_ready(error or ChannelError(reason))
+        self._set("error", f"{reason}; not reconnecting")
+        if self.session.status in ("open", "connecting"):
+            self.session.disconnect()
+
+    def _ended(self, reason: str) -> None:
+        """The server ended the conversation normally (a namespace disconnect): stop."""
+        self._final = reason
+        self._fail_ready(ChannelError(reason))
+        self._set("closed", f"{reason}; not reconnecting")
+        if self.session.status in ("open", "connecting"):
+            self.session.disconnect()
+
+    def _fail_ready(self, error: Exception) -> None:
+        if self.ready.done():
+            self.ready = self._new_future()
+        self.ready.set_exception(error)
+
+    # -- the session underneath ------------------------------------------------------
+
+    def _frames(self, messages: Sequence[Message]) -> None:
+        for message in messages:
+            if message.direction == "received":
+                self._received(message)
+        for callback in list(self.on_frames):
+            callback(messages)
+
+    def _session_status(self, status: Status, detail: str) -> None:
+        # The session names its WebSocket URL; people gave ours (Socket.IO's is long).
+        if self.session.display_url:
+            detail = detail.replace(self.session.display_url, self.display_url)
+        channel = self.session.channel
+        if channel is not None and channel.closed.done() and channel is not self._seen:
+            self._seen = channel
+            if channel.ready.done() and channel.ready.exception() is None:
+                self._connection_ended(channel, status, detail)
+                return
+        if self._final is not None or self._retry is not None:
+            return  # our own status says more than the session's
+        if status == "open":
+            self._set("connecting", f"{self.display_url}: WebSocket open, {self.protocol} handshake…")
+            self._websocket_open()
+            return
+        if status in ("closed", "error") and not self.ready.done():
+            self._fail_ready(ChannelError(detail or status))
+        self._set(status, detail)
+
+    def _connection_ended(self, channel: WebSocketChannel, status: Status, detail: str) -> None:
+        if self._ready_at is not None and self.loop.time() - self._ready_at >= STABLE_AFTER:
+            # It had been up a while: the next drop starts the backoff over.
+            self._retry_delays, self._retry_attempt = None, 0
+        self._ready_at = None
+        self._lost(detail)
+        if self._final is not None or self._user_stop:
+            if self._final is None:
+                self._set(status, detail)
+            return
+        if self.ready.done():
+            self.ready = self._new_future()
+        decision = self._retry_on_close(channel)
+        if decision is False:
+            # The protocol says trying again is futile (the session may be about to).
+            self._refuse(self._describe_end(channel, detail))
+            return
+        if decision is True and status in ("closed", "error") and self.session.reconnect:
+            self._schedule_retry(detail)
+            return
+        if status in ("closed", "error"):
+            self._fail_ready(ChannelError(detail))
+        self._set(status, detail)
+
+    def _schedule_retry(self, reason: str) -> None:
+        # The session would stop here (Engine.IO closes with 1000 even when it will be
+        # back): retry with the session's own delays, then let it take over.
+        if self._retry_delays is None:
+            self._retry_delays = delays_from(self.session.reconnect_delays)
+        delay = next(self._retry_delays, None)
+        if delay is None:
+            self._set("closed", f"{reason}; gave up after {self._retry_attempt} reconnect attempts")
+            return
+        self._retry_attempt += 1
+        attempt = self._retry_attempt
+        self._set("connecting", f"reconnecting in {seconds(delay)} (attempt {attempt}): {reason}")
+        self._retry = self.loop.call_later(delay, self._retry_now)
+
+    def _retry_now(self) -> None:
+        self._retry = None
+        if not self._closed and not self._user_stop:
+            self.session.connect()
+
+    # -- what users call ---------------------------------------------------------------
+
+    def connect(self) -> asyncio.Future[None]:
+        """(Re)connect; the returned future (``ready``) resolves once the handshake is done."""
+        if self._closed:
+            raise ChannelError("this client is closed: create a new one")
+        self._cancel_retry()
+        self._final, self._user_stop, self._ready_at = None, False, None
+        if self.ready.done():
+            self.ready = self._new_future()
+        self.session.connect()
+        return self.ready
+
+    def disconnect(self, code: int = 1000, reason: str = "") -> asyncio.Task[None]:
+        """Say goodbye in the protocol, close the connection, stop reconnecting."""
+        self._user_stop = True
+        waiting = self._retry is not None
+        self._cancel_retry()
+        if self.session.status == "open":
+            self._goodbye()
+        if not self.ready.done():
+            self.ready.set_exception(ChannelError("disconnected"))
+        if waiting:
+            # Our own retry was pending: the session is already closed and says nothing more.
+            self._set("closed", "disconnected")
+        return self.session.disconnect(code, reason)
+
+    def _cancel_retry(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+
+    def close(self) -> None:
+        """End everything: the connection, every task. Safe from garbage collection."""
+        if self._closed:
+            return
+        self._closed = self._user_stop = True
+        self._cancel_retry()
+        self._lost("closed")
+        for task in list(self.tasks):
+            task.cancel()
+        if not self.ready.done():
+            self.ready.set_exception(ChannelError("closed"))
+        self.session.close()

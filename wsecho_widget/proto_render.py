@@ -1,0 +1,132 @@
+"""How the protocol panels' logs read: one frame as a protocol line, secrets masked.
+
+:func:`socketio_text` turns a raw Socket.IO frame into ``chat ["hi", {"n": 1}]``,
+``ack 3 [3]``, ``joined / · sid …``; :func:`graphql_text` turns a
+graphql-transport-ws message into ``next #1`` and the pretty-printed result.
+With ``raw=True`` both give the frame as it went, except that the secrets a
+client sends to be let in (Socket.IO's ``auth``, GraphQL's ``connection_init``
+payload) are masked: logs get shared. Binary frames give None (the log shows them
+as pictures or hex). :func:`is_heartbeat` says which frames the log leaves out.
+
+Pure: must not import asyncio, websockets or ipywidgets.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .model import Message
+from .sio_protocol import EngineOpen, Packet, PacketType, ProtocolError, encode_connect, parse_text
+
+__all__ = ["graphql_text", "is_heartbeat", "mask", "socketio_text"]
+
+#: Results longer than this are not re-indented (a huge document would hold the loop).
+PRETTY_LIMIT = 256 * 1024
+
+_PLACEHOLDER = re.compile(r'\{"_placeholder": true, "num": (\d+)\}')
+
+
+def mask(payload: Any) -> Any:
+    """``{"token": "abc", "user": "ada"}`` -> ``{"token": "***", "user": "***"}``.
+
+    Every value is masked, not only those whose names look secret: a name cannot
+    tell whether a value is a token (the session masks URL query values the same way).
+    """
+    if isinstance(payload, dict):
+        return dict.fromkeys(payload, "***")
+    return "***" if payload is not None else None
+
+
+def is_heartbeat(message: Message) -> bool:
+    """Engine.IO pings and pongs (``2``, ``3``): counted, not logged."""
+    return message.data in ("2", "3")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _args(args: Any) -> str:
+    # Placeholders read as <binary 0>: the attachment follows as its own frame.
+    return _PLACEHOLDER.sub(r"<binary \1>", _json(args))
+
+
+def socketio_text(message: Message, raw: bool = False) -> str | None:
+    """The log text of one Socket.IO frame, or None for a binary frame."""
+    data = message.data
+    if not isinstance(data, str):
+        return None
+    sent = message.direction == "sent"
+    try:
+        item, count = parse_text(data, from_server=not sent)
+    except ProtocolError as exc:
+        return f"{data[:200]}  (not Socket.IO: {exc})"
+    if raw:
+        if sent and isinstance(item, Packet) and item.type == PacketType.CONNECT and item.data is not None:
+            return encode_connect(item.namespace, mask(item.data))
+        return data
+    if isinstance(item, EngineOpen):
+        return (
+            f"Engine.IO open · session {item.sid} · heartbeat every {item.ping_interval:g} s "
+            f"(timeout {item.ping_timeout:g} s)"
+        )
+    if not isinstance(item, Packet):
+        return {"1": "Engine.IO close", "6": "Engine.IO noop"}.get(data[:1], data)
+    return _packet_text(item, count, sent)
+
+
+def _packet_text(packet: Packet, count: int, sent: bool) -> str:
+    ns = "" if packet.namespace == "/" else f"{packet.namespace} "
+    kind, data = packet.type, packet.data
+    attachments = f" (+{count} binary)" if count else ""
+    if kind in (PacketType.EVENT, PacketType.BINARY_EVENT):
+        asks = f" (asks ack {packet.id})" if packet.id is not None else ""
+        return f"{ns}{data[0]} {_args(data[1:])}{attachments}{asks}"
+    if kind in (PacketType.ACK, PacketType.BINARY_ACK):
+        return f"{ns}ack {packet.id} {_args(data)}{attachments}"
+    if kind == PacketType.CONNECT:
+        if sent:
+            auth = f" with auth {_json(mask(data))}" if data is not None else ""
+            return f"join {packet.namespace}{auth}"
+        return f"joined {packet.namespace} · sid {data['sid']}"
+    if kind == PacketType.DISCONNECT:
+        return f"leave {packet.namespace}" if sent else f"the server disconnected {packet.namespace}"
+    why = data.get("message") if isinstance(data, dict) else data
+    return f"{packet.namespace} refused: {why}"
+
+
+def graphql_text(message: Message, raw: bool = False) -> str | None:
+    """The log text of one graphql-transport-ws message, results pretty-printed."""
+    data = message.data
+    if not isinstance(data, str):
+        return None
+    try:
+        obj = json.loads(data)
+    except (ValueError, RecursionError):
+        return f"{data[:200]}  (not JSON)"
+    if not isinstance(obj, dict):
+        return data
+    kind, id, payload = obj.get("type"), obj.get("id"), obj.get("payload")
+    if kind == "connection_init" and payload is not None:
+        obj = {**obj, "payload": mask(payload)}
+        if raw:
+            return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    if raw:
+        return data
+    op = f" #{id}" if id is not None else ""
+    if kind == "subscribe" and isinstance(payload, dict):
+        query = str(payload.get("query", "")).strip()
+        variables = payload.get("variables")
+        extra = f"\nvariables: {_json(variables)}" if variables else ""
+        return f"subscribe{op}\n{query}{extra}"
+    if kind == "error" and isinstance(payload, list):
+        return f"error{op}: " + "; ".join(str(e.get("message", e)) for e in payload if isinstance(e, dict))
+    if kind == "connection_init":
+        return f"connection_init {_json(obj['payload'])}" if payload is not None else "connection_init"
+    if payload is None:
+        return f"{kind}{op}"
+    if len(data) > PRETTY_LIMIT:
+        return f"{kind}{op} {_json(payload)}"
+    return f"{kind}{op}\n{json.dumps(payload, indent=2, ensure_ascii=False)}"
