@@ -1,11 +1,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from tests.helpers import record_log_messages
 from wsecho_widget import EchoServer, WebSocketPanel
+
+
+@pytest.fixture(autouse=True)
+def log_pages() -> Iterator[None]:
+    """Every log's messages to the page are mirrored (tests.helpers.page), as a view applies them."""
+    undo = record_log_messages()
+    yield
+    undo()
 
 
 @pytest.fixture

@@ -45,7 +45,9 @@ class LiveView:
         self.interval = interval
         self.limits = limits if limits is not None else MediaLimits()
         self.image = widgets.Image(format="png", layout={"max_width": "100%"})
-        self.label = widgets.Label("live: waiting for a picture")
+        self.label = widgets.Label(
+            "live: waiting for a picture", tooltip="the live picture: its format, frames per second, skipped"
+        )
         self.widget = widgets.VBox([self.label, self.image], layout={"display": "none"})
         self.widget.add_class("wsecho-live")
         self.enabled = False
