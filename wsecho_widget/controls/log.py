@@ -55,7 +55,9 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         #: Messages that arrived while paused (the stats line says how many).
         self.paused_new = 0
         self._cleared_seq = 0
-        self.toolbar = LogToolbar(loop, on_view=self._view, on_pause=self._pause, on_live=self._live)
+        self.toolbar = LogToolbar(
+            loop, on_view=self._view, on_pause=self._pause, on_live=self._live, live=live
+        )
         self.log_view = LogView(
             loop,
             limit=limit,
@@ -86,8 +88,8 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self._unrendered = Debouncer(loop, interval, self._changed)
         super().__init__([self.toolbar, self.live_view.widget, self.log_box])
         if live:
-            self.toolbar.live_button.value = True
-            self._live(True)
+            self.live_view.start()
+            self.log_view.live = True
 
     @property
     def paused(self) -> bool:

@@ -52,6 +52,7 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
         on_view: Callable[[LogFormat, MessageFilter | None], None],
         on_pause: Callable[[bool], None],
         on_live: Callable[[bool], None] | None = None,
+        live: bool = False,
         filter_delay: float = FILTER_DELAY,
     ) -> None:
         self._typing = Debouncer(loop, filter_delay, self.apply)
@@ -91,7 +92,7 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
             layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.live_button = widgets.ToggleButton(
-            value=False,
+            value=live,
             description="Live",
             icon="video-camera",
             tooltip="Watch received pictures as one picture updated in place (a camera-like stream)",
