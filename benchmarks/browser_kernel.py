@@ -34,10 +34,14 @@ async def panel_phase(panel: WebSocketPanel, command: str, timeout: float = 300)
     await _until(lambda: len(panel.messages) > 0 and panel.messages[-1].data == marker, timeout)
     # Then the render that shows it.
     await _until(lambda: (shown := panel.log_view.entries) and shown[-1].data == marker, 5)
-    return {
+    result = {
         "received": panel.messages.totals.received_messages - before,
         "seconds": time.monotonic() - start,
     }
+    live = getattr(getattr(panel, "log_panel", None), "live_view", None)
+    if live is not None and live.enabled:
+        result.update(shown=live.shown, skipped=live.skipped)
+    return result
 
 
 async def bare_phase(url: str, command: str, timeout: float = 300) -> dict[str, Any]:

@@ -151,6 +151,10 @@ function render({ model, el }) {
     root.replaceChildren();
     append(items, buffers, reuse);
     for (const entry of old) release(entry); // what was not reused
+    // A log shown afresh (a new view, filter or resume) starts at its newest entry:
+    // the end of the panel's column-reverse scroll box is scrollTop 0.
+    const box = el.closest(".wsecho-log");
+    if (box !== null) box.scrollTop = 0;
   }
 
   function onMessage(msg, buffers) {
