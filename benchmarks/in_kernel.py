@@ -225,7 +225,7 @@ async def memory_flood(url: str, count: int, picture_every: int, picture_size: i
         "pictures_received": sum(1 for _ in range(picture_every - 1, count, picture_every)),
         "history": len(panel.messages),
         "history_limit": panel.messages.limit,
-        "unread": len(panel.session._unread),
+        "unread": panel.session.unread,
         "log_entries": len(panel.log_view.entries),
         "log_limit": panel.log_view.limit,
         "received": totals.received_messages,

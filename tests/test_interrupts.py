@@ -156,11 +156,6 @@ def test_interrupting_session_wait_for_reply_leaves_no_stale_waiter(kernel: Kern
     assert kernel.run("[m.data for m in s.history]") == str(["a", "a", "b", "b"] * 2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="panel.wait_for_reply still runs session.receive() itself; it must call "
-    "session.wait_for_reply() (the lead applies that one-line change to panel.py)",
-)
 def test_interrupting_panel_wait_for_reply_leaves_no_stale_waiter(kernel: Kernel) -> None:
     kernel.run(PANEL)
     out = kernel.interrupt_when_waiting('print("waiting", flush=True)\ns.wait_for_reply(timeout=None)')

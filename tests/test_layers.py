@@ -33,7 +33,10 @@ def imports(module: str) -> tuple[set[str], set[str]]:
     ("module", "allowed_inside"),
     [
         ("render", {"model", "decoders"}),
-        ("handshake", {"connection"}),
+        ("options", set()),
+        ("_observers", {"model"}),
+        ("_inbox", {"errors", "model"}),
+        ("_keepalive", set()),
         ("_loop", set()),
         ("transcript", {"model"}),
         ("decoders", {"model", "_pretty", "_protobuf", "_walkers"}),

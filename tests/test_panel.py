@@ -167,6 +167,25 @@ async def test_status_is_observable(panel: WebSocketPanel) -> None:
     assert seen == ["closing", "closed", "connecting", "open"]
 
 
+async def test_status_and_detail_change_together(panel: WebSocketPanel) -> None:
+    # An observer of either trait sees the pair the session had: never "open"
+    # with "closing with 1000", or "closing" with the URL.
+    states: list[tuple[str, str]] = []
+    panel.session.subscribe(on_status=lambda status, detail: states.append((status, detail)))
+    seen: list[tuple[str, str, str]] = []
+    panel.observe(
+        lambda c: seen.append((c["name"], panel.status, panel.status_detail)), ["status", "status_detail"]
+    )
+    await panel.disconnect()
+    await panel.connect()
+    await panel.disconnect(4000, "bye")
+    assert [s for s, _ in states] == ["closing", "closed", "connecting", "open", "closing", "closed"]
+    assert {"status", "status_detail"} == {name for name, *_ in seen}
+    for _, status, detail in seen:
+        assert (status, detail) in states
+    assert (panel.status, panel.status_detail) == states[-1]
+
+
 async def test_connect_to_a_new_url(panel: WebSocketPanel) -> None:
     async with EchoServer() as other:
         await panel.connect(other.url)

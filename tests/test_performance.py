@@ -126,7 +126,7 @@ async def test_totals_stay_exact_when_the_history_is_capped(flood_url: str) -> N
         assert len(history) == 100 and history.dropped == 5_001 - 100
         assert [index_of(str(m.data)) for m in history] == list(range(4_900, 5_000))
         assert history.totals.received_bytes == sum(len(payload(i)) for i in range(5_000))
-        assert len(panel.session._unread) == 100  # unread is capped like the history
+        assert panel.session.unread == 100  # unread is capped like the history
         await wait_for(lambda: "received 5,000" in panel.stats_label.value, what="the stats line")
         assert "history keeps the newest 100" in panel.stats_label.value
     finally:
@@ -157,7 +157,7 @@ async def test_caps_hold_and_pictures_that_leave_are_released(flood_url: str) ->
         await wait_for(lambda: panel.messages.totals.received_messages == 5_100, timeout=30, what="the burst")
         await wait_for(lambda: not panel.log_view.scheduled, what="its render")
         assert len(panel.messages) == 1_000
-        assert len(panel.session._unread) <= 1_000
+        assert panel.session.unread <= 1_000
         assert len(panel.log_view.entries) == 50
         assert 1 <= len(mirror.media()) <= 3 and len(panel.log_view.shown_media) == len(mirror.media())
         assert len(mirror.entries) == 50

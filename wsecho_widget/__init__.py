@@ -2,7 +2,7 @@
 
 ``WebSocketPanel()`` shows a panel that talks to an embedded echo server;
 ``WebSocketPanel(url)`` talks to any server. The layers, each in its own module:
-``model`` (pure records), ``render`` and ``handshake`` (pure text and checks),
+``model`` (pure records), ``render`` and ``options`` (pure text and checks),
 ``connection`` (the channel), ``session`` (lifecycle), ``logview`` and
 ``controls`` (widgets, reusable parts), ``panel`` (composes them), ``server``
 (the echo server).

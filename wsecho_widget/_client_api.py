@@ -55,6 +55,7 @@ class ClientAPI:
         self._hook_notice = ""
         self._hook_news = Debouncer(loop, pace, lambda: self._notify(self._hook_notice))
         self.hooks = MessageHooks(loop, self._callback_failed)
+        self._hooks_subscribed = False
 
     def _stop_hooks(self) -> None:
         # Also from close() on an object whose __init__ failed early.
@@ -206,14 +207,11 @@ class ClientAPI:
         """:meth:`receive`, blocking: for code that cannot ``await``.
 
         In a running loop (a notebook) this re-enters the loop with nest-asyncio2,
-        applied to that loop on this call only, never at import.
+        applied to that loop on this call only, never at import. The kernel's
+        Interrupt (or Ctrl-C) raises KeyboardInterrupt here and loses nothing: the
+        next :meth:`receive` gets the next message.
         """
-        loop = self.session.loop
-        if loop.is_running():
-            import nest_asyncio2
-
-            nest_asyncio2.apply(loop)
-        return loop.run_until_complete(self.session.receive(timeout))
+        return self.session.wait_for_reply(timeout)
 
     def on_message(self, callback: _Callback, remove: bool = False) -> _Callback:
         """Call ``callback(message)`` once for every message received from now on.
@@ -244,8 +242,9 @@ class ClientAPI:
 
     def _listen(self) -> None:
         # Subscribed on first use only: without hooks, messages cost nothing more.
-        if self.hooks.dispatch not in self.session.listeners:
-            self.session.listeners.append(self.hooks.dispatch)
+        if not self._hooks_subscribed:
+            self.session.subscribe(on_messages=self.hooks.dispatch_many)
+            self._hooks_subscribed = True
 
     def _callback_failed(self, callback: Callable[..., Any], exc: BaseException) -> None:
         self.callback_errors.append(exc)

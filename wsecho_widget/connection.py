@@ -4,7 +4,9 @@
 returns at once, ``ready`` says when the handshake is done, ``sink`` takes frames to
 send and ``stream`` gives the frames that arrive. Uses websockets' public API;
 the few internals it reaches for live in ``_websockets_internals``. How failures
-read is in ``errors`` (re-exported here). No widgets here, no session.
+read is in ``errors`` (re-exported here), the keepalive in ``_keepalive``.
+
+Must not import widgets or the session.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from . import _websockets_internals as internals
+from ._keepalive import keepalive
 from ._tasks import keep_task, require_loop
 from .errors import (
     FINAL_CLOSE_CODES,
@@ -302,7 +305,7 @@ class WebSocketChannel:
 
     async def _open(self) -> None:
         options = dict(self.options)
-        # Keepalive is ours (see _keepalive); websockets' own is switched off.
+        # Keepalive is ours (see _keepalive.py); websockets' own is switched off.
         interval = options.pop("ping_interval", PING_INTERVAL)
         timeout = options.pop("ping_timeout", PING_TIMEOUT)
         self._websocket = await ws_connect(self.url, ping_interval=None, ping_timeout=None, **options)
@@ -311,42 +314,12 @@ class WebSocketChannel:
         self._start(self._send_loop())
         self._start(self._watch())
         if interval is not None:
-            self._start(self._keepalive(interval, timeout))
+            self._start(keepalive(self._websocket, interval, timeout, self._lost))
 
-    async def _keepalive(self, interval: float, timeout: float | None) -> None:
-        # websockets' keepalive, with two changes that matter in a notebook. A peer
-        # that does not answer is dropped at once: websockets starts a closing
-        # handshake, which waits close_timeout (10 s) more for that dead peer while
-        # the status still says open. And time the kernel's loop spent blocked (a
-        # long synchronous cell) is not held against the server: a pong that came
-        # while the loop could not read it is not a dead peer.
-        ws = self._websocket
-        assert ws is not None
-        loop = self.loop
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                # A future in fact (websockets types it as an Awaitable).
-                pong = asyncio.ensure_future(await ws.ping())
-            except ConnectionClosed:
-                return
-            if timeout is None:
-                continue
-            deadline = loop.time() + timeout
-            while not pong.done():
-                await asyncio.wait({pong}, timeout=max(0.0, deadline - loop.time()))
-                if pong.done():
-                    break
-                now = loop.time()
-                if now - deadline > max(0.1, timeout / 2):
-                    # We woke far past the deadline: the loop was blocked, and the
-                    # pong may be unread in the socket. Give the server a fair wait.
-                    deadline = now + timeout
-                elif now >= deadline:
-                    if self.error is None:
-                        self.error = f"no pong from server within {timeout:g} s: connection lost"
-                    ws.transport.abort()
-                    return
+    def _lost(self, why: str) -> None:
+        # The keepalive's verdict: kept unless something already said why it ended.
+        if self.error is None:
+            self.error = why
 
     async def _send_loop(self) -> None:
         ws = self._websocket

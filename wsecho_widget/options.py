@@ -8,12 +8,14 @@ asyncio, websockets' I/O, nor widgets.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
     "DEFAULT_OPTIONS",
+    "KEEP",
     "PING_INTERVAL",
     "PING_TIMEOUT",
     "check_compression",
@@ -21,6 +23,7 @@ __all__ = [
     "check_headers",
     "check_subprotocols",
     "header_pairs",
+    "updated_options",
 ]
 
 #: Keepalive: a ping every 10 s, and no pong within 10 s more drops the connection
@@ -107,3 +110,46 @@ def check_compression(compression: str | None) -> str | None:
     if compression not in COMPRESSIONS:
         raise ValueError(f"compression is 'deflate' or None, not {compression!r}")
     return compression
+
+
+class Keep(enum.Enum):
+    KEEP = "keep"
+
+
+#: ``compression=KEEP``: leave the setting as it is.
+KEEP = Keep.KEEP
+
+
+def updated_options(
+    current: Mapping[str, Any],
+    *,
+    subprotocols: str | Iterable[str] | None = None,
+    headers: Any = None,
+    compression: str | Keep | None = KEEP,
+    **options: Any,
+) -> dict[str, Any]:
+    """``current`` (websockets' ``connect()`` keywords) with these settings, as a new dict.
+
+    Each setting is checked first (ValueError naming the bad one; ``current`` is
+    never changed). None keeps a setting; empty ``subprotocols`` or ``headers``
+    remove the key (websockets' defaults apply). ``additional_headers`` in
+    ``options`` is the same as ``headers``; other ``options`` are taken as they are.
+    """
+    if "additional_headers" in options:
+        if headers is not None:
+            raise ValueError("give headers or additional_headers, not both")
+        headers = options.pop("additional_headers")
+    changes: dict[str, Any] = dict(options)
+    if subprotocols is not None:
+        changes["subprotocols"] = check_subprotocols(subprotocols) or None
+    if headers is not None:
+        changes["additional_headers"] = check_headers(headers) or None
+    if compression is not KEEP:
+        changes["compression"] = check_compression(compression)
+    updated = dict(current)
+    for key, value in changes.items():
+        if value is None and key in ("subprotocols", "additional_headers"):
+            updated.pop(key, None)
+        else:
+            updated[key] = value
+    return updated

@@ -25,9 +25,9 @@ from ._client_api import ClientAPI
 from ._loop import Debouncer, in_loop
 from .connection import ChannelError, check_url
 from .controls import LogPanel, NoticeBar, OptionsForm, SaveButton, SendBar, StatusBar
-from .handshake import handshake_options, header_pairs
 from .media import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, MediaLimits
 from .model import DEFAULT_HISTORY_LIMIT, Message, format_size
+from .options import header_pairs
 from .session import STATUSES, Session, Status
 from .transcript import load_transcript
 
@@ -99,13 +99,7 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         )
         # The session checks the loop and the URL first: a bad call fails before
         # any widget exists.
-        self.session = Session(
-            url,
-            history_limit=history_limit,
-            on_status=self._show_status,
-            on_messages=self._show_messages,
-            **options,
-        )
+        self.session = Session(url, history_limit=history_limit, **options)
         loop = self.session.loop
         self._start_hooks(loop, pace=render_interval)  # failures shown at the log's pace
         self._latency_tick = Debouncer(loop, _LATENCY_REFRESH, self._tick_latency)
@@ -123,6 +117,7 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         # The panel's trait and the Live toggle are one setting.
         traitlets.link((self, "live"), (self.log_panel.toolbar.live_button, "value"))
         self._compose(loop, headers)
+        self.session.subscribe(on_status=self._show_status, on_messages=self._show_messages)
         self._update_stats()
         self._latency_tick.start()
         if autoconnect:
@@ -186,19 +181,17 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         """The names of the extra handshake headers (values are never shown)."""
         return [name for name, _ in self.options_form.headers]
 
-    def _session_closed(self) -> bool:
-        return self.session._closed  # TODO(session): closed — use the public Session.closed once it exists
-
     def _show_status(self, status: Status, detail: str) -> None:
-        self.status_detail = detail
-        self.status = status
-        # Only the masked URL is shown or kept in a trait: no token reaches the
-        # notebook's saved widget state.
-        self.url = self.session.display_url or None
-        self.latency = self._current_latency()
+        # All four change before any observer hears of one: nobody sees "open"
+        # with a closing detail, or the reverse. Only the masked URL is shown or
+        # kept in a trait: no token reaches the notebook's saved widget state.
+        with self.hold_trait_notifications():
+            self.status, self.status_detail = status, detail
+            self.url = self.session.display_url or None
+            self.latency = self._current_latency()
         self.status_bar.show(self.session.status, self.session.detail, self.url, self.latency)
         self.connect_button.description = "Connect" if status in ("closed", "error") else "Disconnect"
-        self.connect_button.disabled = status == "closing" or self._session_closed()
+        self.connect_button.disabled = status == "closing" or self.session.closed
         self.send_button.disabled = status not in ("open", "connecting")
         self.options_form.show_connection(status, self.url, self.negotiated)
         self._update_stats()
@@ -235,7 +228,7 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
 
     def _tick_latency(self) -> None:
         self._refresh_latency()
-        if not self._session_closed():
+        if not self.session.closed:
             self._latency_tick.start()
 
     # -- what the user does ----------------------------------------------------------
@@ -297,20 +290,20 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         url = form.url if form.url != self.session.url else None
         try:
             if url is not None:
-                check_url(url)
+                check_url(url)  # before the typed header is taken
             if not form.add_header():
                 raise ChannelError(self.notice_bar.notice)
-            options = handshake_options(
-                self.session.options,
-                subprotocols=form.subprotocols,
-                headers=form.headers,
-                compression=form.compression,
-            )
+            try:
+                self.session.configure(
+                    subprotocols=form.subprotocols,
+                    headers=form.headers,
+                    compression="deflate" if form.compression else None,
+                )
+            except ValueError as exc:
+                raise ChannelError(str(exc)) from None
         except ChannelError as exc:
             self._notify(str(exc))
             raise
-        self.session.options.clear()
-        self.session.options.update(options)
         done = self.connect(url)
         form.url_input.value = ""
         return done

@@ -31,7 +31,8 @@ protocol panel) reuses them like this::
 ``start()`` keeps a pace. Each part's ``close()`` cancels its timers.
 
 Must not import the session or the panel; the parts may import ``render``,
-``handshake``, ``logview``, ``model`` and ``connection.ChannelError``.
+``options`` (the connection options' checks), ``logview``, ``model`` and
+``connection.ChannelError``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The connection options form: URL, subprotocols, extra headers, compression, Apply.
 
-It collects settings; the checks are :mod:`wsecho_widget.handshake`'s, and the
-parent applies them. Header values are secrets: they stay in ``headers`` (kernel
-memory), never in a widget trait a notebook could save. Must not import the
-session or the panel.
+It collects settings; the checks are :mod:`wsecho_widget.options`' (the ones
+``Session.configure`` applies), and the parent applies them. Header values are
+secrets: they stay in ``headers`` (kernel memory), never in a widget trait a
+notebook could save. Must not import the session or the panel.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .._loop import in_loop
-from ..connection import ChannelError
-from ..handshake import check_header, parse_subprotocols
+from ..options import check_header
 
 __all__ = ["OptionsForm"]
 
@@ -148,8 +147,11 @@ class OptionsForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no ty
 
     @property
     def subprotocols(self) -> list[str]:
-        """The subprotocols typed, in order of preference."""
-        return parse_subprotocols(self.subprotocols_input.value)
+        """The subprotocols typed, in order of preference (comma-separated, blanks dropped).
+
+        Not checked here: ``Session.configure`` checks them.
+        """
+        return [p.strip() for p in str(self.subprotocols_input.value).split(",") if p.strip()]
 
     @property
     def compression(self) -> bool:
@@ -166,12 +168,12 @@ class OptionsForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no ty
         if not name and not value:
             return True
         try:
-            check_header(name, value)
-        except ChannelError as exc:
+            name, value = check_header(name, value)
+        except ValueError as exc:
             self.notify(str(exc))
             return False
         self.headers = [(n, v) for n, v in self.headers if n.lower() != name.lower()]
-        self.headers.append((name, value.strip()))
+        self.headers.append((name, value))
         self.header_name.value = ""
         self._show_headers()
         self.notify(f"header {name} added; Apply and reconnect uses it")

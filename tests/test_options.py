@@ -1,29 +1,32 @@
-"""The handshake's rules, without widgets: header names and values, subprotocols, options."""
+"""The connection options' rules, without widgets: header names and values, subprotocols, options.
+
+One set of rules (``wsecho_widget.options``): ``Session.configure`` applies them,
+and the options form checks a header with them as it is added.
+"""
 
 from __future__ import annotations
 
 import pytest
 from websockets.datastructures import Headers
 
-from wsecho_widget import ChannelError
-from wsecho_widget.handshake import check_header, handshake_options, header_pairs, parse_subprotocols
+from wsecho_widget.options import check_header, check_subprotocols, header_pairs, updated_options
 
 
 @pytest.mark.parametrize("name", ["Authorization", "X-Trace", "x_y.z", "!#$%&'*+-.^_`|~09"])
 def test_token_names_pass(name: str) -> None:
-    check_header(name, "any value at all: even ; and ,")
+    assert check_header(name, "any value at all: even ; and ,") == (name, "any value at all: even ; and ,")
 
 
 @pytest.mark.parametrize("name", ["", "Bad Name", "X:Y", "Ünï", "a\r\nb", "(x)"])
 def test_a_name_that_is_not_a_token_is_refused_by_name(name: str) -> None:
-    with pytest.raises(ChannelError, match="is not a valid header name") as info:
+    with pytest.raises(ValueError, match="is not a valid header name") as info:
         check_header(name, "s3cret")
     assert "s3cret" not in str(info.value)  # the value may be a secret
 
 
 @pytest.mark.parametrize("value", ["a\rb", "a\nb", "a\0b"])
 def test_a_value_that_would_break_the_header_block_is_refused(value: str) -> None:
-    with pytest.raises(ChannelError, match="X-Key not added: its value has a line break or NUL") as info:
+    with pytest.raises(ValueError, match="X-Key not added: its value has a line break or NUL") as info:
         check_header("X-Key", value)
     assert value not in str(info.value)
 
@@ -36,13 +39,13 @@ def test_headers_come_as_websockets_takes_them() -> None:
 
 
 def test_subprotocols_are_comma_separated() -> None:
-    assert parse_subprotocols(" chat,  json ,, ") == ["chat", "json"]
-    assert parse_subprotocols("") == []
+    assert check_subprotocols(" chat,  json ,, ") == ["chat", "json"]
+    assert check_subprotocols("") == []
 
 
 def test_options_take_the_settings_and_drop_empty_ones() -> None:
     before = {"max_size": 1, "subprotocols": ["old"], "additional_headers": [("A", "1")], "compression": None}
-    after = handshake_options(before, subprotocols=["chat"], headers=[("B", "2")], compression=True)
+    after = updated_options(before, subprotocols=["chat"], headers=[("B", "2")], compression="deflate")
     assert after == {
         "max_size": 1,
         "subprotocols": ["chat"],
@@ -50,10 +53,10 @@ def test_options_take_the_settings_and_drop_empty_ones() -> None:
         "compression": "deflate",
     }
     assert before["subprotocols"] == ["old"]  # a new dict: the old one is untouched
-    cleared = handshake_options(after, subprotocols=[], headers=[], compression=False)
+    cleared = updated_options(after, subprotocols=[], headers=[], compression=None)
     assert cleared == {"max_size": 1, "compression": None}
 
 
 def test_options_with_a_bad_header_are_refused() -> None:
-    with pytest.raises(ChannelError, match="not a valid header name"):
-        handshake_options({}, subprotocols=[], headers=[("Bad Name", "v")], compression=False)
+    with pytest.raises(ValueError, match="not a valid header name"):
+        updated_options({}, subprotocols=[], headers=[("Bad Name", "v")], compression=None)
