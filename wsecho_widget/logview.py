@@ -67,7 +67,7 @@ class LogView:
         if limit < 1 or image_limit < 0 or interval < 0:
             raise ValueError("limit must be >= 1, image_limit and interval >= 0")
         self.loop = loop
-        self.widget = LogWidget(self._snapshot_asked, layout={"flex": "0 0 auto"})
+        self.widget = LogWidget(self._snapshot_asked, self.text, layout={"flex": "0 0 auto"})
         self.limit = limit
         self.image_limit = image_limit
         self.interval = interval

@@ -38,11 +38,25 @@ class LogWidget(anywidget.AnyWidget):
     _esm = (_HERE / "logwidget.js").read_text(encoding="utf-8")
     _css = (_HERE / "logwidget.css").read_text(encoding="utf-8")
 
-    def __init__(self, on_snapshot: Callable[[str], None], **kwargs: Any) -> None:
+    def __init__(
+        self, on_snapshot: Callable[[str], None], text: Callable[[], str] = str, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.add_class("wsecho-log-entries")
         self._on_snapshot = on_snapshot
+        self._text = text
         self.on_msg(self._received)
+
+    @property
+    def outputs(self) -> tuple[dict[str, str], ...]:
+        """The log's text as an ``Output``'s outputs (one stdout stream), read-only.
+
+        The log was an ``ipywidgets.Output`` before: code that read
+        ``panel.output.outputs`` keeps working. ``panel.log_view.text()`` is the
+        plain way.
+        """
+        text = self._text()
+        return ({"output_type": "stream", "name": "stdout", "text": text},) if text else ()
 
     def _received(self, _widget: Any, content: Any, _buffers: Any) -> None:
         # Messages come from the page: check their shape before acting on them.

@@ -182,5 +182,10 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self._unrendered.cancel()
         self.live_view.close()
         self.log_view.close()
+        # The box held the log's widget, closed above: a Box left alive with a closed
+        # child breaks ipywidgets' get_state for whoever walks Widget.widgets.
+        layout = self.log_box.layout
+        self.log_box.close()
+        layout.close()
         self.toolbar.close()
         super().close()
