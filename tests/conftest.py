@@ -10,8 +10,12 @@ from wsecho_widget import EchoServer, WebSocketPanel
 
 
 @pytest.fixture(autouse=True)
-def log_pages() -> Iterator[None]:
-    """Every log's messages to the page are mirrored (tests.helpers.page), as a view applies them."""
+def log_pages(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every log's messages to the page are mirrored (tests.helpers.page), as a view applies
+    them; not in tests marked ``no_log_mirror`` (the mirror keeps every message: memory)."""
+    if request.node.get_closest_marker("no_log_mirror"):
+        yield
+        return
     undo = record_log_messages()
     yield
     undo()
