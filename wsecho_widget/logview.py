@@ -43,7 +43,8 @@ class _Entry:
 
 
 def _note(line: str, note: str) -> str:
-    return f"{line.rstrip(chr(10))} {note}\n"
+    """``line`` with ``note`` added at its end (before its newline)."""
+    return line.removesuffix("\n") + f" {note}\n"
 
 
 class LogView:
