@@ -256,8 +256,9 @@ def cells(url: str, count: int, live: bool) -> tuple[list[str], dict[str, int]]:
     return source, index
 
 
-# Today's figures for the text flood (issue 10's table): the flood must stay as cheap.
-TODAY_FLOOD = {"busy": 0.32, "key_p95": 18.0, "fps_ratio": 1.03}
+# Today's figures for the text flood (issue 10's table: 32% busy, 21% with a
+# non-rendering client; key to paint p95 18 ms): the flood must stay as cheap.
+TODAY_FLOOD = {"extra_busy": 11.0, "key_p95": 18.0}
 
 
 def run(count: int, scratch: Path) -> tuple[dict[str, Phase], bool]:
@@ -415,14 +416,17 @@ def goals(phases: dict[str, Phase]) -> list[tuple[str, str, str, bool]]:
     add("JS heap after panel.close() minus idle, MB", [heap], ".1f", "<= 10", heap <= 10)
     ratio = [s.ws_bytes / s.picture_bytes for s in streams]
     add("kernel -> page bytes / picture bytes", ratio, ".2f", "<= 1.1", max(ratio) <= 1.1)
-    flood_busy, flood_key = flood.busy * 100, flood.key_p95 or 0.0
+    # The flood against the non-rendering client of the same run: what the log adds.
+    bare = phases["bare flood"]
+    extra = (flood.busy - bare.busy) * 100
+    flood_key = flood.key_p95 or 0.0
     today = TODAY_FLOOD
     add(
-        "text flood: busy %, key p95 ms",
-        [flood_busy, flood_key],
+        "text flood: busy % over the non-rendering client's, key p95 ms",
+        [extra, flood_key],
         ".0f",
-        f"no worse than today ({today['busy']:.0%}, {today['key_p95']:.0f} ms; +20% slack)",
-        flood_busy <= today["busy"] * 120 and flood_key <= today["key_p95"] * 1.2 + 5,
+        f"no worse than today (+{today['extra_busy']:.0f} points, {today['key_p95']:.0f} ms; +5 slack)",
+        extra <= today["extra_busy"] + 5 and flood_key <= today["key_p95"] + 5,
     )
     return rows
 
