@@ -19,11 +19,21 @@ def received(data: bytes) -> Message:
 
 
 class Sends:
-    """Counts the picture bytes the live Image sends to the page (value changes)."""
+    """Records the frames the live view sends to the page (each one binary buffer)."""
 
     def __init__(self, live: LiveView) -> None:
         self.values: list[bytes] = []
-        live.image.observe(lambda change: self.values.append(change["new"]), "value")
+        self.messages: list[dict[str, object]] = []
+        original = live.picture.send
+
+        def send(content: dict[str, object], buffers: list[bytes] | None = None) -> None:
+            self.messages.append(content)
+            if content["kind"] == "frame":
+                assert buffers is not None and len(buffers) == 1
+                self.values.append(bytes(buffers[0]))
+            original(content, buffers)
+
+        live.picture.send = send  # type: ignore[method-assign]
 
 
 async def test_a_burst_shows_only_its_newest_frame() -> None:
@@ -67,18 +77,34 @@ async def test_bombs_and_other_frames_are_not_shown_live() -> None:
     live.offer([received(png_bomb()), received(b"not a picture"), Message("sent", make_png(), 0.0)])
     await asyncio.sleep(0.05)
     assert (live.received, live.shown) == (0, 0)
-    assert live.image.value == b""
+    assert live.picture.frame is None
+    live.close()
+
+
+async def test_a_new_view_gets_the_frame_shown_now() -> None:
+    live = LiveView(asyncio.get_running_loop(), interval=0)
+    sends = Sends(live)
+    live.start()
+    png = make_png()
+    live.offer([received(png)])
+    await wait_for(lambda: live.shown == 1, what="the frame")
+    live.picture._received(live.picture, {"kind": "frame?"}, [])  # what a view sends on render
+    live.picture._received(live.picture, "garbage", [])
+    await wait_for(lambda: len(sends.values) == 2, what="the frame again")
+    assert sends.values == [png, png] and live.shown == 1
     live.close()
 
 
 async def test_stopping_lets_the_page_free_the_picture() -> None:
     live = LiveView(asyncio.get_running_loop(), interval=0)
+    sends = Sends(live)
     live.start()
     live.offer([received(make_png())])
     await wait_for(lambda: live.shown == 1, what="the frame")
     assert live.widget.layout.display is None
     live.stop()
-    assert live.image.value == b"" and live.widget.layout.display == "none"
+    assert sends.messages[-1] == {"kind": "clear"}  # the page empties its canvas
+    assert live.picture.frame is None and live.widget.layout.display == "none"
     live.offer([received(make_png())])  # ignored while stopped
     await asyncio.sleep(0.02)
     assert live.shown == 1
@@ -116,7 +142,7 @@ async def test_a_panel_in_live_mode_keeps_every_frame_and_sends_few(unused_tcp_p
 
             panel.live = False  # as unticking the Live toggle does
             assert not panel.log_panel.toolbar.live_button.value
-            assert live.image.value == b""
+            assert live.picture.frame is None
             assert len(page(panel.output).media()) == 20  # pictures back in the log
             panel.log_panel.toolbar.live_button.value = True  # the toggle sets the trait
             assert panel.live

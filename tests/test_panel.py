@@ -12,6 +12,7 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from tests.helpers import live_widgets, make_png, page, wait_for
 from wsecho_widget import ChannelError, EchoServer, WebSocketPanel
+from wsecho_widget.live import LiveWidget
 from wsecho_widget.logwidget import LogWidget
 from wsecho_widget.model import format_size
 
@@ -322,7 +323,7 @@ async def test_every_control_has_a_readable_name(panel: WebSocketPanel) -> None:
     ]
     assert len(controls) >= 25
     for control in controls:
-        if isinstance(control, (widgets.Output, widgets.Label, widgets.Image, LogWidget)):
+        if isinstance(control, (widgets.Output, widgets.Label, LogWidget, LiveWidget)):
             if isinstance(control, widgets.Label):
                 assert control.tooltip, control
             continue

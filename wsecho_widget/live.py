@@ -2,12 +2,12 @@
 
 A camera-like server sends more frames than a page should draw. The live view keeps
 only the newest received picture and shows it at most once per ``interval``: one
-new ``Image.value`` (one binary buffer; the page swaps blob URLs and revokes the
-old one, on the same ``<img>``). Frames that arrive in between are skipped in the
-kernel and never sent; the label says how many, and the frames per second received
-and shown. Every frame is still in the history: this only decides what is drawn.
+message with its bytes as one binary buffer, drawn by the page into the same canvas
+(``livewidget.js``). Frames that arrive in between are skipped in the kernel and
+never sent; the label says how many, and the frames per second received and shown.
+Every frame is still in the history: this only decides what is drawn.
 
-Imports ipywidgets, asyncio and the pure modules; never the panel or the log.
+Imports ipywidgets, anywidget, asyncio and the pure modules; never the panel or the log.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
+import anywidget
 import ipywidgets as widgets
 
 from .media import MediaLimits
@@ -33,8 +36,39 @@ def _rate(times: deque[float], now: float) -> float:
     return len(times) / _FPS_WINDOW
 
 
+class LiveWidget(anywidget.AnyWidget):
+    """One canvas in the page that shows the frames given to :meth:`show`."""
+
+    _esm = (Path(__file__).parent / "livewidget.js").read_text(encoding="utf-8")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.loop = loop
+        #: The frame shown now (bytes and MIME type), sent again to a view that asks.
+        self.frame: tuple[bytes, str] | None = None
+        self.on_msg(self._received)
+
+    def show(self, data: bytes, media_type: str) -> None:
+        self.frame = (data, media_type)
+        self.send({"kind": "frame", "type": media_type}, [data])
+
+    def clear(self) -> None:
+        if self.frame is not None:
+            self.frame = None
+            self.send({"kind": "clear"})
+
+    def _received(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        # A view that (re)renders asks for the frame shown now; answer in the loop.
+        if isinstance(content, dict) and content.get("kind") == "frame?":
+            self.loop.call_soon_threadsafe(self._resend)
+
+    def _resend(self) -> None:
+        if self.frame is not None:
+            self.show(*self.frame)
+
+
 class LiveView:
-    """One ``Image`` and a line of counts, in ``widget`` (hidden until :meth:`start`)."""
+    """A :class:`LiveWidget` and a line of counts, in ``widget`` (hidden until :meth:`start`)."""
 
     def __init__(
         self, loop: asyncio.AbstractEventLoop, *, interval: float = 0.05, limits: MediaLimits | None = None
@@ -44,11 +78,11 @@ class LiveView:
         self.loop = loop
         self.interval = interval
         self.limits = limits if limits is not None else MediaLimits()
-        self.image = widgets.Image(format="png", layout={"max_width": "100%"})
+        self.picture = LiveWidget(loop)
         self.label = widgets.Label(
             "live: waiting for a picture", tooltip="the live picture: its format, frames per second, skipped"
         )
-        self.widget = widgets.VBox([self.label, self.image], layout={"display": "none"})
+        self.widget = widgets.VBox([self.label, self.picture], layout={"display": "none"})
         self.widget.add_class("wsecho-live")
         self.enabled = False
         #: Pictures received and shown while live (skipped = received - shown).
@@ -79,8 +113,7 @@ class LiveView:
         self._cancel()
         self._newest = None
         self.widget.layout.display = "none"
-        if self.image.value:
-            self.image.value = b""
+        self.picture.clear()
 
     def offer(self, messages: Iterable[Message]) -> None:
         """Note received pictures (within the limits); the newest is shown at the next tick."""
@@ -109,10 +142,8 @@ class LiveView:
         if message is None or not self.enabled:
             return
         now = self._last_show = self.loop.time()
-        assert isinstance(message.data, bytes) and message.image_format is not None
-        with self.image.hold_sync():  # one message: format and bytes together
-            self.image.format = message.image_format
-            self.image.value = message.data
+        assert isinstance(message.data, bytes) and message.media_type is not None
+        self.picture.show(message.data, message.media_type)
         self.shown += 1
         self._shows.append(now)
         size = message.image_size or (0, 0)
@@ -131,7 +162,7 @@ class LiveView:
         """Stop and close the widgets, layouts too."""
         self._cancel()
         self._newest = None
-        for widget in (self.image, self.label, self.widget):
+        for widget in (self.picture, self.label, self.widget):
             layout = widget.layout
             widget.close()
             layout.close()

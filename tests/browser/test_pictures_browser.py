@@ -144,14 +144,16 @@ def test_the_live_view_draws_the_newest_picture_in_place(notebook: NotebookPage,
     expect(panel.pictures).to_have_count(0)  # pictures leave the log, and the page frees them
     before = added(panel)
     notebook.run_cell("await pictures(60, 50, 0.005)")
-    image = live.locator("img.widget-image")
-    expect(image).to_have_count(1)
-    panel.page.wait_for_function(
-        "() => { const i = document.querySelector('.wsecho-live img.widget-image');"
-        " return i && i.complete && i.naturalWidth === 109; }"  # the newest frame, 109 x 20
+    picture = live.locator("canvas.wsecho-live-picture")
+    expect(picture).to_have_count(1)
+    panel.page.wait_for_function(  # the newest frame, 109 x 20, drawn
+        "() => { const c = document.querySelector('.wsecho-live canvas.wsecho-live-picture');"
+        " return c && c.width === 109 && c.height === 20; }"
     )
+    frames = int(picture.evaluate("c => Number(c.dataset.frames)"))
     expect(live).to_contain_text(re.compile(r"live · png 109x20 · .* fps shown · \d+ skipped"))
-    assert added(panel) - before <= 1  # one <img>, updated in place
+    assert added(panel) == before  # the same canvas, redrawn in place
+    assert 1 <= frames < 60
     expect(panel.pictures).to_have_count(0)
     skipped = int(re.search(r"(\d+) skipped", live.inner_text()).group(1))  # type: ignore[union-attr]
     assert skipped > 0
