@@ -21,6 +21,17 @@ def log_pages(request: pytest.FixtureRequest) -> Iterator[None]:
     undo()
 
 
+@pytest.fixture(autouse=True)
+def asyncio_stays_unpatched() -> Iterator[None]:
+    """Fail the test that lets nest-asyncio2 patch this process's asyncio.
+
+    It swaps the C Task and Future for pure-Python ones until the process ends, so
+    every later test would measure something else (run such a test in a subprocess).
+    """
+    yield
+    assert not hasattr(asyncio, "_nest_patched"), "this test patched asyncio with nest-asyncio2"
+
+
 @pytest.fixture
 async def echo_server() -> AsyncIterator[EchoServer]:
     """A real echo server on 127.0.0.1, on a free port."""

@@ -122,6 +122,22 @@ async def test_stream_raises_when_the_connection_drops_without_a_close() -> None
         assert channel.close_code is None or channel.close_code == 1006
 
 
+async def test_fail_drops_the_connection_and_says_why(echo_server: EchoServer) -> None:
+    channel = WebSocketChannel.connect(echo_server.url)
+    await channel.ready
+    channel.sink.add("before")
+    assert await anext(aiter(channel.stream)) == "before"
+    channel.fail("no heartbeat within 0.4 s")
+    await asyncio.wait_for(channel.closed, 5)
+    assert not channel.is_open and channel.error == "no heartbeat within 0.4 s"
+    with pytest.raises(ChannelError, match=r"no heartbeat within 0\.4 s"):
+        async for _ in channel.stream:
+            pass
+    channel.fail("a second verdict")  # the first reason stays
+    assert channel.error == "no heartbeat within 0.4 s"
+    assert not channel.tasks
+
+
 async def test_options_reach_websockets() -> None:
     seen: dict[str, object] = {}
 

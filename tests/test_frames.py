@@ -23,6 +23,8 @@ BASE_DTYPES = {
     "size": "int64",
     "data": "object",
 }
+# Message's optional fields (a server panel's client, Socket.IO's event) are columns too.
+BASE_DTYPES.update({name: "object" for name in ("client", "event") if hasattr(Message, name)})
 
 
 def mixed_history() -> tuple[History, list[Message]]:
@@ -124,3 +126,16 @@ def test_hostile_or_broken_json_text_is_left_as_text(text: str) -> None:
     history.append(Message("received", text, 1.0))
     frame = history.to_pandas(json=True)
     assert frame.data[0] == text
+
+
+def test_json_nested_deeper_than_the_limit_is_left_as_text() -> None:
+    from wsecho_widget._frames import JSON_DEPTH
+
+    within = '{"a": ' * JSON_DEPTH + "1" + "}" * JSON_DEPTH
+    beyond = '{"a": ' * (JSON_DEPTH + 1) + "1" + "}" * (JSON_DEPTH + 1)
+    history = History()
+    history.append(Message("received", within, 1.0))
+    history.append(Message("received", beyond, 2.0))
+    frame = history.to_pandas(json=True)
+    assert frame["a" + ".a" * (JSON_DEPTH - 1)].tolist()[0] == 1
+    assert frame.filter(like="a.a").iloc[1].isna().all()

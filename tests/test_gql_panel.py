@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("strawberry", reason="install the test extra: pip install -e .[test]")
 
-from tests.helpers import page, wait_for
+from tests.helpers import live_widgets, page, wait_for
 from tests.protocol_servers import TOKEN, GraphQLServer
 from wsecho_widget import GraphQLPanel
 from wsecho_widget.gql_panel import parse_variables
@@ -86,8 +86,13 @@ async def test_subscriptions_have_rows_with_stop(panel: GraphQLPanel) -> None:
     assert rows[0].children[1].value.startswith(f"#{first.id} subscription")
     await wait_for(lambda: first.received >= 3 and second.received >= 3, what="results")
     assert "2 active subscriptions" in panel.notice_bar.stats_label.value
+    row_widgets = [rows[0], rows[0].layout]
+    row_widgets += [w for child in rows[0].children for w in (child, child.layout, child.style)]
+    row_ids = {w.model_id for w in row_widgets}
     rows[0].children[0].click()  # Stop
     await wait_for(lambda: len(panel.subscriptions_box.children) == 1, what="row gone")
+    # The row is closed with its button and label, and their Layouts and Styles.
+    assert len(row_ids) == 8 and not row_ids & set(live_widgets())
     assert first.done and not second.done
     assert panel.notice_bar.notice.startswith(f"#{first.id} done")
     await wait_for(lambda: f"complete #{first.id}" in log(panel), what="complete logged")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 from tests.helpers import wait_for
-from wsecho_widget._loop import Debouncer, in_loop
+from wsecho_widget._loop import Debouncer, Watchdog, in_loop
 
 
 async def test_a_handler_called_from_another_thread_runs_in_the_loops_thread() -> None:
@@ -39,16 +40,27 @@ def test_with_no_loop_running_a_handler_runs_at_once() -> None:
 
 async def test_restart_runs_once_after_the_last_call() -> None:
     loop = asyncio.get_running_loop()
+    keys: list[float] = []
     times: list[float] = []
     debouncer = Debouncer(loop, 0.05, lambda: times.append(loop.time()))
-    start = loop.time()
-    for _ in range(5):  # typing: one call every 20 ms
+
+    def key() -> None:
+        keys.append(loop.time())
         debouncer.restart()
-        await asyncio.sleep(0.02)
-    last = loop.time() - 0.02
+
+    # Typing: one call every 20 ms, on the loop's own clock. However late a busy
+    # loop runs them, each key is due before the timer the previous key armed (50 ms
+    # after that key ran), so the loop runs it first and the action cannot slip in.
+    start = loop.time()
+    for i in range(5):
+        loop.call_at(start + 0.02 * i, key)
     await wait_for(lambda: times, what="the action")
     await asyncio.sleep(0.1)
-    assert len(times) == 1 and times[0] >= last + 0.05 > start + 0.1
+    assert len(keys) == 5 and keys == sorted(keys) and keys[-1] >= start + 0.08
+    assert len(times) == 1 and times[0] > keys[-1]
+    # Not sooner than the delay after the last key (asyncio runs a timer that is
+    # due within one tick of its clock: that tick is all the slack there is).
+    assert times[0] - keys[-1] >= 0.05 - time.get_clock_info("monotonic").resolution
     assert not debouncer.pending
 
 
@@ -82,3 +94,33 @@ async def test_an_action_that_starts_again_ticks() -> None:
     await wait_for(lambda: len(ticks) == 3, what="three ticks")
     await asyncio.sleep(0.03)
     assert len(ticks) == 3
+
+
+async def test_a_watchdog_reports_silence_once_unless_rearmed_or_disarmed() -> None:
+    loop = asyncio.get_running_loop()
+    silences: list[float] = []
+    watchdog = Watchdog(loop, silences.append)
+    watchdog.arm(0.05)
+    watchdog.disarm()
+    await asyncio.sleep(0.1)
+    assert silences == [] and not watchdog.armed
+    watchdog.arm(0.05)
+    watchdog.arm(0.05)  # a sign of life: the wait starts over, one timer only
+    await wait_for(lambda: silences, what="the silence")
+    await asyncio.sleep(0.1)
+    assert silences == [0.05] and not watchdog.armed
+
+
+async def test_a_watchdog_that_wakes_late_waits_again_instead_of_reporting() -> None:
+    # A long synchronous cell blocks the loop: the server's ping may be unread in the
+    # socket, so the watchdog gives it a fair wait before calling it silent.
+    loop = asyncio.get_running_loop()
+    silences: list[float] = []
+    watchdog = Watchdog(loop, silences.append)
+    watchdog.arm(0.05)
+    time.sleep(0.25)  # noqa: ASYNC251  # blocks the loop on purpose: the timer runs 0.2 s late
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert silences == [] and watchdog.armed
+    await wait_for(lambda: silences, what="the silence after a fair wait")
+    assert silences == [0.05]

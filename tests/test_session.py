@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import sys
+from asyncio.subprocess import PIPE
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from websockets.datastructures import Headers
 
 import wsecho_widget
 from tests.helpers import wait_for
-from wsecho_widget import ChannelError, EchoServer, Message, Session
+from wsecho_widget import ChannelError, EchoServer, Message, Session, WebSocketChannel
 from wsecho_widget.session import Status
 
 
@@ -232,16 +234,43 @@ async def test_receive_that_times_out_or_is_cancelled_leaves_no_waiter(echo_serv
     session.close()
 
 
-async def test_wait_for_reply_in_a_running_loop(echo_server: EchoServer) -> None:
-    session = Session(echo_server.url)
+# In a process of its own: nest-asyncio2 swaps asyncio's C Task and Future for the
+# pure-Python ones for the rest of the process, which would skew every later test
+# (the leak test in test_network_faults.py measures 3 times the memory).
+RUNNING_LOOP = """
+import asyncio, sys
+from wsecho_widget import Session
+
+async def main(url):
+    session = Session(url)
     await session.connect()
     session.send("hi")
-    assert session.wait_for_reply(5).data == "hi"
-    with pytest.raises(TimeoutError, match=r"no message received within 0\.05 s"):
+    print(session.wait_for_reply(5).data)
+    try:
         session.wait_for_reply(0.05)
+    except TimeoutError as exc:
+        print(exc)
     session.send("next")
-    assert (await session.receive()).data == "next"
+    print((await session.receive()).data)
     session.close()
+    print("nested with nest-asyncio2:", hasattr(asyncio, "_nest_patched"))
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_wait_for_reply_in_a_running_loop(echo_server: EchoServer) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", RUNNING_LOOP, echo_server.url, stdout=PIPE, stderr=PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    assert out.decode().splitlines() == [
+        "hi",
+        "no message received within 0.05 s",
+        "next",
+        "nested with nest-asyncio2: True",
+    ]
 
 
 async def test_closed_is_public_and_final(echo_server: EchoServer) -> None:
@@ -268,4 +297,28 @@ async def test_server_closes_are_classified_as_before(code: int, status: str, re
         await wait_for(lambda: session.status != "open")
         assert session.status == ("connecting" if retried else status)
         assert f"closed by server: {code}" in session.detail
+        session.close()
+
+
+@pytest.mark.parametrize(("code", "final", "status"), [(1000, False, "connecting"), (4000, True, "error")])
+async def test_is_final_overrides_the_close_code(code: int, final: bool, status: str) -> None:
+    # A protocol's own reconnect policy: Engine.IO closes with 1000 when its server
+    # restarts (retry), GraphQL closes with 44xx to refuse us (stop).
+    seen: list[int | None] = []
+
+    def is_final(channel: WebSocketChannel) -> bool:
+        seen.append(channel.close_code)
+        return final
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.close(code, "bye")
+
+    async with serve(handler, "127.0.0.1", 0) as server:
+        url = f"ws://127.0.0.1:{next(iter(server.sockets)).getsockname()[1]}"
+        session = Session(url, reconnect_delays=[5.0], is_final=is_final)
+        await session.connect()
+        await wait_for(lambda: session.status != "open")
+        assert (session.status, seen) == (status, [code])
+        assert session.detail.startswith("reconnecting in 5.0 s") != final
+        assert session.detail.endswith("not reconnecting") == final
         session.close()

@@ -17,6 +17,7 @@ from .gql_panel import GraphQLPanel
 from .model import History, Message, sniff_image_format
 from .panel import WebSocketPanel
 from .server import EchoServer
+from .server_panel import ServerPanel
 from .session import Session
 from .sio_client import SocketIOClient, SocketIOError
 from .sio_panel import SocketIOPanel
@@ -30,6 +31,7 @@ __all__ = [
     "GraphQLPanel",
     "History",
     "Message",
+    "ServerPanel",
     "Session",
     "SocketIOClient",
     "SocketIOError",

@@ -24,6 +24,11 @@ INSTALL_HINT = 'pip install "wsecho-widget[data]"'
 # multi-megabyte document helps nobody and would hold the kernel's loop.
 JSON_LIMIT = 1 << 20
 
+# Objects nested deeper than this are left as text for json=True: pandas.json_normalize
+# recurses once per level, and a peer chooses the depth (Python 3.13's json parses
+# 5,000 levels that 3.11's refuses).
+JSON_DEPTH = 32
+
 
 # Fields that server panels (client) and Socket.IO (event) add to Message: a column
 # each once Message has them, the same columns whatever the messages.
@@ -44,7 +49,19 @@ def _json_object(data: str | bytes) -> dict[str, Any] | None:
         value = json.loads(data)
     except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, dict) else None
+    return value if isinstance(value, dict) and _depth_within(value, JSON_DEPTH) else None
+
+
+def _depth_within(value: Any, limit: int) -> bool:
+    """Whether containers nest at most ``limit`` deep (iterative: no recursion to blow)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return True
 
 
 def to_pandas(messages: Iterable[Message], *, json: bool = False) -> Any:

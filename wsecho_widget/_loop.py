@@ -1,4 +1,4 @@
-"""Two timing helpers for widget handlers: run them in the loop's thread, and debounce.
+"""Timing helpers: run widget handlers in the loop's thread, debounce, watch for silence.
 
 Must not import ipywidgets or any wsecho_widget module: these work on any callable.
 """
@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Debouncer", "in_loop"]
+__all__ = ["Debouncer", "Watchdog", "in_loop"]
 
 
 def in_loop(loop: asyncio.AbstractEventLoop, handler: Callable[..., object]) -> Callable[..., None]:
@@ -75,3 +75,43 @@ class Debouncer:
     def _fire(self) -> None:
         self._handle = None
         self.action()
+
+
+class Watchdog:
+    """Calls ``on_silence(wait)`` unless :meth:`arm` is called again within ``wait`` seconds.
+
+    For a peer that must show signs of life (Engine.IO's pings): each sign re-arms
+    it. A timer that fires far too late (past its deadline by half the wait, or 0.1 s)
+    means the loop was blocked (a long cell) and the sign may sit unread in the
+    socket: it waits once more instead of calling a live peer dead.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_silence: Callable[[float], object]) -> None:
+        self.loop = loop
+        self.on_silence = on_silence
+        self._handle: asyncio.TimerHandle | None = None
+        self._deadline = 0.0
+
+    @property
+    def armed(self) -> bool:
+        """True while a wait is running."""
+        return self._handle is not None
+
+    def arm(self, wait: float) -> None:
+        """(Re)start the wait: ``on_silence`` in ``wait`` seconds unless armed again."""
+        self.disarm()
+        self._deadline = self.loop.time() + wait
+        self._handle = self.loop.call_later(wait, self._fire, wait)
+
+    def disarm(self) -> None:
+        """Stop waiting (nothing happens if not armed)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _fire(self, wait: float) -> None:
+        self._handle = None
+        if self.loop.time() - self._deadline > max(0.1, wait / 2):
+            self.arm(wait)
+        else:
+            self.on_silence(wait)

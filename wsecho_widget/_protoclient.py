@@ -6,21 +6,21 @@ protocol needs on top of it: ``ready`` resolves when the protocol's own handshak
 is done (Socket.IO's namespace joined, GraphQL's ``connection_ack``), not when
 the WebSocket is open; a protocol may declare a close final (a refused
 ``connection_init``) or worth retrying (Engine.IO ends every session with 1000,
-which the session alone takes as final). Subclasses speak the protocol; this
-module knows none. No widgets here.
+which the session alone takes as final): its ``_is_final`` is the session's
+reconnect policy. Subclasses speak the protocol; this module knows none. No
+widgets here.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._reconnect import delays_from, seconds
 from ._tasks import keep_task
 from .connection import ChannelError, WebSocketChannel, redact_url
 from .model import DEFAULT_HISTORY_LIMIT, History, Message
-from .session import STABLE_AFTER, Session, Status
+from .session import Session, Status
 
 __all__ = ["ProtocolClient"]
 
@@ -53,6 +53,7 @@ class ProtocolClient:
             history_limit=history_limit,
             on_status=self._session_status,
             on_messages=self._frames,
+            is_final=self._is_final,
             **options,
         )
         self.loop = self.session.loop
@@ -69,10 +70,6 @@ class ProtocolClient:
         self._user_stop = False
         self._closed = False
         self._seen: WebSocketChannel | None = None  # the last channel whose end we handled
-        self._ready_at: float | None = None
-        self._retry: asyncio.TimerHandle | None = None
-        self._retry_delays: Iterator[float] | None = None
-        self._retry_attempt = 0
         if autoconnect:
             self.connect()
 
@@ -87,11 +84,10 @@ class ProtocolClient:
     def _lost(self, reason: str) -> None:
         """The connection ended (``reason`` in words): fail what waited on it."""
 
-    def _retry_on_close(self, channel: WebSocketChannel) -> bool | None:
-        """How a connection that was open and ended this way goes on.
-
-        True: reconnect even where the session would not; False: never reconnect;
-        None: as the session decides.
+    def _is_final(self, channel: WebSocketChannel) -> bool | None:
+        """The session's reconnect policy: whether a connection that was open and ended
+        this way is the end (True), worth another try (False), or None: as the
+        session decides on its own.
         """
         return None
 
@@ -141,8 +137,6 @@ class ProtocolClient:
         return keep_task(self.loop, self.tasks, coro, lambda e: self._notice(f"{type(e).__name__}: {e}"))
 
     def _handshake_done(self, detail: str) -> None:
-        self._ready_at = self.loop.time()
-        self._retry_attempt = 0
         self._set("open", detail)
         if self.ready.done():
             self.ready = self._new_future()
@@ -188,7 +182,7 @@ class ProtocolClient:
             if channel.ready.done() and channel.ready.exception() is None:
                 self._connection_ended(channel, status, detail)
                 return
-        if self._final is not None or self._retry is not None:
+        if self._final is not None:
             return  # our own status says more than the session's
         if status == "open":
             self._set("connecting", f"{self.display_url}: WebSocket open, {self.protocol} handshake…")
@@ -199,10 +193,8 @@ class ProtocolClient:
         self._set(status, detail)
 
     def _connection_ended(self, channel: WebSocketChannel, status: Status, detail: str) -> None:
-        if self._ready_at is not None and self.loop.time() - self._ready_at >= STABLE_AFTER:
-            # It had been up a while: the next drop starts the backoff over.
-            self._retry_delays, self._retry_attempt = None, 0
-        self._ready_at = None
+        # The session has decided already (with our _is_final): it is reconnecting,
+        # or it stopped; a close the protocol calls final is shown in its words.
         self._lost(detail)
         if self._final is not None or self._user_stop:
             if self._final is None:
@@ -210,36 +202,12 @@ class ProtocolClient:
             return
         if self.ready.done():
             self.ready = self._new_future()
-        decision = self._retry_on_close(channel)
-        if decision is False:
-            # The protocol says trying again is futile (the session may be about to).
+        if self._is_final(channel):
             self._refuse(self._describe_end(channel, detail))
-            return
-        if decision is True and status in ("closed", "error") and self.session.reconnect:
-            self._schedule_retry(detail)
             return
         if status in ("closed", "error"):
             self._fail_ready(ChannelError(detail))
         self._set(status, detail)
-
-    def _schedule_retry(self, reason: str) -> None:
-        # The session would stop here (Engine.IO closes with 1000 even when it will be
-        # back): retry with the session's own delays, then let it take over.
-        if self._retry_delays is None:
-            self._retry_delays = delays_from(self.session.reconnect_delays)
-        delay = next(self._retry_delays, None)
-        if delay is None:
-            self._set("closed", f"{reason}; gave up after {self._retry_attempt} reconnect attempts")
-            return
-        self._retry_attempt += 1
-        attempt = self._retry_attempt
-        self._set("connecting", f"reconnecting in {seconds(delay)} (attempt {attempt}): {reason}")
-        self._retry = self.loop.call_later(delay, self._retry_now)
-
-    def _retry_now(self) -> None:
-        self._retry = None
-        if not self._closed and not self._user_stop:
-            self.session.connect()
 
     # -- what users call ---------------------------------------------------------------
 
@@ -247,8 +215,7 @@ class ProtocolClient:
         """(Re)connect; the returned future (``ready``) resolves once the handshake is done."""
         if self._closed:
             raise ChannelError("this client is closed: create a new one")
-        self._cancel_retry()
-        self._final, self._user_stop, self._ready_at = None, False, None
+        self._final, self._user_stop = None, False
         if self.ready.done():
             self.ready = self._new_future()
         self.session.connect()
@@ -257,28 +224,17 @@ class ProtocolClient:
     def disconnect(self, code: int = 1000, reason: str = "") -> asyncio.Task[None]:
         """Say goodbye in the protocol, close the connection, stop reconnecting."""
         self._user_stop = True
-        waiting = self._retry is not None
-        self._cancel_retry()
         if self.session.status == "open":
             self._goodbye()
         if not self.ready.done():
             self.ready.set_exception(ChannelError("disconnected"))
-        if waiting:
-            # Our own retry was pending: the session is already closed and says nothing more.
-            self._set("closed", "disconnected")
         return self.session.disconnect(code, reason)
-
-    def _cancel_retry(self) -> None:
-        if self._retry is not None:
-            self._retry.cancel()
-            self._retry = None
 
     def close(self) -> None:
         """End everything: the connection, every task. Safe from garbage collection."""
         if self._closed:
             return
         self._closed = self._user_stop = True
-        self._cancel_retry()
         self._lost("closed")
         for task in list(self.tasks):
             task.cancel()

@@ -7,7 +7,7 @@ Clear and a "Raw" toggle (protocol lines, or the frames as they went), and leave
 the protocol's own controls (an emit bar, a query form) to its subclass. The log
 shows the protocol's lines; heartbeats are counted, never logged.
 
-Must not import the session or the WebSocket panel's module beyond its close helper.
+Must not import the session or the WebSocket panel's module.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ import traitlets
 
 from ._loop import in_loop
 from ._protoclient import ProtocolClient
-from .controls import LogPanel, NoticeBar, StatusBar
+from .controls import LogPanel, NoticeBar, StatusBar, close_descendants
 from .model import History, Message
-from .panel import _descendants  # TODO(split): a public helper that closes a widget tree
 from .render import LogFormat
 from .session import STATUSES
 
@@ -175,6 +174,5 @@ class ProtocolPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no 
             part = getattr(self, name, None)
             if part is not None:
                 part.close()
-        for child in _descendants(self):
-            child.close()
+        close_descendants(self)
         super().close()

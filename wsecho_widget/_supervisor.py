@@ -12,7 +12,7 @@ that a server that accepts and then drops every connection is retried with
 growing delays, not at once.
 
 It reads and sets the session's public state only (``url``, ``options``,
-``server``, ``channel``, ``attempt``, ``connected``) and reaches the rest
+``server``, ``channel``, ``attempt``, ``connected``, ``is_final``) and reaches the rest
 through the two callables the session gives it. Imports the channel, the
 errors and the echo server: never widgets.
 """
@@ -138,7 +138,8 @@ class Supervisor:
             self.give_up("closed", "disconnected")
             return None
         server = session.server
-        final = is_final_close(channel.close_exc) or (
+        decided = session.is_final(channel) if session.is_final is not None else None
+        final = (is_final_close(channel.close_exc) if decided is None else decided) or (
             self.embedded and not (server is not None and server.is_serving)
         )
         if not session.reconnect or final:

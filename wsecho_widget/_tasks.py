@@ -63,45 +63,83 @@ def run_nested(
     nest-asyncio2, applied to that loop on this call only, never at import.
 
     However the wait ends (a result, an exception, a timeout, an interrupt), the
-    task is done or cancelled when this returns: nothing it waited on is left
-    behind to take a message meant for the next caller. In the main thread,
-    Ctrl-C or the kernel's Interrupt (SIGINT) cancels the task and raises
-    KeyboardInterrupt here, once the loop is between two callbacks, instead of in
-    the middle of whatever the loop was running (websockets' parser, the
-    session's receive loop), which it would leave broken. When the interrupt comes
-    just as the task has its result, ``undo(result)`` gives it back (for a message:
-    puts it back first in line) before KeyboardInterrupt is raised.
+    task is done or cancelled when this returns: nothing is left to take a message
+    meant for the next caller. In the main thread, Ctrl-C or the kernel's
+    Interrupt (SIGINT) cancels the task and raises KeyboardInterrupt here, once the
+    loop is between two callbacks, not in the middle of whatever the loop was
+    running (websockets' parser, the session's receive loop). If it comes once the
+    task has its result (up to the return), ``undo(result)`` gives the result back
+    (a message: first in line) before KeyboardInterrupt is raised.
     """
     if loop.is_running():
         import nest_asyncio2
 
         nest_asyncio2.apply(loop)
-    task = loop.create_task(coro)
+    task: asyncio.Task[T] | None = None
     interrupted = False
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:
         nonlocal interrupted
         interrupted = True
-        loop.call_soon_threadsafe(task.cancel)
+        if task is not None:
+            loop.call_soon_threadsafe(task.cancel)
 
-    previous = _swap_sigint(on_sigint)
+    # The handler goes in first: an interrupt just after create_task would leave a task
+    # behind that takes the next message for nobody.
     try:
-        try:
-            result = loop.run_until_complete(task)
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
-            if not task.done():
-                task.cancel()  # its waiter is cancelled at once; the task ends on the next turn
+        previous = _swap_sigint(on_sigint)
     except BaseException:
+        coro.close()  # never started: it took nothing
+        raise
+    try:
+        task = loop.create_task(coro)
+        if interrupted:
+            task.cancel()
+        result = loop.run_until_complete(task)
+    except BaseException:
+        _leave_nothing(coro, task, undo)
+        if _restore_sigint(previous):
+            interrupted = True
         if interrupted:
             raise KeyboardInterrupt from None
         raise
+    # The result is ours: an interrupt until it is returned gives it back. (Not `|=`:
+    # on_sigint may set `interrupted` while the handler is being put back.)
+    if _restore_sigint(previous):
+        interrupted = True
     if interrupted:
         if undo is not None:
             undo(result)
         raise KeyboardInterrupt
     return result
+
+
+def _leave_nothing(
+    coro: Coroutine[Any, Any, T], task: asyncio.Task[T] | None, undo: Callable[[T], None] | None
+) -> None:
+    """After a wait that failed: stop what still runs, give back a result nobody gets."""
+    if task is None:
+        coro.close()  # never started: it took nothing
+    elif not task.done():
+        task.cancel()  # its waiter is cancelled at once; the task ends on the next turn
+    elif undo is not None and not task.cancelled() and task.exception() is None:
+        undo(task.result())
+
+
+def _restore_sigint(previous: Any) -> bool:
+    """Put back the SIGINT handler; True when that handler raised KeyboardInterrupt at once.
+
+    A SIGINT that comes just after the swap runs the previous handler (for a cell,
+    the one raising KeyboardInterrupt) inside ``signal.signal``'s own Python code,
+    before the caller has the result it is about to return.
+    """
+    if previous is None:
+        return False
+    try:
+        signal.signal(signal.SIGINT, previous)
+    except KeyboardInterrupt:
+        return True
+    return False
 
 
 def _swap_sigint(handler: Callable[[int, FrameType | None], None]) -> Any:

@@ -22,16 +22,20 @@ from collections import deque
 from collections.abc import Callable
 
 from websockets.asyncio.client import ClientConnection
-from websockets.frames import Frame, Opcode
+from websockets.asyncio.connection import Connection, broadcast
+from websockets.frames import Close, Frame, Opcode
 from websockets.protocol import State
 
 __all__ = [
     "CHECKED_ON",
     "bound_reads",
+    "close_frames",
     "extension_names",
     "fast_path",
     "frame_taker",
     "is_writable",
+    "send_close_now",
+    "write_frame",
 ]
 
 #: The websockets releases these functions were read against and tested on.
@@ -136,3 +140,60 @@ def frame_taker(ws: ClientConnection) -> FrameTaker | None:
         resume()  # reading was paused while websockets' queue was full
 
     return take
+
+
+# -- the server panel's writes (wsecho_widget.peers) --------------------------------------
+
+
+def write_frame(ws: Connection, payload: bytes, text: bool, wire: bytes) -> None:
+    """Write one whole frame to an open connection now, without waiting for the socket.
+
+    ``wire`` is that frame as a server sends it (unmasked, no extension), framed
+    once by the caller for many connections. Fast path (websockets 17.4): write
+    ``wire`` to ``ws.transport`` when the connection negotiated no extension, has
+    no fragmented message under way and nothing left in ``ws.protocol.writes``:
+    the bytes ``protocol.send_text``/``send_binary`` and ``send_data()`` would
+    write. Fallback: the public ``websockets.broadcast([ws], payload)``, which
+    frames it for this connection.
+    """
+    protocol = ws.protocol
+    if (
+        fast_path
+        and not protocol.extensions
+        and not protocol.expect_continuation_frame
+        and not protocol.writes
+    ):
+        ws.transport.write(wire)
+    else:
+        broadcast([ws], payload, text=text)
+
+
+def send_close_now(ws: Connection, code: int, reason: str) -> bool:
+    """Queue a close frame behind what waits to be written; False if it could not.
+
+    ``Connection.close()`` first waits until the write buffer drains, which never
+    happens for a peer that stopped reading. Fast path (websockets 17.4):
+    ``protocol.send_close()`` and ``send_data()``, what ``close()`` does before it
+    waits. Fallback: False (the caller runs the public ``close()``, which writes
+    the close frame at once and then waits; the caller aborts the connection if
+    it does not end in time).
+    """
+    if not fast_path or ws.protocol.state is not State.OPEN or not callable(getattr(ws, "send_data", None)):
+        return False
+    ws.protocol.send_close(code, reason)
+    ws.send_data()
+    return True
+
+
+def close_frames(ws: Connection) -> tuple[Close | None, Close | None, bool | None]:
+    """(frame received, frame sent, whether the received one came first) of a closed connection.
+
+    Reads ``ws.protocol.close_rcvd``, ``close_sent`` and ``close_rcvd_then_sent``
+    (websockets 17.4). Fallback: the public ``close_code`` and ``close_reason`` as
+    the one frame known, and None: who closed first is unknown.
+    """
+    protocol = ws.protocol
+    if fast_path and hasattr(protocol, "close_rcvd_then_sent"):
+        return protocol.close_rcvd, protocol.close_sent, bool(protocol.close_rcvd_then_sent)
+    code = ws.close_code
+    return (Close(code, ws.close_reason or "") if code is not None else None), None, None

@@ -275,6 +275,18 @@ class WebSocketChannel:
             self._websocket.transport.abort()
         self._finish()
 
+    def fail(self, reason: str) -> None:
+        """Drop the connection now, without a closing handshake, because ``reason``.
+
+        For a check above the WebSocket that finds the peer gone (a protocol's
+        heartbeat): ``reason`` becomes :attr:`error` unless something already said
+        why it ended, and the stream ends with it. A session reconnects as after
+        any lost connection.
+        """
+        if self.error is None:
+            self.error = reason
+        self.abort()
+
     # -- tasks -----------------------------------------------------------------------
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:

@@ -295,8 +295,8 @@ class GraphQLClient(ProtocolClient):
             sub._end(ChannelError(f"not connected: {self.detail}"))
         self.operations.clear()
 
-    def _retry_on_close(self, channel: WebSocketChannel) -> bool | None:
-        return False if is_final_close(channel.close_code) else None
+    def _is_final(self, channel: WebSocketChannel) -> bool | None:
+        return True if is_final_close(channel.close_code) else None
 
     def _describe_end(self, channel: WebSocketChannel, detail: str) -> str:
         return f"server refused the connection: {describe_close(channel.close_code, channel.close_reason)}"

@@ -18,6 +18,7 @@ import ipywidgets as widgets
 from ._loop import in_loop
 from ._protopanel import ProtocolPanel
 from ._tasks import keep_task
+from .controls import close_descendants
 from .gql_client import GraphQLClient, GraphQLError, Subscription
 from .model import DEFAULT_HISTORY_LIMIT
 from .proto_render import graphql_text
@@ -202,8 +203,7 @@ class GraphQLPanel(ProtocolPanel):
             self.subscriptions_box.children = tuple(
                 c for c in self.subscriptions_box.children if c is not row
             )
-            for child in row.children:
-                child.close()
+            close_descendants(row)  # the Stop button and label, with their Layouts and Styles
             row.close()
         self._update_stats()
 

@@ -66,13 +66,16 @@ class Message:
 
     ``data`` is a ``str`` for a text frame and ``bytes`` for a binary frame, exactly
     as it went over the wire. ``timestamp`` is seconds since the epoch; ``time`` is
-    the same instant as an aware local ``datetime``.
+    the same instant as an aware local ``datetime``. ``client`` is the id of the
+    client a server exchanged the frame with (``"c1"``, ...; ``"*"`` for a frame sent
+    to every connected client), None for a client panel's messages.
     """
 
     direction: Direction
     data: str | bytes
     timestamp: float
     seq: int = field(default_factory=_seq.__next__, compare=False)
+    client: str | None = None
 
     @property
     def time(self) -> datetime:

@@ -24,7 +24,7 @@ import traitlets
 from ._client_api import ClientAPI
 from ._loop import Debouncer, in_loop
 from .connection import ChannelError, check_url
-from .controls import LogPanel, NoticeBar, OptionsForm, SaveButton, SendBar, StatusBar
+from .controls import LogPanel, NoticeBar, OptionsForm, SaveButton, SendBar, StatusBar, close_descendants
 from .media import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, MediaLimits
 from .model import DEFAULT_HISTORY_LIMIT, Message, format_size
 from .options import header_pairs
@@ -342,8 +342,7 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         latency_tick = getattr(self, "_latency_tick", None)
         if latency_tick is not None:
             latency_tick.cancel()
-        for child in _descendants(self):
-            child.close()
+        close_descendants(self)
         super().close()
 
     def __repr__(self) -> str:
@@ -363,20 +362,3 @@ def _connect_options(
         "ssl": ssl,
     }
     return {**{k: v for k, v in passed.items() if v is not None}, **always}
-
-
-def _descendants(box: widgets.Box) -> list[widgets.Widget]:
-    # Every widget the panel made, with its Layout and Style, which close() alone
-    # would leave alive in Widget.widgets.
-    found: list[widgets.Widget] = []
-    for child in box.children:
-        if isinstance(child, widgets.Box):
-            found.extend(_descendants(child))
-        found.append(child)
-    extras = []
-    for w in [*found, box]:
-        for name in ("layout", "style"):
-            sub = getattr(w, name, None)
-            if isinstance(sub, widgets.Widget):
-                extras.append(sub)
-    return found + extras

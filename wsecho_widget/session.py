@@ -53,6 +53,8 @@ class Session:
     go out in order, once, when the connection is back. While it waits, the status
     stays ``connecting`` and the detail says
     ``reconnecting in 2.0 s (attempt 3): <why the last one ended>``.
+    ``is_final(channel)`` decides whether a connection that was open and ended is the
+    end (True) or retried (False); None leaves it to :func:`is_final_close`.
 
     Observers use :meth:`subscribe`. The constructor's ``on_status``,
     ``on_messages`` and ``on_message`` are shorthands for it.
@@ -68,6 +70,7 @@ class Session:
         on_messages: OnMessages | None = None,
         reconnect: bool = True,
         reconnect_delays: ReconnectDelays | None = None,
+        is_final: Callable[[WebSocketChannel], bool | None] | None = None,
         **options: Any,
     ) -> None:
         self.loop = require_loop("wsecho_widget")
@@ -78,6 +81,7 @@ class Session:
         self.url = url
         self.reconnect = reconnect
         self.reconnect_delays = reconnect_delays
+        self.is_final = is_final
         #: Reconnect attempts since the connection was last open (0 when open).
         self.attempt = 0
         self.options: dict[str, Any] = dict(DEFAULT_OPTIONS)
@@ -205,11 +209,8 @@ class Session:
         self.options.update(updated)
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
-        return keep_task(self.loop, self.tasks, coro, self._task_failed)
-
-    def _task_failed(self, exc: BaseException) -> None:
         # A bug or fault in one of our tasks: say it, never lose it.
-        self._set_status("error", describe_error(exc))
+        return keep_task(self.loop, self.tasks, coro, lambda e: self._set_status("error", describe_error(e)))
 
     # -- connect ---------------------------------------------------------------------
 

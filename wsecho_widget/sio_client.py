@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from ._loop import Watchdog
 from ._protoclient import ProtocolClient
+from ._tasks import require_loop
 from .connection import ChannelError, WebSocketChannel
 from .hooks import callback_name
 from .model import DEFAULT_HISTORY_LIMIT, Direction, Message
@@ -117,8 +119,7 @@ class SocketIOClient(ProtocolClient):
         self._next_id = 0
         self._outbox: deque[Frame] = deque()  # frames waiting for the namespace to be joined
         self._decoder = Decoder()
-        self._watchdog: asyncio.TimerHandle | None = None
-        self._deadline = 0.0
+        self._watchdog = Watchdog(require_loop("SocketIOClient"), self._no_heartbeat)
         super().__init__(
             socketio_url(url, path), url, history_limit=history_limit, autoconnect=autoconnect, **options
         )
@@ -165,27 +166,17 @@ class SocketIOClient(ProtocolClient):
         return future
 
     def _emit(self, event: str, args: tuple[Any, ...], id: int | None) -> None:
-        if not isinstance(event, str) or not event:
-            raise ValueError("an event name is a non-empty str")
-        if event in RESERVED_EVENTS:
-            raise ValueError(f"{event!r} is a reserved event name in Socket.IO")
+        _check_name(event)
         if self.stopped:
             raise self._not_sent()
         frames = encode_event(event, args, self.namespace, id)
-        self._check_size(frames)
+        _check_size(frames, self.engine)
         record = Event(event, list(args), self.namespace, "sent", ack=id)
         if self.joined:
             self._send(frames)
         else:
             self._outbox.extend(frames)
         self._record(record)
-
-    def _check_size(self, frames: list[Frame]) -> None:
-        limit = self.engine.max_payload if self.engine is not None else None
-        for frame in frames:
-            size = len(frame.encode()) if isinstance(frame, str) else len(frame)
-            if limit is not None and size > limit:
-                raise ValueError(f"not sent: a packet of {size:,} bytes; the server takes at most {limit:,}")
 
     def _send(self, frames: list[Frame]) -> None:
         for frame in frames:
@@ -349,38 +340,22 @@ class SocketIOClient(ProtocolClient):
     def _arm_watchdog(self) -> None:
         # Engine.IO's liveness rule: no ping within pingInterval + pingTimeout means the
         # server is gone, even while TCP (and WebSocket pings) still answer.
-        self._disarm_watchdog()
         if self.engine is not None:
-            wait = self.engine.ping_interval + self.engine.ping_timeout
-            self._deadline = self.loop.time() + wait
-            self._watchdog = self.loop.call_later(wait, self._no_heartbeat, wait)
-
-    def _disarm_watchdog(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-            self._watchdog = None
+            self._watchdog.arm(self.engine.ping_interval + self.engine.ping_timeout)
 
     def _no_heartbeat(self, wait: float) -> None:
-        self._watchdog = None
-        if self.loop.time() - self._deadline > max(0.1, wait / 2):
-            # We woke far too late: the loop was blocked (a long cell) and the ping may
-            # be unread in the socket. Give the server a fair wait instead.
-            self._arm_watchdog()
-            return
         channel = self.session.channel
         if channel is not None and channel.is_open:
             # Dropped without a closing handshake: the session reconnects (a new Engine.IO session).
             reason = f"no heartbeat from the Socket.IO server within {wait:g} s: connection lost"
             self._notice(reason)
-            if channel.error is None:
-                channel.error = reason
-            channel.abort()
+            channel.fail(reason)
 
     def _stopped(self) -> None:
         self._wake()  # receive_event() waiters see that nothing more will come
 
     def _lost(self, reason: str) -> None:
-        self._disarm_watchdog()
+        self._watchdog.disarm()
         self.sid = None
         self.engine = None
         for name, future in list(self._acks.values()):
@@ -388,14 +363,30 @@ class SocketIOClient(ProtocolClient):
                 future.set_exception(ChannelError(f"connection lost before the ack of {name!r}: {reason}"))
         self._wake()
 
-    def _retry_on_close(self, channel: WebSocketChannel) -> bool | None:
+    def _is_final(self, channel: WebSocketChannel) -> bool | None:
         # Engine.IO ends every session with a normal closure, even a server restart:
         # only a namespace disconnect (handled as final already) means "do not return".
-        return True if channel.close_code in (1000, 1005) else None
+        return False if channel.close_code in (1000, 1005) else None
 
     def close(self) -> None:
-        self._disarm_watchdog()
+        self._watchdog.disarm()
         super().close()
 
     def __repr__(self) -> str:
         return f"<SocketIOClient {self.display_url} {self.namespace} {self.status} sid={self.sid}>"
+
+
+def _check_name(event: object) -> None:
+    if not isinstance(event, str) or not event:
+        raise ValueError("an event name is a non-empty str")
+    if event in RESERVED_EVENTS:
+        raise ValueError(f"{event!r} is a reserved event name in Socket.IO")
+
+
+def _check_size(frames: list[Frame], engine: EngineOpen | None) -> None:
+    # The server's maxPayload, from its Engine.IO handshake (unknown before it).
+    limit = engine.max_payload if engine is not None else None
+    for frame in frames:
+        size = len(frame.encode()) if isinstance(frame, str) else len(frame)
+        if limit is not None and size > limit:
+            raise ValueError(f"not sent: a packet of {size:,} bytes; the server takes at most {limit:,}")

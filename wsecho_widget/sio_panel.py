@@ -92,7 +92,15 @@ class SocketIOPanel(ProtocolPanel):
         self.ack_box = widgets.Checkbox(
             value=False, description="ask ack", indent=False, layout=widgets.Layout(width="6em")
         )
-        self.emit_bar = SendBar(loop, on_text=self._emit_text, on_files=self._emit_files, notify=self._notify)
+        # The event's name goes first on the input's row, the ack box after Emit.
+        self.emit_bar = SendBar(
+            loop,
+            on_text=self._emit_text,
+            on_files=self._emit_files,
+            notify=self._notify,
+            text_row_first=[self.event_input],
+            text_row_extra=[self.ack_box],
+        )
         bar = self.emit_bar
         bar.text.description = "Args"
         bar.text.placeholder = '"hi", {"n": 1}  (JSON values, comma separated)'
@@ -100,9 +108,6 @@ class SocketIOPanel(ProtocolPanel):
         bar.send_button.tooltip = "Emit the event with these arguments"
         bar.send_file_button.description = "Emit file"
         bar.send_file_button.tooltip = "Emit the event with (file name, file bytes as a binary attachment)"
-        # The event's name goes first on the input's row, the ack box after Emit.
-        first_row = bar.children[0]
-        first_row.children = (self.event_input, *first_row.children, self.ack_box)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._setup(
             client,

@@ -45,6 +45,8 @@ def dump_message(message: Message) -> str:
         "timestamp": message.timestamp,
         "kind": message.kind,
     }
+    if message.client is not None:  # a server panel's message: whose it was
+        record["client"] = message.client
     data = message.data
     if isinstance(data, str):
         record["text"] = data
@@ -85,7 +87,10 @@ def parse_message(line: str) -> Message:
             raise ValueError(f"'size' says {record['size']} bytes, 'base64' holds {len(data)}")
     else:
         raise ValueError("needs kind 'text' with 'text', or kind 'binary' with 'base64'")
-    return Message(direction, data, float(timestamp))
+    client = record.get("client")
+    if client is not None and not isinstance(client, str):
+        raise ValueError(f"'client' must be a string, not {type(client).__name__}")
+    return Message(direction, data, float(timestamp), client=client)
 
 
 def save_transcript(messages: Iterable[Message], path: str | os.PathLike[str]) -> Path:

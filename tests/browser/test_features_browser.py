@@ -239,6 +239,7 @@ def test_every_control_has_an_accessible_name(panel: PanelView) -> None:
         ("button", "Send file"),
         ("button", "Save transcript"),
         ("button", "JSON"),
+        ("combobox", "Recent"),
     ]
     for role, name in controls:
         assert root.get_by_role(role, name=name).count() >= 1, (role, name, tree)

@@ -87,6 +87,22 @@ class Recorder:
         )
 
 
+async def test_a_parent_places_its_own_widgets_before_and_after_the_input() -> None:
+    # A Socket.IO panel: the event's name before the input, an "ask ack" box after.
+    parent = Recorder()
+    first, last = widgets.Text(description="Event"), widgets.Checkbox(description="ask ack")
+    bar = parent.bar(text_row_first=[first], text_row_extra=[last])
+    try:
+        row = bar.children[0].children
+        assert row == (first, bar.text, bar.textarea, bar.send_button, bar.multiline_button, bar.recent, last)
+        assert bar.children[1].children == (bar.file_upload, bar.send_file_button)
+        bar.text.value = "hello"
+        bar.send_button.click()
+        assert parent.texts == ["hello"]
+    finally:
+        bar.close()
+
+
 async def test_click_sends_the_text_and_clears_it_only_when_sent() -> None:
     parent = Recorder()
     extra = widgets.Button(description="Extra", tooltip="a parent's own button")

@@ -28,7 +28,9 @@ protocol panel) reuses them like this::
 :class:`LogToolbar` (filter, JSON, binary view, pause) comes inside :class:`LogPanel`
 (``log.toolbar``); alone it calls ``on_view(format, keep)`` and ``on_pause(paused)``.
 :class:`Debouncer` is the one timer helper: ``restart()`` waits for a pause,
-``start()`` keeps a pace. Each part's ``close()`` cancels its timers.
+``start()`` keeps a pace. Each part's ``close()`` cancels its timers; a panel's
+``close()`` calls :func:`close_descendants` on itself (every widget under it, with
+the Layouts and Styles that ``Widget.close()`` leaves alive), then ``super().close()``.
 
 Must not import the session or the panel; the parts may import ``render``,
 ``options`` (the connection options' checks), ``logview``, ``model`` and
@@ -44,6 +46,7 @@ from .save import SaveButton
 from .sendbar import SendBar
 from .status import NoticeBar, StatusBar
 from .toolbar import LogToolbar
+from .tree import close_descendants
 
 __all__ = [
     "Debouncer",
@@ -54,5 +57,6 @@ __all__ = [
     "SaveButton",
     "SendBar",
     "StatusBar",
+    "close_descendants",
     "in_loop",
 ]

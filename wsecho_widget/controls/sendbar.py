@@ -38,8 +38,8 @@ def recent_label(text: str, width: int = 40) -> str:
 
 
 class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
-    """Two rows: ``[input, Send, Multi-line, Recent, *text_row_extra]`` and
-    ``[Choose file, Send file, *file_row_extra]``.
+    """Two rows: ``[*text_row_first, input, Send, Multi-line, Recent, *text_row_extra]``
+    and ``[Choose file, Send file, *file_row_extra]``.
 
     ``on_text(text)`` sends a text and returns True when it went out (the input is
     then cleared and the text joins Recent) or False to keep it. ``on_files([(name,
@@ -63,6 +63,7 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         notify: Callable[[str], None],
         text_row_extra: Sequence[widgets.Widget] = (),
         file_row_extra: Sequence[widgets.Widget] = (),
+        text_row_first: Sequence[widgets.Widget] = (),
     ) -> None:
         self._submit = Debouncer(loop, SUBMIT_GRACE, self.send_text)
         self.on_text = on_text
@@ -107,7 +108,7 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         text_row = [self.text, self.textarea, self.send_button, self.multiline_button, self.recent]
         super().__init__(
             [
-                widgets.HBox([*text_row, *text_row_extra]),
+                widgets.HBox([*text_row_first, *text_row, *text_row_extra]),
                 widgets.HBox([self.file_upload, self.send_file_button, *file_row_extra]),
             ]
         )
@@ -131,11 +132,15 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self._recent: list[str] = []
+        # The description is the select's <label for>: its accessible name (a tooltip
+        # alone names nothing: JupyterLab 4 reads the select as an unnamed combobox).
         self.recent = widgets.Dropdown(
             options=[(_RECENT_PROMPT, "")],
             value="",
+            description="Recent",
             tooltip=f"The last {RECENT_LIMIT} texts sent from here, newest first: choose one to send again",
-            layout=widgets.Layout(width="11em", flex="0 0 auto"),
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="15em", flex="0 0 auto"),
         )
         self.recent.add_class("wsecho-recent")
 

@@ -21,6 +21,9 @@ STATUS_COLOR = {
     "closing": "var(--jp-warn-color1, #f57c00)",
     "closed": "var(--jp-ui-font-color2, #757575)",
     "error": "var(--jp-error-color1, #d32f2f)",
+    # A server's states (the server panel).
+    "starting": "var(--jp-warn-color1, #f57c00)",
+    "listening": "var(--jp-success-color1, #388e3c)",
 }
 
 
