@@ -397,9 +397,12 @@ async def test_in_a_kernel_pictures_go_once_as_binary_and_floods_in_few_updates(
 def test_the_benchmark_server_and_harness_import() -> None:
     # The benchmark is not run by the tests (it measures, it does not assert);
     # this keeps it from rotting unnoticed.
+    import benchmarks.browser_pictures
+    import benchmarks.browser_report
     import benchmarks.compression
     import benchmarks.in_kernel
     import benchmarks.run
+    import benchmarks.stream_server
 
     assert benchmarks.run.ROOT.joinpath("benchmarks", "flood_server.py").exists()
     assert time.perf_counter() > 0
