@@ -221,7 +221,7 @@ async def memory_flood(url: str, count: int, picture_every: int, picture_size: i
         "widgets_with_panel": widgets_with_panel,
         "widgets_after": len(widgets.Widget.widgets),
         "image_limit": panel.log_view.image_limit,
-        "live_images": len(panel.log_view.live_images),
+        "live_images": len(panel.log_view.shown_media),
         "pictures_received": sum(1 for _ in range(picture_every - 1, count, picture_every)),
         "history": len(panel.messages),
         "history_limit": panel.messages.limit,
@@ -256,11 +256,10 @@ async def send_picture(size: int) -> dict[str, Any]:
     panel.send(png)
     echo = await panel.receive(timeout=30)
     await _rendered(panel)
-    (image,) = panel.log_view.live_images
+    (shown,) = panel.log_view.shown_media
     return {
         "png_size": len(png),
-        "echo_is_same": echo.data == png,
-        "image_id": image.model_id,
+        "echo_is_same": echo.data == png == shown.data,
         "output_id": panel.output.model_id,
     }
 
@@ -272,7 +271,7 @@ async def send_texts(count: int) -> dict[str, Any]:
         panel.send(f"after the picture {i}")
         await panel.receive(timeout=30)
     await _rendered(panel)
-    return {"live_images": len(panel.log_view.live_images)}
+    return {"live_images": len(panel.log_view.shown_media)}
 
 
 async def close_panel() -> dict[str, Any]:

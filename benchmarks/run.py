@@ -188,7 +188,12 @@ async def throughput(kernel: Kernel, url: str, quick: bool) -> dict[str, Any]:
 def widget_traffic(flood: dict[str, Any], naive: dict[str, Any]) -> None:
     """Goal 2 from the iopub messages of the 100,000-message flood."""
     panel, traffic = flood["panel"], flood["traffic"]
-    updates = traffic.updates(panel["output_id"])
+    # The log's page gets one custom message per render (wsecho_widget/logwidget.py).
+    updates = [
+        m
+        for m in traffic.messages
+        if m.method in ("update", "custom") and m.content.get("comm_id") == panel["output_id"]
+    ]
     if len(updates) >= 2:
         span = updates[-1].time - updates[0].time
         per_second = (len(updates) - 1) / span if span > 0 else float(len(updates))
@@ -196,7 +201,11 @@ def widget_traffic(flood: dict[str, Any], naive: dict[str, Any]) -> None:
         per_second = float(len(updates))
     lines = max(
         (
-            sum(str(o.get("text", "")).count("\n") for o in u.content["data"]["state"].get("outputs", []))
+            len(u.content["data"].get("content", {}).get("append", []))
+            + sum(
+                str(o.get("text", "")).count("\n")
+                for o in u.content["data"].get("state", {}).get("outputs", [])
+            )
             for u in updates
         ),
         default=0,

@@ -5,7 +5,20 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from tests.helpers import record_log_messages
 from wsecho_widget import EchoServer, WebSocketPanel
+
+
+@pytest.fixture(autouse=True)
+def log_pages(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every log's messages to the page are mirrored (tests.helpers.page), as a view applies
+    them; not in tests marked ``no_log_mirror`` (the mirror keeps every message: memory)."""
+    if request.node.get_closest_marker("no_log_mirror"):
+        yield
+        return
+    undo = record_log_messages()
+    yield
+    undo()
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 import struct
+import threading
+import weakref
 import zlib
 from collections.abc import Callable
 
@@ -62,3 +64,83 @@ def image_ids(outputs: tuple[dict[str, object], ...]) -> list[str]:
 def live_widgets() -> dict[str, object]:
     """Every widget model alive in this process, by model id."""
     return _instances
+
+
+class PageMirror:
+    """What one view of a log shows, rebuilt from the messages the kernel sends it.
+
+    It applies the protocol of ``wsecho_widget/logwidget.js`` the way the page does
+    (the browser tests check the page itself), so kernel-side tests can see what
+    reached the front end: the text, the media and every buffer sent.
+    """
+
+    def __init__(self) -> None:
+        #: [seq, text, media bytes or None], oldest first.
+        self.entries: list[list[object]] = []
+        #: Every message sent, with its buffers' sizes.
+        self.messages: list[tuple[dict[str, object], list[int]]] = []
+        #: The bytes of every buffer sent, in order.
+        self.buffers: list[bytes] = []
+        #: The name of the thread each message was sent from.
+        self.threads: list[str] = []
+
+    def apply(self, content: dict[str, object], buffers: list[bytes]) -> None:
+        buffers = [bytes(b) for b in buffers]
+        self.threads.append(threading.current_thread().name)
+        self.messages.append((content, [len(b) for b in buffers]))
+        self.buffers.extend(buffers)
+        if content["kind"] == "reset":
+            if content["token"] is not None:
+                return  # another view's snapshot
+            old = {entry[0]: entry[2] for entry in self.entries if entry[2] is not None}
+            self.entries = []
+            self._append(content["entries"], buffers, old)  # type: ignore[arg-type]
+        elif content["kind"] == "update":
+            drop = dict(content.get("drop", []))  # type: ignore[call-overload]
+            for entry in self.entries:
+                if entry[0] in drop:
+                    entry[1], entry[2] = drop[entry[0]], None
+            self._append(content.get("append", []), buffers, {})  # type: ignore[arg-type]
+            del self.entries[: int(content.get("trim", 0))]  # type: ignore[call-overload]
+
+    def _append(
+        self, items: list[dict[str, object]], buffers: list[bytes], old: dict[object, object]
+    ) -> None:
+        for item in items:
+            media = old.get(item["seq"]) if item.get("keep") else None
+            if "buffer" in item:
+                media = buffers[int(item["buffer"])]  # type: ignore[call-overload]
+            self.entries.append([item["seq"], item["text"], media])
+
+    def text(self) -> str:
+        return "".join(str(entry[1]) for entry in self.entries)
+
+    def media(self) -> list[bytes]:
+        """The bytes of every medium shown, oldest first."""
+        return [entry[2] for entry in self.entries if isinstance(entry[2], bytes)]
+
+
+_mirrors: weakref.WeakKeyDictionary[object, PageMirror] = weakref.WeakKeyDictionary()
+
+
+def page(log_widget: object) -> PageMirror:
+    """The mirror of ``log_widget``'s view (recorded since the widget was made)."""
+    return _mirrors.setdefault(log_widget, PageMirror())
+
+
+def record_log_messages() -> Callable[[], None]:
+    """Have every LogWidget feed its messages to its :func:`page` mirror; returns the undo."""
+    from wsecho_widget.logwidget import LogWidget
+
+    original = LogWidget.send
+
+    def send(self: LogWidget, content: dict[str, object], buffers: list[bytes] | None = None) -> None:
+        page(self).apply(content, list(buffers or []))
+        original(self, content, buffers)
+
+    LogWidget.send = send  # type: ignore[method-assign]
+
+    def undo() -> None:
+        LogWidget.send = original  # type: ignore[method-assign]
+
+    return undo

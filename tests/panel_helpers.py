@@ -7,19 +7,25 @@ import time
 
 import ipywidgets as widgets
 
-from tests.helpers import live_widgets, texts
+from tests.helpers import live_widgets, page
 from wsecho_widget import WebSocketPanel
 
 
 class Counting:
-    """Counts the assignments to an Output's outputs (one per render)."""
+    """Counts the messages a log sends its page from now on (one per render)."""
 
-    def __init__(self, output: widgets.Output) -> None:
-        self.updates = 0
-        output.observe(self._count, "outputs")
+    def __init__(self, log_widget: object) -> None:
+        self._mirror = page(log_widget)
+        self._start = len(self._mirror.messages)
 
-    def _count(self, _: object) -> None:
-        self.updates += 1
+    @property
+    def updates(self) -> int:
+        return len(self._mirror.messages) - self._start
+
+    @property
+    def buffers(self) -> list[int]:
+        """The sizes of the binary buffers sent since then."""
+        return [size for _, sizes in self._mirror.messages[self._start :] for size in sizes]
 
 
 def choose_files(upload: widgets.FileUpload, *files: tuple[str, bytes]) -> None:
@@ -42,7 +48,8 @@ def choose_files(upload: widgets.FileUpload, *files: tuple[str, bytes]) -> None:
 
 
 def log(panel: WebSocketPanel) -> str:
-    return texts(panel.output.outputs)
+    """The log's text as its page view shows it."""
+    return page(panel.log_view.widget).text()
 
 
 def every_synced_value(widget: widgets.Widget) -> str:

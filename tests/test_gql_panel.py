@@ -9,14 +9,14 @@ import pytest
 
 pytest.importorskip("strawberry", reason="install the test extra: pip install -e .[test]")
 
-from tests.helpers import live_widgets, texts, wait_for
+from tests.helpers import live_widgets, page, wait_for
 from tests.protocol_servers import TOKEN, GraphQLServer
 from wsecho_widget import GraphQLPanel
 from wsecho_widget.gql_panel import parse_variables
 
 
 def log(panel: GraphQLPanel) -> str:
-    return texts(panel.log_panel.output.outputs)
+    return page(panel.log_panel.output).text()
 
 
 @pytest.fixture

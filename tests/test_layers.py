@@ -44,6 +44,7 @@ def imports(module: str) -> tuple[set[str], set[str]]:
         ("_protobuf", {"_pretty"}),
         ("_walkers", {"_pretty", "_protobuf"}),
         ("_frames", {"model"}),
+        ("media", set()),
     ],
 )
 def test_pure_modules_import_no_widgets_and_no_other_layer(module: str, allowed_inside: set[str]) -> None:

@@ -1,99 +1,228 @@
-"""The log's rendering mechanism: batched, bounded, pictures closed when they leave."""
+"""The log's mechanism: batched, bounded, each medium sent to the page once, bombs refused.
+
+What reaches the page is read from the messages the log widget really sends
+(tests.helpers.page applies them as a view does); the browser tests check the page.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import io
+import os
 import time
+import wave
+from pathlib import Path
 
-import ipywidgets as widgets
-
-from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
+from tests.helpers import make_png, page, wait_for
+from tests.test_media import gif_bomb, jpeg_bomb, png_bomb, webp_bomb
 from wsecho_widget.logview import LogView
+from wsecho_widget.media import MediaLimits
 from wsecho_widget.model import Message
+from wsecho_widget.render import render_line
 
-
-class CountingOutput(widgets.Output):  # type: ignore[misc]
-    """A real Output that counts how often its outputs are replaced."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.updates = 0
-        self.observe(self._count, "outputs")
-
-    def _count(self, _: object) -> None:
-        self.updates += 1
+DATA = Path(__file__).parent / "data"
 
 
 def received(data: str | bytes) -> Message:
     return Message("received", data, time.time())
 
 
-async def test_a_burst_is_rendered_in_one_update() -> None:
-    output = CountingOutput()
-    view = LogView(output, asyncio.get_running_loop(), limit=50, interval=0.05)
+def view(**options: object) -> LogView:
+    options.setdefault("interval", 0)
+    return LogView(asyncio.get_running_loop(), **options)  # type: ignore[arg-type]
+
+
+async def test_a_burst_is_rendered_in_one_message() -> None:
+    log = view(limit=50, interval=0.05)
+    mirror = page(log.widget)
     for i in range(1000):
-        view.add(received(f"m{i}"))
-    assert output.updates == 0  # nothing per message
-    await wait_for(lambda: output.updates == 1, what="one render")
-    log = texts(output.outputs)
-    assert log.count("\n") == 50  # only the newest `limit` entries are shown
-    assert "← m950\n" in log and "← m999\n" in log and "← m949\n" not in log
-    assert len(output.outputs) == 1  # consecutive text lines share one output
+        log.add(received(f"m{i}"))
+    assert mirror.messages == []  # nothing per message
+    await wait_for(lambda: len(mirror.messages) == 1, what="one render")
+    text = mirror.text()
+    assert text.count("\n") == 50  # only the newest `limit` entries are shown
+    assert "← m950\n" in text and "← m999\n" in text and "← m949\n" not in text
+    log.close()
 
 
 async def test_updates_are_throttled_while_flooded() -> None:
-    output = CountingOutput()
-    view = LogView(output, asyncio.get_running_loop(), interval=0.05)
+    log = view(interval=0.05)
+    mirror = page(log.widget)
     loop = asyncio.get_running_loop()
     start = loop.time()
     sent = 0
     while loop.time() - start < 0.5:
-        view.add(received(f"m{sent}"))
+        log.add(received(f"m{sent}"))
         sent += 1
         await asyncio.sleep(0)
     await asyncio.sleep(0.1)
     assert sent > 100
     # 0.6 s at one render per 50 ms at most, plus the leading and trailing edges.
-    assert 2 <= output.updates <= 14, output.updates
-    assert f"← m{sent - 1}\n" in texts(output.outputs)  # nothing is left unrendered
+    assert 2 <= len(mirror.messages) <= 14, len(mirror.messages)
+    assert mirror.text().endswith(f"← m{sent - 1}\n")  # nothing is left unrendered
+    # Each render sends only what is new: the page already has the rest.
+    assert all(len(c.get("append", [])) <= log.limit for c, _ in mirror.messages)
+    log.close()
 
 
-async def test_pictures_beyond_the_limits_are_closed() -> None:
-    output = widgets.Output()
-    view = LogView(output, asyncio.get_running_loop(), limit=6, image_limit=2, interval=0)
-    before = set(live_widgets())
+async def test_a_picture_is_sent_once_and_never_again_by_later_renders() -> None:
+    log = view()
+    mirror = page(log.widget)
     png = make_png()
-    for _ in range(5):
-        view.add(received(png))
-        view.flush()
-    assert len(view.live_images) == 2
-    assert len(image_ids(output.outputs)) == 2
-    assert "(picture no longer shown)" in texts(output.outputs)
+    log.add(received(png))
+    log.flush()
+    for i in range(30):
+        log.add(received(f"after {i}"))
+        log.flush()
+    log.render = lambda m: "view 2: " + render_line(m)  # a change of view re-renders every line
+    log.refresh(log.entries)
+    assert mirror.buffers == [png]  # once, as a binary buffer
+    assert mirror.media() == [png]
+    assert mirror.text().startswith("view 2: ")
+    assert len(mirror.messages) == 32
+    log.close()
+
+
+async def test_pictures_that_leave_the_log_are_released() -> None:
+    log = view(limit=6, image_limit=2)
+    mirror = page(log.widget)
+    pictures = [make_png(8 + i, 8) for i in range(5)]
+    for png in pictures:
+        log.add(received(png))
+        log.flush()
+    assert mirror.media() == pictures[-2:]
+    assert [m.data for m in log.shown_media] == pictures[-2:]
+    assert mirror.text().count("(picture no longer shown)") == 3
+    dropped = [seq for c, _ in mirror.messages for seq, _ in c.get("drop", [])]
+    assert len(dropped) == 3  # the page was told to let each of them go
     for i in range(10):  # pushes every picture out of the log
-        view.add(received(f"t{i}"))
-    view.flush()
-    assert view.live_images == []
-    assert image_ids(output.outputs) == []
-    assert set(live_widgets()) <= before  # Image and its Layout both closed
+        log.add(received(f"t{i}"))
+    log.flush()
+    assert mirror.media() == [] and log.shown_media == []
+    assert len(mirror.entries) == 6
+    assert mirror.buffers == pictures  # each sent once, in all
+    log.close()
 
 
-async def test_a_burst_of_pictures_makes_only_the_kept_widgets() -> None:
-    output = widgets.Output()
-    view = LogView(output, asyncio.get_running_loop(), limit=100, image_limit=3, interval=0)
-    before = len(live_widgets())
-    for _ in range(50):
-        view.add(received(make_png()))
-    view.flush()
-    assert len(view.live_images) == 3
-    assert len(live_widgets()) - before == 6  # 3 Images + their 3 Layouts
-    view.close()
-    assert len(live_widgets()) == before
+async def test_a_burst_of_pictures_sends_only_the_kept_ones() -> None:
+    log = view(limit=100, image_limit=3)
+    mirror = page(log.widget)
+    for i in range(50):
+        log.add(received(make_png(10 + i, 10)))
+    log.flush()
+    assert len(mirror.buffers) == 3
+    assert mirror.media() == [make_png(10 + i, 10) for i in (47, 48, 49)]
+    log.close()
 
 
 async def test_sent_pictures_are_not_shipped_twice() -> None:
-    output = widgets.Output()
-    view = LogView(output, asyncio.get_running_loop(), interval=0)
-    view.add(Message("sent", make_png(), time.time()))
-    view.flush()
-    assert image_ids(output.outputs) == []
-    assert "(png picture)" in texts(output.outputs)
+    log = view()
+    log.add(Message("sent", make_png(), time.time()))
+    log.flush()
+    assert page(log.widget).buffers == []
+    assert "(png picture)" in page(log.widget).text()
+    log.close()
+
+
+async def test_bombs_of_each_format_are_not_shown_and_say_why() -> None:
+    log = view(image_limit=20)
+    mirror = page(log.widget)
+    bombs = {
+        "png 30000x30000": png_bomb(),
+        "gif 65535x65535": gif_bomb(),
+        "jpeg 65500x65500": jpeg_bomb(),
+        "webp 16383x16383": webp_bomb("VP8"),
+        "webp 16384x16384": webp_bomb("VP8L"),
+        "webp 16777216x16777216": webp_bomb("VP8X"),
+    }
+    messages = [received(data) for data in bombs.values()]
+    log.extend(messages)
+    log.flush()
+    assert mirror.buffers == []  # not one byte of them reached the page
+    lines = mirror.text().splitlines()
+    for line, (what, data), message in zip(lines, bombs.items(), messages, strict=True):
+        assert line.endswith(f"· {what} not shown: larger than 50 Mpx"), line
+        assert message.data == data  # the exact bytes stay in the message
+    log.close()
+
+
+async def test_limits_are_options() -> None:
+    log = view(limits=MediaLimits(max_side=100, max_pixels=5_000))
+    wide, big, fine = make_png(101, 2), make_png(80, 80), make_png(60, 60)
+    log.extend([received(wide), received(big), received(fine)])
+    log.flush()
+    lines = page(log.widget).text().splitlines()
+    assert lines[0].endswith("· png 101x2 not shown: more than 100 px on a side")
+    assert lines[1].endswith("· png 80x80 not shown: larger than 0.005 Mpx")
+    assert page(log.widget).media() == [fine]
+    log.close()
+
+
+def wav() -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x00\x10" * 800)
+    return out.getvalue()
+
+
+async def test_audio_and_video_are_shown_as_media_under_the_same_rules() -> None:
+    log = view(image_limit=3)
+    mirror = page(log.widget)
+    media = [wav(), *((DATA / name).read_bytes() for name in ("tone.ogg", "tone.mp3", "clip.webm"))]
+    log.extend([received(data) for data in media])
+    log.flush()
+    items = [i for c, _ in mirror.messages for i in c.get("append", [])]
+    assert [i.get("media") for i in items] == [None, "audio/ogg", "audio/mpeg", "video/webm"]
+    assert mirror.media() == media[1:]  # the newest image_limit, each sent once
+    assert "(wav audio) (picture no longer shown)" not in mirror.text()  # never shown: no note
+    text = mirror.text()
+    assert "(ogg audio)" in text and "(mp3 audio)" in text and "(webm video)" in text
+    log.close()
+
+
+async def test_a_new_view_gets_a_snapshot_of_its_own() -> None:
+    log = view(image_limit=1)
+    mirror = page(log.widget)
+    png = make_png()
+    log.extend([received("hello"), received(png)])
+    log.flush()
+    # What a view sends when it renders (logwidget.js), then bad requests from a page.
+    log.widget._received(log.widget, {"kind": "snapshot", "token": "view-2"}, [])
+    log.widget._received(log.widget, {"kind": "snapshot", "token": "x" * 500}, [])
+    log.widget._received(log.widget, {"kind": "snapshot", "token": 7}, [])
+    log.widget._received(log.widget, ["not", "a", "dict"], [])
+    await wait_for(lambda: len(mirror.messages) == 2, what="the snapshot")
+    await asyncio.sleep(0.05)
+    assert len(mirror.messages) == 2  # one answer, to the one good request
+    snapshot, sizes = mirror.messages[-1]
+    assert snapshot["kind"] == "reset" and snapshot["token"] == "view-2"
+    texts = [i["text"].split(" ", 2)[-1] for i in snapshot["entries"]]
+    assert texts == ["hello\n", "binary 1.4 KiB (png picture)\n"]
+    assert sizes == [len(png)]  # the new view needs the picture's bytes
+    assert mirror.media() == [png]  # the views already in step ignore it
+    log.close()
+
+
+async def test_live_mode_keeps_pictures_out_of_the_log() -> None:
+    log = view()
+    log.live = True
+    log.extend([received(make_png()), received(wav())])
+    log.flush()
+    assert page(log.widget).media() == [wav()]  # sounds still play in the log
+    assert "(png picture)" in page(log.widget).text()
+    log.close()
+
+
+def test_render_line() -> None:
+    ts = time.mktime((2026, 1, 2, 13, 14, 15, 0, 0, -1)) + 0.25
+    assert render_line(Message("sent", "hi", ts)) == "13:14:15.250 → hi\n"
+    assert render_line(Message("received", "a\nb", ts)) == "13:14:15.250 ← a\n               b\n"
+    assert render_line(Message("received", b"", ts)) == "13:14:15.250 ← binary 0 B: (empty)\n"
+    noise = os.urandom(8)
+    assert render_line(Message("received", noise, ts)).endswith(f"binary 8 B: {noise.hex(' ')}\n")
+    assert render_line(Message("received", wav(), ts)).endswith("binary 1.6 KiB (wav audio)\n")
+    cut = make_png()[:20]  # a PNG signature without a whole header: not a picture
+    assert render_line(Message("received", cut, ts)).endswith(f"binary 20 B: {cut.hex(' ')}\n")

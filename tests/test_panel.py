@@ -10,8 +10,10 @@ import ipywidgets as widgets
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
-from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
+from tests.helpers import live_widgets, make_png, page, wait_for
 from wsecho_widget import ChannelError, EchoServer, WebSocketPanel
+from wsecho_widget.live import LiveWidget
+from wsecho_widget.logwidget import LogWidget
 from wsecho_widget.model import format_size
 
 
@@ -25,7 +27,7 @@ async def test_is_a_widget_with_the_parts_users_need(panel: WebSocketPanel) -> N
     assert isinstance(panel, widgets.VBox)
     assert isinstance(panel.text, widgets.Text)
     assert isinstance(panel.send_button, widgets.Button)
-    assert isinstance(panel.output, widgets.Output)
+    assert isinstance(panel.output, LogWidget)
     assert panel.status == "open"
     assert panel.url == panel.server.url  # type: ignore[union-attr]
     assert panel.url.startswith("ws://127.0.0.1:")
@@ -42,8 +44,8 @@ async def test_type_and_click_send_echoes(panel: WebSocketPanel) -> None:
     sent, received = panel.messages
     assert (sent.direction, sent.data) == ("sent", "Hello!")
     assert (received.direction, received.data) == ("received", "Hello!")
-    await wait_for(lambda: "← Hello!" in texts(panel.output.outputs), what="the echo in the log")
-    assert "→ Hello!" in texts(panel.output.outputs)
+    await wait_for(lambda: "← Hello!" in page(panel.output).text(), what="the echo in the log")
+    assert "→ Hello!" in page(panel.output).text()
     assert "sent 1 (6 B) · received 1 (6 B)" in panel.stats_label.value
 
 
@@ -73,13 +75,11 @@ async def test_api_send_text_and_binary(panel: WebSocketPanel) -> None:
     replies = [await panel.receive(timeout=5) for _ in range(3)]
     assert [r.data for r in replies] == ["text", png, noise]
     assert [r.image_format for r in replies] == [None, "png", None]
-    await wait_for(lambda: len(image_ids(panel.output.outputs)) == 1, what="the picture in the log")
-    (image_id,) = image_ids(panel.output.outputs)
-    image = live_widgets()[image_id]
-    assert isinstance(image, widgets.Image)
-    assert image.value == png
-    assert image.format == "png"
-    log = texts(panel.output.outputs)
+    await wait_for(lambda: len(page(panel.output).media()) == 1, what="the picture in the log")
+    assert page(panel.output).media() == [png]  # the received one only: the sent one is a line
+    (item,) = [i for c, _ in page(panel.output).messages for i in c.get("append", []) if "media" in i]
+    assert (item["media"], item["size"]) == ("image/png", (32, 24))
+    log = page(panel.output).text()
     assert f"← binary {format_size(len(png))} (png picture)" in log
     assert f"← binary 50 B: {noise[:32].hex(' ')} … (+18 more bytes)" in log
 
@@ -88,11 +88,12 @@ async def test_received_markup_stays_text(panel: WebSocketPanel) -> None:
     hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>"
     panel.send(hostile)
     await panel.receive(timeout=5)
-    await wait_for(lambda: f"← {hostile}" in texts(panel.output.outputs), what="the echo")
-    for output in panel.output.outputs:
-        assert output["output_type"] in ("stream", "display_data")
-        if output["output_type"] == "display_data":
-            assert "text/html" not in output["data"]
+    await wait_for(lambda: f"← {hostile}" in page(panel.output).text(), what="the echo")
+    # The page gets the line as text (logwidget.js sets it as a Text node), nothing else.
+    for content, _ in page(panel.output).messages:
+        for item in [*content.get("append", []), *content.get("entries", [])]:
+            assert set(item) <= {"seq", "text", "media", "buffer", "size", "animated", "keep"}
+            assert "media" not in item
 
 
 async def test_disconnect_and_reconnect(panel: WebSocketPanel) -> None:
@@ -145,11 +146,9 @@ async def test_sent_while_connecting_goes_out_in_order() -> None:
 async def test_clear_empties_the_log_not_the_history(panel: WebSocketPanel) -> None:
     panel.send(make_png())
     await panel.receive(timeout=5)
-    await wait_for(lambda: image_ids(panel.output.outputs), what="picture")
-    (image_id,) = image_ids(panel.output.outputs)
+    await wait_for(lambda: page(panel.output).media(), what="picture")
     panel.clear_button.click()
-    assert panel.output.outputs == ()
-    assert image_id not in live_widgets()  # the picture's widget is closed
+    assert page(panel.output).entries == []  # the page lets go of the picture too
     assert len(panel.messages) == 2
 
 
@@ -232,7 +231,7 @@ async def test_close_ends_every_task_and_widget() -> None:
     await panel.ready
     panel.send(make_png())
     await panel.receive(timeout=5)
-    await wait_for(lambda: image_ids(panel.output.outputs), what="picture")
+    await wait_for(lambda: page(panel.output).media(), what="picture")
     server = panel.server
     assert server is not None
     channel = panel.channel
@@ -324,7 +323,7 @@ async def test_every_control_has_a_readable_name(panel: WebSocketPanel) -> None:
     ]
     assert len(controls) >= 25
     for control in controls:
-        if isinstance(control, (widgets.Output, widgets.Label)):
+        if isinstance(control, (widgets.Output, widgets.Label, LogWidget, LiveWidget)):
             if isinstance(control, widgets.Label):
                 assert control.tooltip, control
             continue

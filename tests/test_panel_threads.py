@@ -17,7 +17,7 @@ import asyncio
 import threading
 from typing import Any
 
-from tests.helpers import texts, wait_for
+from tests.helpers import page, wait_for
 from wsecho_widget import WebSocketPanel
 
 
@@ -63,11 +63,12 @@ async def test_connect_and_clear_clicked_in_another_thread_act_in_the_loop(panel
     assert statuses == {LOOP_THREAD}
     panel.send("back")
     await panel.receive(timeout=5)
-    await wait_for(lambda: "← back" in texts(panel.output.outputs), what="the echo in the log")
-    cleared = threads_that_change(panel.output, "outputs")
+    await wait_for(lambda: "← back" in page(panel.output).text(), what="the echo in the log")
+    mirror = page(panel.output)
+    before = len(mirror.messages)
     await asyncio.to_thread(panel.clear_button.click)
-    await wait_for(lambda: panel.output.outputs == (), what="the log cleared")
-    assert cleared == {LOOP_THREAD}
+    await wait_for(lambda: mirror.entries == [], what="the log cleared")
+    assert set(mirror.threads[before:]) == {LOOP_THREAD}
 
 
 async def test_send_clicked_before_the_value_arrives_waits_for_it(panel: WebSocketPanel) -> None:

@@ -20,7 +20,8 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
+from tests.helpers import live_widgets, make_png, page, wait_for
+from tests.panel_helpers import Counting
 from wsecho_widget import ChannelError, Message, Session, WebSocketChannel, WebSocketPanel
 from wsecho_widget.connection import READ_SIZE
 from wsecho_widget.model import History, format_size
@@ -87,7 +88,7 @@ async def test_a_flood_arrives_complete_in_order_and_renders_in_few_updates(floo
     try:
         await panel.ready
         interval = panel.log_view.interval
-        outputs = Counter(panel.output, "outputs")
+        outputs = Counting(panel.output)
         stats = Counter(panel.stats_label, "value")
         loop = asyncio.get_running_loop()
         start = loop.time()
@@ -104,9 +105,9 @@ async def test_a_flood_arrives_complete_in_order_and_renders_in_few_updates(floo
 
         # Rendering is throttled: one update per interval at most (plus the leading
         # edge), however many messages arrived; the stats line follows the same pace.
-        assert 1 <= outputs.count <= elapsed / interval + 2, (outputs.count, elapsed)
+        assert 1 <= outputs.updates <= elapsed / interval + 2, (outputs.updates, elapsed)
         assert stats.count <= elapsed / interval + 3, (stats.count, elapsed)
-        log = texts(panel.output.outputs)
+        log = page(panel.output).text()
         assert log.count("\n") == panel.log_view.limit
         assert log.endswith(f"← {payload(count - 1)}\n")
         size = sum(len(payload(i)) for i in range(count))
@@ -132,25 +133,24 @@ async def test_totals_stay_exact_when_the_history_is_capped(flood_url: str) -> N
         panel.close()
 
 
-async def test_caps_hold_and_pictures_that_leave_are_closed(flood_url: str) -> None:
+async def test_caps_hold_and_pictures_that_leave_are_released(flood_url: str) -> None:
     before = set(live_widgets())
     panel = WebSocketPanel(flood_url, history_limit=1_000, log_limit=50, image_limit=3)
     try:
         await panel.ready
         with_panel = len(live_widgets())
-        shown: list[str] = []
-        # Ten rounds, each ending with a picture that becomes a widget: seven of
-        # them are pushed out by later ones and must be closed with their Layout.
+        mirror = page(panel.output)
+        # Ten rounds, each ending with a picture that is shown: seven of them are
+        # pushed out by later ones, and the page is told to let them go.
         for round_ in range(10):
             total = (round_ + 1) * 10
             panel.send(flood(10, picture_every=10))
             await wait_for(lambda t=total: panel.messages.totals.received_messages == t, what="a round")
             await wait_for(lambda: not panel.log_view.scheduled, what="its render")
-            shown.extend(i for i in image_ids(panel.output.outputs) if i not in shown)
-        assert len(shown) == 10
-        assert [i for i in shown if i in live_widgets()] == shown[-3:] == image_ids(panel.output.outputs)
-        assert len(live_widgets()) == with_panel + 2 * 3  # 3 Images and their Layouts, no more
-        assert "(picture no longer shown)" in texts(panel.output.outputs)
+        assert len(mirror.buffers) == 10  # each picture's bytes went to the page once
+        assert len(mirror.media()) == 3
+        assert len(live_widgets()) == with_panel  # no widget per picture
+        assert "(picture no longer shown)" in page(panel.output).text()
 
         # A burst of 50 pictures among 5,000 messages: every cap holds.
         panel.send(flood(5_000, picture_every=100))
@@ -159,8 +159,9 @@ async def test_caps_hold_and_pictures_that_leave_are_closed(flood_url: str) -> N
         assert len(panel.messages) == 1_000
         assert panel.session.unread <= 1_000
         assert len(panel.log_view.entries) == 50
-        assert 1 <= len(panel.log_view.live_images) <= 3
-        assert len(live_widgets()) == with_panel + 2 * len(panel.log_view.live_images)
+        assert 1 <= len(mirror.media()) <= 3 and len(panel.log_view.shown_media) == len(mirror.media())
+        assert len(mirror.entries) == 50
+        assert len(mirror.buffers) <= 10 + 3 * 2  # only the newest of a burst are sent
     finally:
         panel.close()
     assert set(live_widgets()) <= before
@@ -378,11 +379,15 @@ async def test_in_a_kernel_pictures_go_once_as_binary_and_floods_in_few_updates(
             "flooding.close()",
             flooded,
         )
-        updates = flooded.updates(result["output"])
+        # The log's page gets one custom message per render, with the new lines only.
+        updates = [
+            m
+            for m in flooded.messages
+            if m.method == "custom" and m.content.get("comm_id") == result["output"]
+        ]
         assert 1 <= len(updates) <= result["seconds"] / result["interval"] + 2
         for update in updates:
-            outputs = update.content["data"]["state"]["outputs"]
-            assert sum(str(o.get("text", "")).count("\n") for o in outputs) <= result["limit"]
+            assert len(update.content["data"]["content"].get("append", [])) <= result["limit"]
         assert flooded.widget_bytes < 2_000_000
     finally:
         await kernel.run("panel.close(); _result = 1")
@@ -392,9 +397,12 @@ async def test_in_a_kernel_pictures_go_once_as_binary_and_floods_in_few_updates(
 def test_the_benchmark_server_and_harness_import() -> None:
     # The benchmark is not run by the tests (it measures, it does not assert);
     # this keeps it from rotting unnoticed.
+    import benchmarks.browser_pictures
+    import benchmarks.browser_report
     import benchmarks.compression
     import benchmarks.in_kernel
     import benchmarks.run
+    import benchmarks.stream_server
 
     assert benchmarks.run.ROOT.joinpath("benchmarks", "flood_server.py").exists()
     assert time.perf_counter() > 0

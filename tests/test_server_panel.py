@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
+from tests.helpers import live_widgets, make_png, page, wait_for
 from tests.panel_helpers import choose_files
 from wsecho_widget import Message, ServerPanel
 from wsecho_widget.connection import ChannelError
@@ -28,7 +28,7 @@ async def server() -> AsyncIterator[ServerPanel]:
 
 
 def log(panel: ServerPanel) -> str:
-    return texts(panel.log_panel.output.outputs)
+    return page(panel.log_panel.output).text()
 
 
 async def test_defaults_listen_on_loopback_in_echo_mode() -> None:
@@ -68,7 +68,7 @@ async def test_the_log_and_the_events_name_the_client_on_every_line(server: Serv
         assert lines[1].startswith("c2   ") and lines[1].endswith("← from b")
         assert lines[2].startswith("c2   ") and "(png picture)" in lines[2]
         assert lines[3].startswith("all  ") and lines[3].endswith("→ to all")
-        await wait_for(lambda: image_ids(server.log_panel.output.outputs), what="the picture")
+        await wait_for(lambda: page(server.log_panel.output).media(), what="the picture")
         await wait_for(lambda: "c2 connected" in server.events.value, what="the events")
         assert "c1 connected from 127.0.0.1:" in server.events.value and "/feed" in server.events.value
         await wait_for(lambda: "2 connected" in server.notice_bar.stats_label.value, what="stats")
@@ -215,7 +215,7 @@ async def test_close_leaves_no_client_task_socket_or_widget() -> None:
     async with connect(panel.url) as ws:
         await ws.send(make_png())
         await ws.recv()
-        await wait_for(lambda: image_ids(panel.log_panel.output.outputs), what="the picture")
+        await wait_for(lambda: page(panel.log_panel.output).media(), what="the picture")
         panel.close()
         await ws.wait_closed()
         assert ws.close_code == 1001

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("socketio", reason="install the test extra: pip install -e .[test]")
 
-from tests.helpers import make_png, texts, wait_for
+from tests.helpers import make_png, page, wait_for
 from tests.panel_helpers import choose_files
 from tests.protocol_servers import TOKEN, SocketIOServer
 from wsecho_widget import SocketIOPanel
@@ -17,7 +17,7 @@ from wsecho_widget.sio_panel import parse_args
 
 
 def log(panel: SocketIOPanel) -> str:
-    return texts(panel.log_panel.output.outputs)
+    return page(panel.log_panel.output).text()
 
 
 @pytest.fixture
@@ -98,8 +98,8 @@ async def test_a_picture_sent_as_an_attachment_is_shown_as_a_picture(
     panel.event_input.value = "picture"
     choose_files(panel.emit_bar.file_upload, ("dot.png", png))
     panel.emit_bar.send_files()
-    await wait_for(lambda: len(panel.log_panel.log_view.live_images) == 1, what="the picture")
-    assert panel.log_panel.log_view.live_images[0].value == png
+    await wait_for(lambda: len(page(panel.log_panel.output).media()) == 1, what="the picture")
+    assert page(panel.log_panel.output).media() == [png]
     assert '→ picture ["dot.png", <binary 0>] (+1 binary)' in log(panel)
     assert '← picture ["dot.png", <binary 0>] (+1 binary)' in log(panel)
     assert ("picture", panel.sid, ["dot.png", png]) in server.seen

@@ -1,10 +1,11 @@
-"""The panel's log: renders messages into an ipywidgets Output, in batches.
+"""The panel's log: renders messages into a :class:`LogWidget`, in batches.
 
-Every change to ``Output.outputs`` re-sends the whole tuple to the front end, so
-this view never appends per message: messages wait in a bounded list and one
-assignment per ``interval`` (a throttle, leading and trailing) shows them. Only the
-newest ``limit`` entries are rendered; pictures are ``ipywidgets.Image`` models,
-whose bytes travel once as a binary buffer, and each is closed when it leaves.
+Messages wait in a bounded list and one render per ``interval`` (a throttle,
+leading and trailing) sends the page what changed, as one message: the new lines,
+each newly shown medium's bytes as a binary buffer (once: later renders never send
+them again), the media that left and how many old entries to drop. Only the newest
+``limit`` entries are kept, ``image_limit`` of them with their picture, sound or
+video; pictures whose header declares more than ``limits`` allow are never sent.
 
 How a message reads as text comes from :mod:`wsecho_widget.render`. Must not
 import the panel, the controls, the session or the connection.
@@ -17,70 +18,74 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import ipywidgets as widgets
-
+from .logwidget import LogWidget
+from .media import MediaLimits, is_animated
 from .model import Message
 from .render import render_line
 
 __all__ = ["LogView"]
 
-_WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
-
-def _is_picture(message: Message) -> bool:
-    return message.direction == "received" and message.image_format is not None
+def _media_type(message: Message) -> str | None:
+    # Only received media are shown: a sent one comes back as the echo, and
+    # showing both would ship its bytes to the page twice.
+    return message.media_type if message.direction == "received" else None
 
 
 class _Entry:
-    __slots__ = ("image", "line", "message")
+    __slots__ = ("line", "message", "page", "shown")
 
     def __init__(self, message: Message, line: str) -> None:
         self.message = message
         self.line = line
-        self.image: widgets.Image | None = None
+        self.shown = False  # its medium is shown
+        self.page = False  # the page has it
 
 
-def _close_image(image: widgets.Image) -> None:
-    # Closing a widget leaves its Layout alive in Widget.widgets: close both.
-    layout = image.layout
-    image.close()
-    layout.close()
+def _note(line: str, note: str) -> str:
+    """``line`` with ``note`` added at its end (before its newline)."""
+    return line.removesuffix("\n") + f" {note}\n"
 
 
 class LogView:
-    """Batched, bounded rendering of messages into ``output``.
+    """Batched, bounded rendering of messages into ``widget`` (a :class:`LogWidget`).
 
-    ``limit`` entries are shown at most, ``image_limit`` of them as pictures (older
-    pictures keep their line). ``on_flush`` runs after each render, for status
-    lines that should update at the same pace.
+    ``on_flush`` runs after each render, for status lines that should update at the
+    same pace. ``render`` makes an entry's text; ``show_pictures`` False shows media
+    as text only (the hex view); ``live`` True leaves pictures to a live view.
     """
 
     def __init__(
         self,
-        output: widgets.Output,
         loop: asyncio.AbstractEventLoop,
         *,
         limit: int = 200,
         image_limit: int = 20,
         interval: float = 0.05,
         on_flush: Callable[[], None] | None = None,
+        limits: MediaLimits | None = None,
     ) -> None:
         if limit < 1 or image_limit < 0 or interval < 0:
             raise ValueError("limit must be >= 1, image_limit and interval >= 0")
-        self.output = output
         self.loop = loop
+        self.widget = LogWidget(self._snapshot_asked, self.text, layout={"flex": "0 0 auto"})
         self.limit = limit
         self.image_limit = image_limit
         self.interval = interval
         self.on_flush = on_flush
+        self.limits = limits if limits is not None else MediaLimits()
         self.flushes = 0
         #: How a message becomes its log text; the panel swaps it for JSON and hex views.
         self.render: Callable[[Message], str] = render_line
-        #: False shows received pictures as text (the hex view) instead of as pictures.
+        #: False shows received media as text (the hex view) instead.
         self.show_pictures = True
+        #: True while pictures go to a live view instead of the log (their lines stay).
+        self.live = False
         self._pending: deque[Message] = deque(maxlen=limit)
         self._entries: deque[_Entry] = deque()
-        self._images: deque[_Entry] = deque()
+        self._media: deque[_Entry] = deque()  # entries whose medium is shown
+        self._dropped: list[_Entry] = []  # shown media that left since the last render
+        self._trimmed = 0  # entries the page has that left since the last render
         self._handle: asyncio.TimerHandle | asyncio.Handle | None = None
         self._last_flush = -1e9
 
@@ -90,13 +95,18 @@ class LogView:
         return [entry.message for entry in self._entries]
 
     @property
+    def shown_media(self) -> list[Message]:
+        """The messages whose picture, sound or video is shown now, oldest first."""
+        return [entry.message for entry in self._media]
+
+    @property
     def scheduled(self) -> bool:
         """True while a render is due (messages wait, or the throttle holds them)."""
         return self._handle is not None
 
-    @property
-    def live_images(self) -> list[widgets.Image]:
-        return [entry.image for entry in self._images if entry.image is not None]
+    def text(self) -> str:
+        """The whole log's text as shown, oldest first."""
+        return "".join(entry.line for entry in self._entries)
 
     def add(self, message: Message) -> None:
         """Queue a message for the next render (O(1); called once per message)."""
@@ -119,133 +129,157 @@ class LogView:
         else:
             self._handle = self.loop.call_later(delay, self.flush)
 
-    def flush(self) -> None:
-        """Render what is pending now, in one update of the Output."""
+    def _cancel(self) -> None:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
         self._last_flush = self.loop.time()
+
+    def flush(self) -> None:
+        """Render what is pending now, in one message to the page."""
+        self._cancel()
         if not self._pending:
             return
         pending, self._pending = self._pending, deque(maxlen=self.limit)
-        # Only the newest image_limit pictures of a burst become widgets.
-        pictures = sum(1 for m in pending if _is_picture(m))
-        skip = max(0, pictures - self.image_limit)
+        # Only the newest image_limit media of a burst reach the page.
+        skip = max(0, sum(1 for m in pending if self._showable(m)) - self.image_limit)
         for message in pending:
-            picture = _is_picture(message)
-            self._push(message, picture and skip == 0)
-            if picture and skip:
-                skip -= 1
-        self._render()
+            show = self._showable(message)
+            if show and skip:
+                skip, show = skip - 1, False
+            self._append(self._entry(message), show)
+        self._send_update()
 
-    def _push(self, message: Message, picture: bool) -> None:
+    def _entry(self, message: Message) -> _Entry:
         entry = _Entry(message, self.render(message))
-        fmt = message.image_format
-        # Only received pictures become widgets: a sent one comes back as the echo,
-        # and showing both would ship its bytes to the front end twice.
-        if picture and fmt is not None and self.image_limit > 0 and self.show_pictures:
-            assert isinstance(message.data, bytes)
-            entry.image = widgets.Image(value=message.data, format=fmt, layout={"max_width": "100%"})
-            self._images.append(entry)
-            if len(self._images) > self.image_limit:
-                self._drop_image(self._images.popleft())
+        size = message.image_size
+        if size is not None and self.show_pictures and message.direction == "received":
+            reason = self.limits.refusal(size)
+            if reason is not None:
+                fmt = message.image_format
+                entry.line = _note(entry.line, f"· {fmt} {size[0]}x{size[1]} not shown: {reason}")
+        return entry
+
+    def _showable(self, message: Message) -> bool:
+        """Whether ``message``'s medium would be shown in the log now."""
+        if not self.show_pictures or self.image_limit == 0:
+            return False
+        media_type = _media_type(message)
+        if media_type is None:
+            return False
+        if media_type.startswith("image/"):
+            size = message.image_size
+            return not self.live and size is not None and self.limits.refusal(size) is None
+        return True
+
+    def _append(self, entry: _Entry, show: bool) -> None:
+        if show:
+            if len(self._media) >= self.image_limit:
+                self._drop(self._media.popleft())
+            entry.shown = True
+            self._media.append(entry)
         self._entries.append(entry)
-        if len(self._entries) > self.limit:
+        while len(self._entries) > self.limit:
             old = self._entries.popleft()
-            if old.image is not None:
-                self._images.remove(old)
-                self._drop_image(old)
+            if old.shown:
+                self._media.remove(old)
+            self._trimmed += old.page
 
-    def _drop_image(self, entry: _Entry) -> None:
-        if entry.image is not None:
-            _close_image(entry.image)
-            entry.image = None
-            entry.line = entry.line.rstrip("\n") + " (picture no longer shown)\n"
+    def _drop(self, entry: _Entry) -> None:
+        entry.shown = False
+        entry.line = _note(entry.line, "(picture no longer shown)")
+        if entry.page:
+            self._dropped.append(entry)
 
-    def _render(self) -> None:
-        outputs: list[dict[str, Any]] = []
-        text: list[str] = []
-        for entry in self._entries:
-            text.append(entry.line)
-            if entry.image is not None:
-                outputs.append({"output_type": "stream", "name": "stdout", "text": "".join(text)})
-                text = []
-                outputs.append(
-                    {
-                        "output_type": "display_data",
-                        "data": {
-                            _WIDGET_MIME: {
-                                "version_major": 2,
-                                "version_minor": 0,
-                                "model_id": entry.image.model_id,
-                            },
-                            "text/plain": f"picture {entry.message.image_format}",
-                        },
-                        "metadata": {},
-                    }
-                )
-        if text:
-            outputs.append({"output_type": "stream", "name": "stdout", "text": "".join(text)})
-        self.output.outputs = tuple(outputs)
+    def _item(self, entry: _Entry, buffers: list[bytes], keep: bool = False) -> dict[str, Any]:
+        message = entry.message
+        item: dict[str, Any] = {"seq": message.seq, "text": entry.line}
+        if entry.shown:
+            if keep:
+                item["keep"] = True
+            else:
+                assert isinstance(message.data, bytes)
+                item["media"] = _media_type(message)
+                item["buffer"] = len(buffers)
+                buffers.append(message.data)
+                size = message.image_size
+                if size is not None:
+                    item["size"] = size
+                    item["animated"] = is_animated(message.data)
+        entry.page = True
+        return item
+
+    def _send_update(self) -> None:
+        new: list[_Entry] = []
+        for entry in reversed(self._entries):
+            if entry.page:
+                break
+            new.append(entry)
+        buffers: list[bytes] = []
+        append = [self._item(entry, buffers) for entry in reversed(new)]
+        drop = [(entry.message.seq, entry.line) for entry in self._dropped]
+        self.widget.update(drop=drop, append=append, trim=self._trimmed, buffers=buffers)
+        self._dropped.clear()
+        self._trimmed = 0
+        self._rendered()
+
+    def _rendered(self) -> None:
         self.flushes += 1
         if self.on_flush is not None:
             self.on_flush()
 
+    def _snapshot_asked(self, token: str) -> None:
+        # Called from the kernel's widget-message handler: answer in the loop's thread.
+        self.loop.call_soon_threadsafe(self._snapshot, token)
+
+    def _snapshot(self, token: str) -> None:
+        """Send one view everything the page should show now (every shown medium's bytes)."""
+        buffers: list[bytes] = []
+        entries = [self._item(entry, buffers) for entry in self._entries if entry.page]
+        self.widget.reset(entries, buffers, token)
+
     def refresh(self, messages: Iterable[Message]) -> None:
-        """Show ``messages`` (their newest ``limit``) afresh, in one update of the Output.
+        """Show ``messages`` (their newest ``limit``) afresh, in one message.
 
         For a change of view or filter: entries are rebuilt with the current
-        ``render`` and ``show_pictures``. Pictures still shown keep their widget (their
-        bytes are not sent to the front end again); the others are closed.
+        ``render``, ``show_pictures`` and ``live``. Media still shown keep their
+        element in the page (their bytes are not sent again); the others are let go.
         """
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-        self._last_flush = self.loop.time()
+        self._cancel()
         self._pending.clear()
         shown: deque[Message] = deque(messages, maxlen=self.limit)
-        old = {entry.message.seq: entry.image for entry in self._images if entry.image is not None}
+        before = {entry.message.seq for entry in self._media if entry.page}
         self._entries.clear()
-        self._images.clear()
-        budget = self.image_limit if self.show_pictures else 0
-        # The newest `budget` pictures are shown as pictures, as flush() would.
-        pictures = {m.seq for m in reversed(shown) if _is_picture(m)}
-        keep = set(sorted(pictures, reverse=True)[:budget])
+        self._media.clear()
+        showable = [m.seq for m in shown if self._showable(m)]
+        keep = set(showable[len(showable) - self.image_limit :]) if self.image_limit else set()
+        left = set(showable) - keep
         for message in shown:
-            entry = _Entry(message, self.render(message))
+            entry = self._entry(message)
             if message.seq in keep:
-                image = old.pop(message.seq, None)
-                if image is None:
-                    assert isinstance(message.data, bytes) and message.image_format is not None
-                    image = widgets.Image(
-                        value=message.data, format=message.image_format, layout={"max_width": "100%"}
-                    )
-                entry.image = image
-                self._images.append(entry)
-            elif message.seq in pictures and self.show_pictures:
-                entry.line = entry.line.rstrip("\n") + " (picture no longer shown)\n"
+                entry.shown = True
+                self._media.append(entry)
+            elif message.seq in left:
+                entry.line = _note(entry.line, "(picture no longer shown)")
             self._entries.append(entry)
-        for image in old.values():
-            _close_image(image)
-        self._render()
+        buffers: list[bytes] = []
+        items = [self._item(e, buffers, keep=e.message.seq in before) for e in self._entries]
+        self.widget.reset(items, buffers, None)
+        self._dropped.clear()
+        self._trimmed = 0
+        self._rendered()
 
     def clear(self) -> None:
         """Empty the log (the history is not touched)."""
         self._pending.clear()
-        for entry in self._images:
-            self._drop_image(entry)
-        self._images.clear()
-        self._entries.clear()
-        self.output.outputs = ()
+        self.refresh(())
 
     def close(self) -> None:
-        """Stop rendering and close every picture widget."""
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-        for entry in self._images:
-            if entry.image is not None:
-                _close_image(entry.image)
-                entry.image = None
-        self._images.clear()
+        """Stop rendering and close the widget (the page lets go of every medium)."""
+        self._cancel()
         self._pending.clear()
+        self._entries.clear()
+        self._media.clear()
+        layout = self.widget.layout
+        self.widget.close()
+        layout.close()

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, overload
 
+from .media import MediaType, image_size, sniff_media_type
+
 __all__ = [
     "DEFAULT_HISTORY_LIMIT",
     "Direction",
@@ -96,6 +98,19 @@ class Message:
         """The picture format of a binary frame, sniffed from its bytes, else None."""
         data = self.data
         return None if isinstance(data, str) else sniff_image_format(data)
+
+    @property
+    def image_size(self) -> tuple[int, int] | None:
+        """A picture's (width, height) as its header declares it, else None (also for a
+        header that does not parse: that is not a picture)."""
+        data = self.data
+        return None if isinstance(data, str) else image_size(data)
+
+    @property
+    def media_type(self) -> MediaType | None:
+        """``"image/png"``, ``"audio/wav"``, …: what a binary frame's magic numbers say."""
+        data = self.data
+        return None if isinstance(data, str) else sniff_media_type(data)
 
 
 @dataclass(slots=True)

@@ -25,6 +25,7 @@ from ._client_api import ClientAPI
 from ._loop import Debouncer, in_loop
 from .connection import ChannelError, check_url
 from .controls import LogPanel, NoticeBar, OptionsForm, SaveButton, SendBar, StatusBar, close_descendants
+from .media import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, MediaLimits
 from .model import DEFAULT_HISTORY_LIMIT, Message, format_size
 from .options import header_pairs
 from .session import STATUSES, Session, Status
@@ -49,6 +50,12 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
     after ``reconnect_delays`` (seconds, the last one repeating, or a callable that
     returns an iterator of them; default: backoff from 0-1 s up to 30 s, with
     jitter). Disconnect stops it. See :class:`~wsecho_widget.session.Session`.
+
+    Received pictures, sounds and videos show in the log (the newest ``image_limit``);
+    a picture whose header declares more than ``max_picture_side`` pixels on a side or
+    ``max_picture_pixels`` in all is not sent to the page, and its line says so.
+    ``live=True`` (or the Live toggle) shows pictures as one picture updated in place,
+    at most once per ``render_interval``. See docs/pictures.md.
     """
 
     status = traitlets.Enum(
@@ -60,6 +67,9 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
     )
     latency = traitlets.Float(
         None, allow_none=True, help="the last ping's round trip in seconds, None before the first"
+    )
+    live = traitlets.Bool(
+        False, help="show received pictures as one picture updated in place (the Live toggle), not in the log"
     )
 
     def __init__(
@@ -75,6 +85,9 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         log_limit: int = 200,
         image_limit: int = 20,
         render_interval: float = 0.05,
+        live: bool = False,
+        max_picture_side: int = DEFAULT_MAX_SIDE,
+        max_picture_pixels: int = DEFAULT_MAX_PIXELS,
         autoconnect: bool = True,
         **options: Any,
     ) -> None:
@@ -97,7 +110,12 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
             image_limit=image_limit,
             interval=render_interval,
             on_change=self._update_stats,
+            limits=MediaLimits(max_picture_side, max_picture_pixels),
+            live=live,
         )
+        self.live = live
+        # The panel's trait and the Live toggle are one setting.
+        traitlets.link((self, "live"), (self.log_panel.toolbar.live_button, "value"))
         self._compose(loop, headers)
         self.session.subscribe(on_status=self._show_status, on_messages=self._show_messages)
         self._update_stats()

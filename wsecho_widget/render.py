@@ -59,6 +59,8 @@ JSON_PRETTY_LIMIT = 256 * 1024
 # true/false/null): tokens are copied as they are, so numbers keep their spelling.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+', re.DOTALL)
 _CLOSING = {"{": "}", "[": "]"}
+_KINDS = {"image": "picture", "audio": "audio", "video": "video"}
+_MEDIA_NAMES = {"mpeg": "mp3"}
 
 
 def render_line(message: Message, *, hex_bytes: int = 32) -> str:
@@ -70,9 +72,10 @@ def render_line(message: Message, *, hex_bytes: int = 32) -> str:
     if isinstance(data, str):
         # Continuation lines are indented under the text so the log stays readable.
         return head + data.replace("\n", "\n" + " " * len(head)) + "\n"
-    fmt = message.image_format
-    if fmt is not None:
-        return f"{head}binary {format_size(len(data))} ({fmt} picture)\n"
+    media_type = message.media_type
+    if media_type is not None:  # "(png picture)", "(wav audio)", "(mp4 video)"
+        kind, _, name = media_type.partition("/")
+        return f"{head}binary {format_size(len(data))} ({_MEDIA_NAMES.get(name, name)} {_KINDS[kind]})\n"
     preview = hex_preview(data, hex_bytes) if data else "(empty)"
     return f"{head}binary {format_size(len(data))}: {preview}\n"
 

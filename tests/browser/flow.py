@@ -69,8 +69,11 @@ def send_picture(notebook: NotebookPage, panel: PanelView, screenshot: Path) -> 
     notebook.run_cell("panel.send(png)")
     expect(panel.pictures).to_have_count(before + 1)
     picture = panel.pictures.last.element_handle()
-    notebook.page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture)
-    assert picture.evaluate("img => [img.naturalWidth, img.naturalHeight]") == list(PNG_SIZE)
+    notebook.page.wait_for_function("c => c.dataset.drawn === '1'", arg=picture)
+    assert picture.evaluate("c => [c.width, c.height]") == list(PNG_SIZE)
+    # Really drawn: the gradient's pixels are in the canvas (the corner is dark, then blue).
+    corner = picture.evaluate("c => Array.from(c.getContext('2d').getImageData(95, 63, 1, 1).data)")
+    assert corner[2] == 160 and corner[3] == 255 and corner[0] > 200, corner
     expect(panel.log).to_contain_text(re.compile(r"← binary [\d.,]+ [KM]?i?B \(png picture\)"))
     picture.scroll_into_view_if_needed()
     panel.root.screenshot(path=str(screenshot))

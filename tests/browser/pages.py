@@ -220,12 +220,12 @@ class PanelView:
 
     @property
     def pictures(self) -> Locator:
-        return self.log.locator('img.widget-image[src^="blob:"]')
+        """The still pictures in the log: each is drawn once into a canvas (logwidget.js)."""
+        return self.log.locator("canvas.wsecho-image")
 
     def decoded_sizes(self) -> list[tuple[int, int]]:
-        """(naturalWidth, naturalHeight) of every picture in the log that has decoded."""
+        """(width, height) of every picture in the log that has been decoded and drawn."""
         sizes: list[list[int]] = self.pictures.evaluate_all(
-            "imgs => imgs.filter(i => i.complete && i.naturalWidth > 0)"
-            ".map(i => [i.naturalWidth, i.naturalHeight])"
+            "cs => cs.filter(c => c.dataset.drawn === '1').map(c => [c.width, c.height])"
         )
         return [(w, h) for w, h in sizes]

@@ -77,7 +77,7 @@ def _send(page: Any, text: str) -> None:
 # Where the log's scroll box is, and whether its newest entry is in view.
 LOG_STATE = """() => {
   const box = document.querySelector('.wsecho-panel .wsecho-log');
-  const outputs = box.querySelectorAll('.jp-OutputArea-output');
+  const outputs = box.querySelectorAll('.wsecho-entries > *');
   const last = outputs[outputs.length - 1];
   const b = box.getBoundingClientRect();
   const l = last ? last.getBoundingClientRect() : null;
@@ -141,11 +141,11 @@ def test_a_picked_file_goes_out_and_comes_back_as_a_picture(panel: PanelView, tm
     chooser.value.set_files(str(picture))
     _wait(send_file.is_enabled, what="Send file to be enabled")
     send_file.click()
-    image = page.locator(".wsecho-panel img.widget-image[src^='blob:']").last
+    image = page.locator(".wsecho-panel canvas.wsecho-image").last
     image.wait_for(timeout=15_000)
     _wait(
-        lambda: image.evaluate("img => img.complete && img.naturalWidth === 77 && img.naturalHeight === 33"),
-        what="the echoed picture to decode at 77 x 33",
+        lambda: image.evaluate("c => c.dataset.drawn === '1' && c.width === 77 && c.height === 33"),
+        what="the echoed picture to be drawn at 77 x 33",
     )
     size = f"{len(picture.read_bytes()) / 1024:.1f} KiB"
     log = page.locator(".wsecho-panel .wsecho-log").inner_text()

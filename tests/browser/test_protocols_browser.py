@@ -92,11 +92,11 @@ def test_socketio_panel_shows_a_picture_sent_as_an_attachment(notebook: Notebook
     emit_file.click()
     log = sio.locator(".wsecho-log")
     expect(log).to_contain_text('← picture ["dot.png", <binary 0>] (+1 binary)')
-    img = log.locator('img.widget-image[src^="blob:"]')
+    img = log.locator("canvas.wsecho-image")
     expect(img).to_have_count(1)
     page.wait_for_function(
-        "() => { const i = document.querySelector('.wsecho-socketio .wsecho-log img.widget-image');"
-        " return i && i.complete && i.naturalWidth === 40 && i.naturalHeight === 30; }"
+        "() => { const c = document.querySelector('.wsecho-socketio .wsecho-log canvas.wsecho-image');"
+        " return c && c.dataset.drawn === '1' && c.width === 40 && c.height === 30; }"
     )
 
 

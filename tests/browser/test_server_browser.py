@@ -108,9 +108,9 @@ def test_a_browser_page_talks_to_the_server_panel(
         expect(panel.log).to_contain_text(
             re.compile(r"c1 +\S+ ← binary \d+ B \(png picture\)|c1 +\S+ ← binary [\d.]+ KiB \(png picture\)")
         )
-        notebook.page.wait_for_function(
-            "() => [...document.querySelectorAll('.wsecho-log img.widget-image')]"
-            ".some(i => i.complete && i.naturalWidth === 96 && i.naturalHeight === 64)"
+        notebook.page.wait_for_function(  # drawn once into a canvas (logwidget.js)
+            "() => [...document.querySelectorAll('.wsecho-log canvas.wsecho-image')]"
+            ".some(c => c.dataset.drawn === '1' && c.width === 96 && c.height === 64)"
         )
         client.wait_for_function("n => window.received.length >= n", arg=2)
         received = client.evaluate("() => window.received")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tests.helpers import image_ids, live_widgets, make_png, texts, wait_for
+from tests.helpers import make_png, page, wait_for
 from tests.panel_helpers import Counting, log
 from wsecho_widget import WebSocketPanel
 from wsecho_widget.controls import LogPanel
@@ -29,8 +29,8 @@ async def test_send_json_and_the_json_view(panel: WebSocketPanel) -> None:
     shown = log(panel)
     assert "← {\n" in shown and '  "to": "世界",\n' in shown and '  "n": [\n' in shown
     assert "← not json {\n" in shown  # not JSON: as it came
-    # Still plain text in the log, never HTML.
-    assert {o["output_type"] for o in panel.output.outputs} == {"stream"}
+    # Still plain text in the log, never HTML: the page gets the lines as text.
+    assert set(page(panel.output).messages[-1][0]) == {"kind", "token", "entries"}
     assert echo.data == '{"type": "greet", "to": "世界", "n": [1, 2]}'  # the data is untouched
 
     panel.send_json([{"later": True}])  # new messages use the view too
@@ -47,15 +47,13 @@ async def test_hex_view_and_back_to_pictures(panel: WebSocketPanel) -> None:
     panel.send(png)
     panel.send(noise)
     replies = [await panel.receive(timeout=5) for _ in range(2)]
-    await wait_for(lambda: image_ids(panel.output.outputs), what="the picture")
-    (first_id,) = image_ids(panel.output.outputs)
+    await wait_for(lambda: page(panel.output).media() == [png], what="the picture")
 
     renders = Counting(panel.output)
     panel.binary_view.value = "hex"
     assert renders.updates == 1
     shown = log(panel)
-    assert image_ids(panel.output.outputs) == []  # hex instead of the picture...
-    assert first_id not in live_widgets()  # ...and its widget is closed
+    assert page(panel.output).media() == []  # hex instead of the picture: the page lets it go
     assert "00000000  89 50 4e 47 0d 0a 1a 0a" in shown
     assert f"← binary {format_size(len(noise))}\n" in shown
     assert f"… {len(noise) - 256:,} more bytes" in shown  # a preview, not the whole frame
@@ -63,17 +61,20 @@ async def test_hex_view_and_back_to_pictures(panel: WebSocketPanel) -> None:
 
     panel.binary_view.value = "auto"
     assert renders.updates == 2
-    assert len(image_ids(panel.output.outputs)) == 1  # the picture again
+    assert page(panel.output).media() == [png]  # the picture again
     assert f"← binary {format_size(len(noise))}: 00 01 02" in log(panel)
 
 
 async def test_view_changes_keep_pictures_that_stay(panel: WebSocketPanel) -> None:
-    panel.send(make_png())
+    png = make_png()
+    panel.send(png)
     await panel.receive(timeout=5)
-    await wait_for(lambda: image_ids(panel.output.outputs), what="the picture")
-    before = image_ids(panel.output.outputs)
+    await wait_for(lambda: page(panel.output).media() == [png], what="the picture")
+    renders = Counting(panel.output)
     panel.json_button.value = True  # a view change that does not touch pictures
-    assert image_ids(panel.output.outputs) == before  # same widget: no bytes sent again
+    assert renders.updates == 1
+    assert renders.buffers == []  # the page keeps its picture: no bytes sent again
+    assert page(panel.output).media() == [png]
 
 
 async def filtered(panel: WebSocketPanel, query: str) -> str:
@@ -96,7 +97,7 @@ async def test_filter_narrows_the_log(panel: WebSocketPanel) -> None:
     shown = await filtered(panel, "APPLE")
     assert "← Apple pie" in shown and "← pineapple" in shown and "→ pineapple" in shown
     assert "banana" not in shown and "cherry" not in shown
-    assert image_ids(panel.output.outputs) == []
+    assert page(panel.output).media() == []
     assert "filter shows 4" in panel.stats_label.value
 
     # New messages: only those that match join the log.
@@ -111,7 +112,7 @@ async def test_filter_narrows_the_log(panel: WebSocketPanel) -> None:
 
     shown = await filtered(panel, "png")  # binary frames match on their summary
     assert shown.count("png picture") == 2
-    assert len(image_ids(panel.output.outputs)) == 1
+    assert len(page(panel.output).media()) == 1
 
     shown = await filtered(panel, "")  # back to everything kept
     assert all(w in shown for w in ("Apple pie", "banana", "cherry", "durian", "crab apple"))
@@ -164,7 +165,7 @@ async def test_log_box_is_a_column_reverse_scroller(panel: WebSocketPanel) -> No
     assert panel.log_box.children == (panel.output,)
     layout = panel.log_box.layout
     assert (layout.display, layout.flex_flow, layout.overflow) == ("flex", "column-reverse", "auto")
-    assert panel.output.layout.flex == "0 0 auto"  # the Output grows; the box scrolls
+    assert panel.output.layout.flex == "0 0 auto"  # the log grows; the box scrolls
 
 
 # -- the log alone, on a history of its own ------------------------------------------------
@@ -182,10 +183,10 @@ async def test_a_log_alone_shows_what_it_is_given_and_says_so() -> None:
     panel = LogPanel(asyncio.get_running_loop(), history, interval=0.01)
     panel.on_change = lambda: changes.append(panel.summary())
     try:
-        assert panel.children == (panel.toolbar, panel.log_box)
+        assert panel.children == (panel.toolbar, panel.live_view.widget, panel.log_box)
         assert panel.log_box.children == (panel.output,)
         panel.add(list(history))
-        await wait_for(lambda: "← two" in texts(panel.output.outputs), what="the render")
+        await wait_for(lambda: "← two" in page(panel.output).text(), what="the render")
         assert changes and changes[-1] == []  # nothing filtered or paused
 
         panel.toolbar.pause_button.value = True
@@ -194,13 +195,13 @@ async def test_a_log_alone_shows_what_it_is_given_and_says_so() -> None:
         panel.add(new)
         assert panel.summary() == ["log paused (1 new)"]
         panel.toolbar.pause_button.value = False  # catches up from the history
-        assert "← three" in texts(panel.output.outputs)
+        assert "← three" in page(panel.output).text()
 
         panel.toolbar.filter_text.value = "T"
         await wait_for(lambda: panel.filtered, what="the filter")
         assert panel.summary() == ["filter shows 2"]  # two, three
         panel.clear()
-        assert texts(panel.output.outputs) == ""
+        assert page(panel.output).text() == ""
         panel.toolbar.filter_text.value = "t"
         await wait_for(lambda: panel.summary() == ["filter shows 0"], what="the filter after Clear")
     finally:
@@ -216,10 +217,10 @@ async def test_a_second_panel_can_add_a_column() -> None:
     panel = LogPanel(asyncio.get_running_loop(), history, render=with_client)
     try:
         panel.add(list(history))
-        await wait_for(lambda: texts(panel.output.outputs), what="the render")
-        assert texts(panel.output.outputs).startswith("client-7 ")
+        await wait_for(lambda: page(panel.output).text(), what="the render")
+        assert page(panel.output).text().startswith("client-7 ")
         panel.toolbar.json_button.value = True  # the column stays, in the new view
-        shown = texts(panel.output.outputs)
+        shown = page(panel.output).text()
         assert shown.startswith("client-7 ") and "← {\n" in shown and '  "a": 1\n' in shown
     finally:
         panel.close()

@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from tests.helpers import encode_image, image_ids, live_widgets, make_png, wait_for
+from tests.helpers import encode_image, make_png, page, wait_for
 from tests.panel_helpers import choose_files, log
 from wsecho_widget import Message, WebSocketPanel
 from wsecho_widget.controls import SendBar
@@ -26,10 +26,7 @@ async def test_a_chosen_picture_goes_out_binary_and_comes_back_as_that_picture(p
     assert echo.data == jpeg and echo.kind == "binary" and echo.image_format == "jpeg"
     assert panel.messages[-2] == Message("sent", jpeg, panel.messages[-2].timestamp)
     # The frame's size is in the log, and the echo is shown as the picture itself.
-    await wait_for(lambda: image_ids(panel.output.outputs), what="the picture in the log")
-    (image_id,) = image_ids(panel.output.outputs)
-    image = live_widgets()[image_id]
-    assert isinstance(image, widgets.Image) and image.value == jpeg and image.format == "jpeg"
+    await wait_for(lambda: page(panel.output).media() == [jpeg], what="the picture in the log")
     assert f"→ binary {format_size(len(jpeg))} (jpeg picture)" in log(panel)
     assert f"← binary {format_size(len(jpeg))} (jpeg picture)" in log(panel)
     # The upload is reset: its bytes are not kept in the widget, the button is off again.

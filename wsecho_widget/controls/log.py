@@ -14,7 +14,9 @@ from functools import partial
 import ipywidgets as widgets
 
 from .._loop import Debouncer
+from ..live import LiveView
 from ..logview import LogView
+from ..media import MediaLimits
 from ..model import Message
 from ..render import LogFormat, MessageFilter
 from .toolbar import LogToolbar
@@ -42,6 +44,8 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         interval: float = 0.05,
         on_change: Callable[[], None] | None = None,
         render: Callable[[LogFormat, Message], str] | None = None,
+        limits: MediaLimits | None = None,
+        live: bool = False,
     ) -> None:
         self.history = history
         self.on_change = on_change
@@ -51,11 +55,20 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         #: Messages that arrived while paused (the stats line says how many).
         self.paused_new = 0
         self._cleared_seq = 0
-        self.toolbar = LogToolbar(loop, on_view=self._view, on_pause=self._pause)
-        # The Output sits in a column-reverse scroll box: a browser keeps such a box
-        # scrolled to its end, so the newest entry stays in view as the log grows
-        # (the Output alone cannot autoscroll: ipywidgets #2980).
-        self.output = widgets.Output(layout=widgets.Layout(flex="0 0 auto"))
+        self.toolbar = LogToolbar(
+            loop, on_view=self._view, on_pause=self._pause, on_live=self._live, live=live
+        )
+        self.log_view = LogView(
+            loop,
+            limit=limit,
+            image_limit=image_limit,
+            interval=interval,
+            on_flush=self._changed,
+            limits=limits,
+        )
+        # The log's widget sits in a column-reverse scroll box: a browser keeps such
+        # a box scrolled to its end, so the newest entry stays in view as it grows.
+        self.output = self.log_view.widget
         self.log_box = widgets.Box(
             [self.output],
             layout=widgets.Layout(
@@ -68,14 +81,15 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             ),
         )
         self.log_box.add_class("wsecho-log")
-        self.log_view = LogView(
-            self.output, loop, limit=limit, image_limit=image_limit, interval=interval, on_flush=self._changed
-        )
+        self.live_view = LiveView(loop, interval=interval, limits=limits)
         if render is not None:
             self.log_view.render = partial(render, self.toolbar.format)
         # Messages that are not rendered trigger no flush: follow them at the log's pace.
         self._unrendered = Debouncer(loop, interval, self._changed)
-        super().__init__([self.toolbar, self.log_box])
+        super().__init__([self.toolbar, self.live_view.widget, self.log_box])
+        if live:
+            self.live_view.start()
+            self.log_view.live = True
 
     @property
     def paused(self) -> bool:
@@ -87,8 +101,24 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         """True while the filter hides messages that do not match."""
         return self._filter is not None
 
+    @property
+    def live(self) -> bool:
+        """True while received pictures are shown in the live view, not in the log."""
+        return self.live_view.enabled
+
+    def _live(self, live: bool) -> None:
+        if live == self.live_view.enabled:
+            return
+        if live:
+            self.live_view.start()
+        else:
+            self.live_view.stop()
+        self.log_view.live = live
+        self.refresh()  # pictures leave the log (their memory freed in the page), or come back
+
     def add(self, messages: Sequence[Message]) -> None:
         """Show a batch of new messages (at the log's pace), unless paused or filtered out."""
+        self.live_view.offer(messages)
         if self._paused:
             self.paused_new += len(messages)
         else:
@@ -150,6 +180,12 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     def close(self) -> None:
         """Stop rendering, close the pictures, then the widgets."""
         self._unrendered.cancel()
+        self.live_view.close()
         self.log_view.close()
+        # The box held the log's widget, closed above: a Box left alive with a closed
+        # child breaks ipywidgets' get_state for whoever walks Widget.widgets.
+        layout = self.log_box.layout
+        self.log_box.close()
+        layout.close()
         self.toolbar.close()
         super().close()

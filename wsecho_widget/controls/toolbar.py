@@ -41,7 +41,8 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
 
     ``on_view(format, keep)`` runs when the view changes: at once for JSON and
     binary, once typing in the filter pauses for ``filter_delay``. ``on_pause(paused)``
-    runs when Pause or Resume is pressed. Both run in ``loop``'s thread.
+    runs when Pause or Resume is pressed, ``on_live(live)`` when Live is. All run in
+    ``loop``'s thread.
     """
 
     def __init__(
@@ -50,6 +51,8 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
         *,
         on_view: Callable[[LogFormat, MessageFilter | None], None],
         on_pause: Callable[[bool], None],
+        on_live: Callable[[bool], None] | None = None,
+        live: bool = False,
         filter_delay: float = FILTER_DELAY,
     ) -> None:
         self._typing = Debouncer(loop, filter_delay, self.apply)
@@ -88,13 +91,24 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
             tooltip="Hold the log still to scroll back and read; messages are still recorded",
             layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
+        self.live_button = widgets.ToggleButton(
+            value=live,
+            description="Live",
+            icon="video-camera",
+            tooltip="Watch received pictures as one picture updated in place (a camera-like stream)",
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
+        )
+        if on_live is not None:
+            self.live_button.observe(in_loop(loop, lambda change: on_live(bool(change["new"]))), "value")
         # Every keystroke arrives: render once the typing pauses.
         self.filter_text.observe(in_loop(loop, lambda _: self._typing.restart()), "value")
         self.json_button.observe(in_loop(loop, lambda _: self.apply()), "value")
         self._quiet = False
         self.binary_view.observe(in_loop(loop, self._on_binary_view), "value")
         self.pause_button.observe(in_loop(loop, self._on_pause), "value")
-        super().__init__([self.filter_text, self.json_button, self.binary_view, self.pause_button])
+        super().__init__(
+            [self.filter_text, self.json_button, self.binary_view, self.live_button, self.pause_button]
+        )
 
     @property
     def format(self) -> LogFormat:

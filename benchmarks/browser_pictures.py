@@ -1,0 +1,316 @@
+"""What pictures cost the browser: ``python -m benchmarks.browser_pictures``.
+
+One JupyterLab page in Debian's Chromium (driven by Playwright, set up as the browser
+tests do) shows a panel connected to ``benchmarks/stream_server.py`` and goes
+through: idle; a text flood (100,000 x 40 B); three streams of 300 JPEGs (~48 KB) at
+30 per second; a live-view stream; ``panel.close()``. The same flood and one stream
+are then received by a plain websockets client in the same kernel that shows
+nothing: the non-rendering client each figure is set beside.
+
+Every figure comes from the browser's own counters: frames from
+``requestAnimationFrame``, long tasks from a ``PerformanceObserver``, main-thread
+busy time from CDP ``Performance.getMetrics`` (TaskDuration), the JS heap after CDP
+``HeapProfiler.collectGarbage``, the renderer's RSS (psutil), ``<img>`` elements
+added to the page (a ``MutationObserver``), bytes received on the kernel's WebSocket
+(CDP ``Network.webSocketFrameReceived``), and key press to the next paint in the
+panel's input (keydown, then the frame after it). ``--quick`` streams 90 pictures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import base64
+import contextlib
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.browser_report import Phase, goals, print_profile, table  # noqa: E402
+from benchmarks.stream_server import jpegs  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, JupyterServer  # noqa: E402
+from tests.browser.pages import NotebookPage, write_test_notebook  # noqa: E402
+
+FLOOD = "!flood 100000 40"
+RATE = 30
+
+# Counters kept by the page itself, installed before JupyterLab loads.
+PAGE_COUNTERS = """
+window.__bench = {raf: 0, imgs: 0, longMs: 0, keys: []};
+(function frame() { requestAnimationFrame(() => { window.__bench.raf++; frame(); }); })();
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) window.__bench.longMs += e.duration;
+}).observe({type: 'longtask'});
+new MutationObserver(records => {
+  for (const r of records) for (const n of r.addedNodes) {
+    if (n.nodeType !== 1) continue;
+    // <img> and <canvas>: every element a picture is drawn in.
+    window.__bench.imgs += (n.tagName === 'IMG' || n.tagName === 'CANVAS') ? 1
+      : n.getElementsByTagName('img').length + n.getElementsByTagName('canvas').length;
+  }
+}).observe(document, {childList: true, subtree: true});
+// Key press to paint: from the keydown's timestamp to a task queued right after the
+// next frame's rendering steps.
+document.addEventListener('keydown', e => {
+  if (!e.target.closest || !e.target.closest('.wsecho-panel')) return;
+  const t0 = e.timeStamp;
+  requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => window.__bench.keys.push(performance.now() - t0);
+    channel.port2.postMessage(0);
+  });
+}, true);
+"""
+
+
+class Browser:
+    """The page and its counters."""
+
+    def __init__(self, notebook: NotebookPage) -> None:
+        self.notebook = notebook
+        self.page = notebook.page
+        self.cdp = self.page.context.new_cdp_session(self.page)
+        self.cdp.send("Performance.enable")
+        self.cdp.send("Network.enable")
+        self.kernel_sockets: set[str] = set()
+        self.ws_bytes = 0
+        self.cdp.on("Network.webSocketCreated", self._created)
+        self.cdp.on("Network.webSocketFrameReceived", self._frame)
+
+    def _created(self, event: dict[str, Any]) -> None:
+        if "/api/kernels/" in event["url"]:
+            self.kernel_sockets.add(event["requestId"])
+
+    def _frame(self, event: dict[str, Any]) -> None:
+        if event["requestId"] in self.kernel_sockets:
+            response = event["response"]
+            data = response["payloadData"]
+            self.ws_bytes += len(base64.b64decode(data)) if response["opcode"] == 2 else len(data.encode())
+
+    def metrics(self) -> dict[str, float]:
+        return {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
+
+    def counters(self) -> dict[str, Any]:
+        return dict(self.page.evaluate("() => ({...window.__bench, keys: window.__bench.keys.length})"))
+
+    def keys_since(self, start: int) -> list[float]:
+        return list(self.page.evaluate(f"() => window.__bench.keys.slice({start})"))
+
+    def collect(self) -> tuple[float, float]:
+        """JS heap used (MB) after a forced GC, and the renderers' RSS (MB)."""
+        for _ in range(2):
+            self.cdp.send("HeapProfiler.collectGarbage")
+        heap = self.metrics()["JSHeapUsedSize"] / 1e6
+        return heap, renderer_rss() / 1e6
+
+    def run_cell(self, index: int) -> Any:
+        """Start cell ``index`` (Shift+Enter); its prompt locator, to wait on."""
+        cell = self.notebook.cells.nth(index)
+        cell.locator(".jp-InputArea-editor").click()
+        self.page.keyboard.press("Shift+Enter")
+        return cell.locator(".jp-InputPrompt")
+
+    def measure(
+        self, name: str, cell: int | None, seconds: float = 0.0, marker: str = "", keys: bool = True
+    ) -> Phase:
+        """Run ``cell``, pressing keys in the panel's input every 250 ms (unless not
+        ``keys``), until the cell has run, ``marker`` is in the page's log and at least
+        ``seconds`` have passed."""
+        phase = Phase(name)
+        box = self.page.locator(".wsecho-panel .wsecho-input input")
+        start_counts, start_metrics, start_bytes = self.counters(), self.metrics(), self.ws_bytes
+        t0 = time.monotonic()
+        prompt = self.run_cell(cell) if cell is not None else None
+        if keys:
+            box.focus()
+        pressed = 0
+        while True:
+            if keys:
+                box.press("x" if pressed % 2 == 0 else "Backspace")
+                pressed += 1
+            self.page.wait_for_timeout(250)
+            done = prompt is None or (
+                prompt.inner_text().strip() not in ("[*]:", "[ ]:", "")
+                and (not marker or self.page.evaluate(LOG_HAS, marker))
+            )
+            if done and time.monotonic() - t0 >= seconds:
+                break
+            if time.monotonic() - t0 > 600:
+                raise TimeoutError(f"{name} did not finish")
+        elapsed = time.monotonic() - t0
+        end_counts, end_metrics = self.counters(), self.metrics()
+        wall = end_metrics["Timestamp"] - start_metrics["Timestamp"]
+        phase.seconds = elapsed
+        phase.busy = (end_metrics["TaskDuration"] - start_metrics["TaskDuration"]) / wall
+        phase.long_ms_per_s = (end_counts["longMs"] - start_counts["longMs"]) / wall
+        phase.fps = (end_counts["raf"] - start_counts["raf"]) / wall
+        phase.imgs = end_counts["imgs"] - start_counts["imgs"]
+        phase.ws_bytes = self.ws_bytes - start_bytes
+        phase.keys = self.keys_since(start_counts["keys"])
+        if keys and len(phase.keys) < pressed * 0.9:
+            print(f"  {name}: {pressed} keys pressed, {len(phase.keys)} measured", file=sys.stderr)
+        if keys:
+            box.fill("")
+        phase.heap_mb, phase.rss_mb = self.collect()
+        if cell is not None:
+            output = self.notebook.cells.nth(cell).locator(".jp-OutputArea-output")
+            with contextlib.suppress(ValueError, SyntaxError):
+                if output.count():
+                    phase.result = ast.literal_eval(output.first.inner_text())
+        return phase
+
+
+LOG_HAS = """marker => [...document.querySelectorAll('.wsecho-log')]
+    .some(el => el.textContent.includes(marker))"""
+
+
+def renderer_rss() -> int:
+    """The largest RSS among Chromium renderers started by this process: the Lab page."""
+    best = 0
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "--type=renderer" in " ".join(process.cmdline()):
+                best = max(best, process.memory_info().rss)
+    return best
+
+
+class StreamServer:
+    def __enter__(self) -> StreamServer:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.stream_server"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"the stream server did not start: {line!r}")
+        self.url = f"ws://127.0.0.1:{int(line.split()[1])}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def cells(url: str, count: int, live: bool) -> tuple[list[str], dict[str, int]]:
+    """The notebook: set-up, then one cell per phase; and which cell is which phase."""
+    stream = f"!pictures {count} {RATE}"
+    # For experiments: WSECHO_PANEL_OPTIONS="image_limit=0" and the like.
+    options = f", {os.environ['WSECHO_PANEL_OPTIONS']}" if os.environ.get("WSECHO_PANEL_OPTIONS") else ""
+    source = [
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+        "from benchmarks import browser_kernel as bench\n"
+        "from wsecho_widget import WebSocketPanel\n\n"
+        f"panel = WebSocketPanel({url!r}{options})\npanel",
+        "await panel.ready",
+        f"await bench.panel_phase(panel, {FLOOD!r})",
+        f"await bench.panel_phase(panel, {stream + ' a'!r})",
+        f"await bench.panel_phase(panel, {stream + ' b'!r})",
+        f"await bench.panel_phase(panel, {stream + ' c'!r})",
+    ]
+    index = {"flood": 2, "stream 1": 3, "stream 2": 4, "stream 3": 5, "bare flood": 6, "bare stream": 7}
+    source += [
+        f"await bench.bare_phase({url!r}, {FLOOD!r})",
+        f"await bench.bare_phase({url!r}, {stream + ' bare'!r})",
+    ]
+    if live:
+        source += ["panel.live = True", f"await bench.panel_phase(panel, {stream + ' live'!r})"]
+        index["live"] = len(source) - 1
+    source.append("panel.close()")
+    index["close"] = len(source) - 1
+    return source, index
+
+
+def run(count: int, scratch: Path) -> tuple[dict[str, Phase], bool]:
+    from playwright.sync_api import sync_playwright
+
+    from wsecho_widget import WebSocketPanel
+
+    live = WebSocketPanel.class_traits().get("live") is not None
+    phases: dict[str, Phase] = {}
+    with StreamServer() as server, sync_playwright() as p:
+        lab = JupyterServer("lab", scratch).start()
+        try:
+            source, index = cells(server.url, count, live)
+            name = write_test_notebook(lab.root, "pictures-benchmark.ipynb", source)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1280, "height": 1800})
+            page = context.new_page()
+            page.add_init_script(PAGE_COUNTERS)
+            notebook = NotebookPage(page, lab.url(f"lab/tree/{name}"))
+            b = Browser(notebook)
+            notebook.open()
+            b.run_cell(0)
+            page.locator(".wsecho-panel").wait_for()
+            wait_prompt(b.run_cell(1))
+            page.wait_for_timeout(3000)
+            phases["idle"] = b.measure("idle", None, seconds=8)
+            phases["flood"] = b.measure("flood", index["flood"], marker=f"done {FLOOD}")
+            stream = f"!pictures {count} {RATE}"
+            picture_bytes = sum(map(len, jpegs(count)))
+            for n, tag in ((1, "a"), (2, "b"), (3, "c")):
+                if n == 2 and os.environ.get("WSECHO_PROFILE"):
+                    b.cdp.send("Profiler.enable")
+                    b.cdp.send("Profiler.start")
+                phase = b.measure(f"stream {n}", index[f"stream {n}"], marker=f"done {stream} {tag}")
+                if n == 2 and os.environ.get("WSECHO_PROFILE"):
+                    print_profile(b.cdp.send("Profiler.stop")["profile"])
+                phase.pictures, phase.picture_bytes = count, picture_bytes
+                phases[phase.name] = phase
+            phases["bare flood"] = b.measure("bare flood", index["bare flood"])
+            phase = b.measure("bare stream", index["bare stream"])
+            phase.pictures, phase.picture_bytes = count, picture_bytes
+            phases["bare stream"] = phase
+            if live:
+                wait_prompt(b.run_cell(index["live"] - 1))
+                phase = b.measure("live", index["live"], marker=f"done {stream} live")
+                phase.pictures, phase.picture_bytes = count, picture_bytes
+                phases["live"] = phase
+            phases["close"] = b.measure("close", index["close"], seconds=3, keys=False)
+            errors = notebook.widget_errors
+            if errors:
+                print("page errors:", *errors, sep="\n", file=sys.stderr)
+            context.close()
+            browser.close()
+        finally:
+            lab.stop()
+    return phases, live
+
+
+def wait_prompt(prompt: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect(prompt).to_have_text(re.compile(r"\[\d+\]:"), timeout=120_000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="90 pictures per stream instead of 300")
+    args = parser.parse_args()
+    info = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "?")
+    print(f"# {platform.python_version()} on {cpu}, {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="wsecho-bench-") as scratch:
+        phases, live = run(90 if args.quick else 300, Path(scratch))
+    print()
+    print("\n".join(table(phases)))
+    print()
+    print("| goal | measured | goal | met |\n|---|---|---|---|")
+    for goal, value, target, met in goals(phases):
+        print(f"| {goal} | {value} | {target} | {'yes' if met else 'NO'} |")
+    if not live:
+        print("\n(this panel has no live view: its row is left out)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""The browser benchmark's figures: one phase's counters, the table, the goals, a profile.
+
+Pure: imported by ``benchmarks/browser_pictures.py``, which measures.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float = 0.0
+    busy: float = 0.0  # main thread busy, fraction of wall time
+    long_ms_per_s: float = 0.0
+    fps: float = 0.0
+    imgs: int = 0
+    pictures: int = 0
+    picture_bytes: int = 0
+    ws_bytes: int = 0
+    keys: list[float] = field(default_factory=list)
+    heap_mb: float = 0.0
+    rss_mb: float = 0.0
+    result: dict[str, Any] = field(default_factory=dict)  # what the phase's cell returned
+
+    @property
+    def key_p95(self) -> float | None:
+        if not self.keys:
+            return None
+        ordered = sorted(self.keys)
+        return ordered[math.ceil(0.95 * len(ordered)) - 1]
+
+
+# Today's figures for the text flood (issue 10's table: 32% busy, 21% with a
+# non-rendering client; key to paint p95 18 ms): the flood must stay as cheap.
+TODAY_FLOOD = {"extra_busy": 11.0, "key_p95": 18.0}
+
+
+def print_profile(profile: dict[str, Any], top: int = 25) -> None:
+    """Self time by function in a CDP CPU profile (``WSECHO_PROFILE=1``: where the page's time goes)."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    deltas = profile["timeDeltas"]
+    self_ms: dict[str, float] = {}
+    for sample, delta in zip(profile["samples"], deltas, strict=False):
+        frame = nodes[sample]["callFrame"]
+        where = f"{frame['url'].rsplit('/', 1)[-1][:40]}:{frame['lineNumber']}"
+        name = f"{frame['functionName'] or '(anon)'} {where}"
+        self_ms[name] = self_ms.get(name, 0.0) + delta / 1000
+    total = sum(self_ms.values())
+    print(f"profile of stream 2: {total:.0f} ms sampled", file=sys.stderr)
+    for name, ms in sorted(self_ms.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {ms:8.0f} ms  {name}", file=sys.stderr)
+
+
+def table(phases: dict[str, Phase]) -> list[str]:
+    """The figures, one column per phase, as a Markdown table."""
+    idle_fps = phases["idle"].fps
+    names = list(phases)
+
+    def line(label: str, value: Any) -> str:
+        return f"| {label} | " + " | ".join(value(phases[n]) for n in names) + " |"
+
+    def per_picture(ph: Phase) -> str:
+        if not ph.pictures or ph.name.startswith("bare"):
+            return "-"
+        shown = ph.result.get("shown")
+        text = f"{ph.imgs / ph.pictures:.2f}"
+        return text + (f" ({ph.imgs / shown:.2f} per shown frame)" if shown else "")
+
+    def p95(ph: Phase) -> str:
+        value = ph.key_p95
+        return "-" if value is None else f"{value:.0f} ms"
+
+    return [
+        "| figure (browser) | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+        line("seconds", lambda ph: f"{ph.seconds:.1f}"),
+        line("`<img>`/`<canvas>` added per picture received", per_picture),
+        line("main thread busy", lambda ph: f"{ph.busy:.0%}"),
+        line("long tasks, ms per s", lambda ph: f"{ph.long_ms_per_s:.0f}"),
+        line("key press to paint, p95", p95),
+        line("frames per second vs idle", lambda ph: f"{ph.fps / idle_fps:.2f}x"),
+        line("renderer RSS", lambda ph: f"{ph.rss_mb:,.0f} MB"),
+        line("JS heap after GC", lambda ph: f"{ph.heap_mb:.1f} MB"),
+        line(
+            "kernel -> page bytes",
+            lambda ph: (
+                f"{ph.ws_bytes / 1e6:.1f} MB"
+                + (f" ({ph.ws_bytes / ph.picture_bytes:.2f}x pictures)" if ph.picture_bytes else "")
+            ),
+        ),
+    ]
+
+
+def goals(phases: dict[str, Phase]) -> list[tuple[str, str, str, bool]]:
+    """(goal, measured, target, met) for each of issue 10's goals."""
+    idle, flood = phases["idle"], phases["flood"]
+    streams = [phases[f"stream {n}"] for n in (1, 2, 3)]
+    rows: list[tuple[str, str, str, bool]] = []
+
+    def add(goal: str, values: list[float], fmt: str, target: str, met: bool) -> None:
+        rows.append((goal, " / ".join(format(v, fmt) for v in values), target, met))
+
+    per = [s.imgs / s.pictures for s in streams]
+    add("`<img>`/`<canvas>` per picture, streams 1/2/3", per, ".2f", "<= 1.2", max(per) <= 1.2)
+    if "live" in phases and phases["live"].result.get("shown"):
+        live = phases["live"]
+        value = live.imgs / live.result["shown"]
+        add("live view: `<img>` per shown frame", [value], ".2f", "<= 1", value <= 1)
+        shown = live.result["shown"]
+        sent = live.ws_bytes / (live.picture_bytes / live.pictures * shown)
+        rows.append(
+            (
+                "live view: frames shown / skipped (never sent); page bytes per shown frame's bytes",
+                f"{shown} / {live.result.get('skipped')}; {sent:.2f}x",
+                "skipped frames stay in the kernel",
+                live.ws_bytes < live.picture_bytes,
+            )
+        )
+    busy = [s.busy * 100 for s in streams]
+    add("main thread busy while streaming, %", busy, ".0f", "<= 40", max(busy) <= 40)
+    keys = [s.key_p95 or 0.0 for s in streams]
+    add("key press to paint p95 while streaming, ms", keys, ".0f", "<= 60", max(keys) <= 60)
+    fps = [s.fps / idle.fps for s in streams]
+    add("frames per second vs idle while streaming", fps, ".2f", ">= 0.85", min(fps) >= 0.85)
+    growth = streams[2].rss_mb - streams[0].rss_mb
+    add("renderer RSS growth stream 1 -> 3, MB", [growth], ".0f", "<= 150", growth <= 150)
+    heap = phases["close"].heap_mb - idle.heap_mb
+    add("JS heap after panel.close() minus idle, MB", [heap], ".1f", "<= 10", heap <= 10)
+    ratio = [s.ws_bytes / s.picture_bytes for s in streams]
+    add("kernel -> page bytes / picture bytes", ratio, ".2f", "<= 1.1", max(ratio) <= 1.1)
+    # The flood against the non-rendering client of the same run: what the log adds.
+    bare = phases["bare flood"]
+    extra = (flood.busy - bare.busy) * 100
+    flood_key = flood.key_p95 or 0.0
+    today = TODAY_FLOOD
+    add(
+        "text flood: busy % over the non-rendering client's, key p95 ms",
+        [extra, flood_key],
+        ".0f",
+        f"no worse than today (+{today['extra_busy']:.0f} points, {today['key_p95']:.0f} ms; +5 slack)",
+        extra <= today["extra_busy"] + 5 and flood_key <= today["key_p95"] + 5,
+    )
+    return rows

@@ -1,0 +1,163 @@
+"""Issue 10's picture path in a real browser: each picture drawn once, released when it
+leaves, bombs refused in words, sound without autoplay, the live view.
+
+Uses the shared fixtures of ``conftest.py`` (JupyterLab of its own, Debian's Chromium
+through Playwright). The page counts every ``<img>`` and ``<canvas>`` element it creates
+(a wrapper of ``document.createElement`` installed before JupyterLab loads); the tests, in file order,
+drive the panel from notebook cells and read the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser import flow
+from tests.browser.conftest import JupyterServer
+from tests.browser.pages import SETUP_CELLS, NotebookPage, PanelView, expect, open_notebook
+
+pytestmark = pytest.mark.browser
+
+# What the tests run, as one-line calls (typing into a cell auto-indents).
+HELPERS = """\
+import asyncio
+import io
+import struct
+import wave
+
+
+async def pictures(count, first_width, pause):
+    for i in range(count):
+        panel.send(make_png(first_width + i, 30 if first_width < 50 else 20))
+        await asyncio.sleep(pause)
+    while panel.log_view.scheduled:
+        await asyncio.sleep(0.01)
+
+
+async def texts(count):
+    for i in range(count):
+        panel.send(f"text {i}")
+        await asyncio.sleep(0.01)
+
+
+# 35 bytes of GIF whose header declares 65535 x 65535 pixels (~17 GB decoded).
+bomb = (
+    b"GIF89a" + struct.pack("<HHBBB", 65535, 65535, 0x80, 0, 0) + bytes(3) + b"\\xff" * 3
+    + b"," + struct.pack("<HHHHB", 0, 0, 65535, 65535, 0) + b"\\x02\\x02D\\x01\\x00;"
+)
+
+
+def wav():
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(bytes(3200))
+    return out.getvalue()"""
+
+CELLS = [
+    "from wsecho_widget import WebSocketPanel\n\npanel = WebSocketPanel(image_limit=3)\npanel",
+    SETUP_CELLS[1],
+    SETUP_CELLS[2],  # make_png(width, height), from the standard library
+    HELPERS,
+]
+
+COUNTERS = """
+window.__added = {pictures: 0};
+const create = Document.prototype.createElement;
+Document.prototype.createElement = function (name, ...rest) {
+  if (/^(img|canvas)$/i.test(name)) window.__added.pictures++;
+  return create.call(this, name, ...rest);
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def notebook(browser: Any, lab_server: JupyterServer) -> Iterator[NotebookPage]:
+    with open_notebook(browser, lab_server, "lab/tree/{name}", "pictures.ipynb", cells=CELLS) as notebook:
+        notebook.page.add_init_script(COUNTERS)
+        yield notebook
+
+
+@pytest.fixture(scope="module")
+def panel(notebook: NotebookPage) -> PanelView:
+    return flow.open_and_run_all(notebook)
+
+
+def added(panel: PanelView) -> int:
+    return int(panel.page.evaluate("() => window.__added.pictures"))
+
+
+def test_each_picture_is_drawn_once_and_released_when_it_leaves(
+    notebook: NotebookPage, panel: PanelView
+) -> None:
+    before = added(panel)
+    notebook.run_cell("await pictures(8, 40, 0.15)")
+    expect(panel.log).to_contain_text(re.compile(r"(← binary .* \(png picture\)\n.*){8}", re.DOTALL))
+    expect(panel.pictures).to_have_count(3)  # image_limit: the older ones are gone from the page
+    panel.page.wait_for_function(
+        "() => [...document.querySelectorAll('.wsecho-log canvas.wsecho-image')]"
+        ".every(c => c.dataset.drawn === '1')"
+    )
+    assert panel.decoded_sizes() == [(45, 30), (46, 30), (47, 30)]
+    assert added(panel) - before == 8  # one element per picture, never made again
+    assert sum("(png picture) (picture no longer shown)" in line for line in panel.log_lines()) == 5
+
+    # Many later renders (text, a view change): no picture is drawn again.
+    settled = added(panel)
+    notebook.run_cell("await texts(30)")
+    panel.wait_echo("text 29")
+    panel.page.locator(".wsecho-panel button:text-is('JSON')").click()
+    expect(panel.log).to_contain_text("← text 29")
+    assert added(panel) == settled
+    expect(panel.pictures).to_have_count(3)
+    assert notebook.widget_errors == []
+
+
+def test_a_bomb_is_refused_in_words(notebook: NotebookPage, panel: PanelView) -> None:
+    before = added(panel)
+    notebook.run_cell("panel.send(bomb)")
+    expect(panel.log).to_contain_text(
+        re.compile(r"← binary 35 B \(gif picture\) · gif 65535x65535 not shown: larger than 50 Mpx")
+    )
+    assert added(panel) == before  # nothing was drawn
+
+
+def test_sound_plays_only_when_asked(notebook: NotebookPage, panel: PanelView) -> None:
+    notebook.run_cell("panel.send(wav())")
+    audio = panel.log.locator("audio.wsecho-audio")
+    expect(audio).to_have_count(1)
+    state = audio.evaluate("a => [a.controls, a.autoplay, a.paused, a.src.startsWith('blob:')]")
+    assert state == [True, False, True, True]
+    expect(panel.log).to_contain_text("(wav audio)")
+
+
+def test_the_live_view_draws_the_newest_picture_in_place(notebook: NotebookPage, panel: PanelView) -> None:
+    live_button = panel.page.locator(".wsecho-panel button:text-is('Live')")
+    live_button.click()
+    live = panel.page.locator(".wsecho-live")
+    expect(live).to_be_visible()
+    expect(panel.pictures).to_have_count(0)  # pictures leave the log, and the page frees them
+    before = added(panel)
+    notebook.run_cell("await pictures(60, 50, 0.005)")
+    picture = live.locator("canvas.wsecho-live-picture")
+    expect(picture).to_have_count(1)
+    panel.page.wait_for_function(  # the newest frame, 109 x 20, drawn
+        "() => { const c = document.querySelector('.wsecho-live canvas.wsecho-live-picture');"
+        " return c && c.width === 109 && c.height === 20; }"
+    )
+    frames = int(picture.evaluate("c => Number(c.dataset.frames)"))
+    expect(live).to_contain_text(re.compile(r"live · png 109x20 · .* fps shown · \d+ skipped"))
+    assert added(panel) == before  # the same canvas, redrawn in place
+    assert 1 <= frames < 60
+    expect(panel.pictures).to_have_count(0)
+    skipped = int(re.search(r"(\d+) skipped", live.inner_text()).group(1))  # type: ignore[union-attr]
+    assert skipped > 0
+    live_button.click()
+    expect(live).to_be_hidden()
+    expect(panel.pictures).to_have_count(3)  # back in the log
+    assert notebook.widget_errors == []

@@ -1,0 +1,182 @@
+// The panel's log in the page: text lines and media, kept in step with the kernel.
+//
+// The kernel sends what changed, as custom messages (see logwidget.py):
+//   {kind: "update", drop: [[seq, text]...], append: [item...], trim: n}
+//   {kind: "reset", token, entries: [item...]}   (token: the view that asked, or null: all)
+// where item = {seq, text, media?, buffer?, size?, animated?, keep?}; a medium's bytes come once, as a
+// binary buffer. Text is only ever set as text, never parsed as HTML. Each medium
+// gets one element (a canvas for a still picture; <img>, <audio> or <video> with one
+// blob URL otherwise), emptied and its URL revoked when the medium leaves the log or
+// the view goes away, so the page lets go of its memory.
+
+function mediaElement(type, url, size) {
+  const kind = type.split("/")[0];
+  const node = document.createElement(kind === "image" ? "img" : kind);
+  node.className = `wsecho-media wsecho-${kind}`;
+  if (kind === "image") {
+    node.alt = type;
+    node.decoding = "async";
+    if (size) {
+      // Known before decoding (the kernel read the header): no relayout when it decodes.
+      node.width = size[0];
+      node.height = size[1];
+    }
+  } else {
+    node.controls = true; // a log is no place for autoplay
+    node.autoplay = false;
+    node.preload = "metadata";
+  }
+  node.src = url;
+  return node;
+}
+
+// A still picture is drawn once into a canvas: its decoded pixels are the canvas's
+// and go when the canvas is emptied (an <img> leaves its decoded copy in the page's
+// image cache long after it is removed: ~0.4 MB per picture, measured).
+function stillPicture(entry, blob, size) {
+  const canvas = document.createElement("canvas");
+  canvas.className = "wsecho-media wsecho-image";
+  if (size) {
+    canvas.width = size[0];
+    canvas.height = size[1];
+  }
+  createImageBitmap(blob).then(
+    (bitmap) => {
+      if (entry.media === canvas) {
+        canvas.width = bitmap.width;
+        canvas.height = bitmap.height;
+        canvas.getContext("2d").drawImage(bitmap, 0, 0);
+        canvas.dataset.drawn = "1";
+      }
+      bitmap.close();
+    },
+    () => {
+      if (entry.media === canvas) {
+        canvas.width = canvas.height = 0;
+        entry.text.data = entry.text.data.replace(/\n?$/, " (the page could not decode it)\n");
+      }
+    },
+  );
+  return canvas;
+}
+
+function render({ model, el }) {
+  const root = document.createElement("div");
+  root.className = "wsecho-entries";
+  el.appendChild(root);
+  // Entries in the page, oldest first: {seq, text (a Text node), pre, media, url}.
+  let entries = [];
+  const token = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  let synced = false;
+
+  function release(entry) {
+    if (entry.media !== null) {
+      entry.media.remove();
+      if (entry.media.tagName === "CANVAS") {
+        entry.media.width = 0; entry.media.height = 0;
+      } else if (entry.media.tagName !== "IMG") {
+        entry.media.removeAttribute("src");
+        entry.media.load(); // stops a playing medium and frees its decoder
+      }
+      entry.media = null;
+    }
+    if (entry.url !== null) {
+      URL.revokeObjectURL(entry.url);
+      entry.url = null;
+    }
+  }
+
+  function textBlock() {
+    const last = root.lastChild;
+    if (last !== null && last.tagName === "PRE") return last;
+    const pre = document.createElement("pre");
+    pre.className = "wsecho-text";
+    root.appendChild(pre);
+    return pre;
+  }
+
+  function append(items, buffers, reuse) {
+    for (const item of items) {
+      const pre = textBlock();
+      const text = document.createTextNode(item.text);
+      pre.appendChild(text);
+      const entry = { seq: item.seq, text, pre, media: null, url: null };
+      const kept = item.keep ? reuse.get(item.seq) : undefined;
+      if (kept !== undefined) {
+        entry.media = kept.media;
+        entry.url = kept.url;
+        kept.media = null;
+        kept.url = null;
+      } else if (item.media !== undefined && buffers[item.buffer] !== undefined) {
+        const blob = new Blob([buffers[item.buffer]], { type: item.media });
+        if (item.media.startsWith("image/") && !item.animated) {
+          entry.media = stillPicture(entry, blob, item.size);
+        } else {
+          entry.url = URL.createObjectURL(blob);
+          entry.media = mediaElement(item.media, entry.url, item.size);
+        }
+      }
+      if (entry.media !== null) root.appendChild(entry.media);
+      entries.push(entry);
+    }
+  }
+
+  function remove(entry) {
+    release(entry);
+    entry.text.remove();
+    if (!entry.pre.hasChildNodes()) entry.pre.remove();
+  }
+
+  function update(msg, buffers) {
+    if (msg.drop) {
+      const changed = new Map(msg.drop);
+      for (const entry of entries) {
+        if (changed.has(entry.seq)) {
+          release(entry);
+          entry.text.data = changed.get(entry.seq);
+        }
+      }
+    }
+    if (msg.append) append(msg.append, buffers, new Map());
+    if (msg.trim) {
+      for (const entry of entries.slice(0, msg.trim)) remove(entry);
+      entries = entries.slice(msg.trim);
+    }
+  }
+
+  function reset(items, buffers) {
+    const old = entries;
+    const reuse = new Map(old.filter((e) => e.media !== null).map((e) => [e.seq, e]));
+    entries = [];
+    root.replaceChildren();
+    append(items, buffers, reuse);
+    for (const entry of old) release(entry); // what was not reused
+    // A log shown afresh (a new view, filter or resume) starts at its newest entry:
+    // the end of the panel's column-reverse scroll box is scrollTop 0.
+    const box = el.closest(".wsecho-log");
+    if (box !== null) box.scrollTop = 0;
+  }
+
+  function onMessage(msg, buffers) {
+    if (msg.kind === "reset") {
+      if (msg.token !== null ? msg.token !== token : !synced) return;
+      synced = true;
+      reset(msg.entries, buffers);
+    } else if (msg.kind === "update" && synced) {
+      update(msg, buffers);
+    }
+  }
+
+  model.on("msg:custom", onMessage);
+  // A new view (a re-run cell, a second view, a reloaded page) asks for what the
+  // log shows now; until then, updates meant for the views already in step are ignored.
+  model.send({ kind: "snapshot", token });
+  return () => {
+    model.off("msg:custom", onMessage);
+    for (const entry of entries) release(entry);
+    entries = [];
+    root.remove();
+  };
+}
+
+export default { render };
