@@ -26,7 +26,7 @@ from ._loop import Debouncer, in_loop
 from .connection import ChannelError, check_url
 from .controls import LogPanel, NoticeBar, OptionsForm, SaveButton, SendBar, StatusBar, close_descendants
 from .media import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, MediaLimits
-from .model import DEFAULT_HISTORY_LIMIT, Message, format_size
+from .model import DEFAULT_HISTORY_LIMIT, format_size
 from .options import header_pairs
 from .session import STATUSES, Session, Status
 from .transcript import load_transcript
@@ -113,11 +113,8 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
             limits=MediaLimits(max_picture_side, max_picture_pixels),
             live=live,
         )
-        self.live = live
-        # The panel's trait and the Live toggle are one setting.
-        traitlets.link((self, "live"), (self.log_panel.toolbar.live_button, "value"))
-        self._compose(loop, headers)
-        self.session.subscribe(on_status=self._show_status, on_messages=self._show_messages)
+        self._compose(loop, headers, live)
+        self.session.subscribe(on_status=self._show_status, on_messages=self.log_panel.add)
         self._update_stats()
         self._latency_tick.start()
         if autoconnect:
@@ -125,8 +122,10 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         else:
             self._show_status("closed", "not connected yet")
 
-    def _compose(self, loop: asyncio.AbstractEventLoop, headers: list[tuple[str, str]]) -> None:
+    def _compose(self, loop: asyncio.AbstractEventLoop, headers: list[tuple[str, str]], live: bool) -> None:
         # The parts, laid out as rows; then today's public names for their widgets.
+        self.live = live  # one setting with the Live toggle:
+        traitlets.link((self, "live"), (self.log_panel.toolbar.live_button, "value"))
         options = self.session.options
         self.status_bar = StatusBar()
         self.notice_bar = NoticeBar()
@@ -195,10 +194,6 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         self.send_button.disabled = status not in ("open", "connecting")
         self.options_form.show_connection(status, self.url, self.negotiated)
         self._update_stats()
-
-    def _show_messages(self, messages: Sequence[Message]) -> None:
-        # One call per batch of received messages (one per sent message).
-        self.log_panel.add(messages)
 
     def _update_stats(self) -> None:
         session = self.session
@@ -294,11 +289,7 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
             if not form.add_header():
                 raise ChannelError(self.notice_bar.notice)
             try:
-                self.session.configure(
-                    subprotocols=form.subprotocols,
-                    headers=form.headers,
-                    compression="deflate" if form.compression else None,
-                )
+                self.session.configure(**form.settings())
             except ValueError as exc:
                 raise ChannelError(str(exc)) from None
         except ChannelError as exc:
@@ -324,10 +315,8 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         """
         return self.save_button.save(path)
 
-    @staticmethod
-    def load_transcript(path: str | os.PathLike[str]) -> list[Message]:
-        """Read a transcript written by :meth:`save_transcript` back as Message records."""
-        return load_transcript(path)
+    #: Read a transcript written by :meth:`save_transcript` back as Message records.
+    load_transcript = staticmethod(load_transcript)
 
     # -- closing ---------------------------------------------------------------------
 

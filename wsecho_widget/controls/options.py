@@ -158,6 +158,11 @@ class OptionsForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no ty
         """True when permessage-deflate should be offered."""
         return bool(self.compression_box.value)
 
+    def settings(self) -> dict[str, Any]:
+        """The handshake settings the form holds, as ``Session.configure()`` takes them."""
+        compression = "deflate" if self.compression else None
+        return {"subprotocols": self.subprotocols, "headers": self.headers, "compression": compression}
+
     def add_header(self) -> bool:
         """Add the header typed (nothing typed: nothing to do); False when refused."""
         name = self.header_name.value.strip()

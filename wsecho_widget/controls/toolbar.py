@@ -66,12 +66,8 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
             tooltip="Show only entries whose text contains this, ignoring case",
             layout=widgets.Layout(flex="1 1 auto", width="auto"),
         )
-        self.json_button = widgets.ToggleButton(
-            value=False,
-            description="JSON",
-            icon="code",
-            tooltip="Show text frames that are JSON objects or arrays pretty-printed",
-            layout=widgets.Layout(width="auto", flex="0 0 auto"),
+        self.json_button = _toggle(
+            "JSON", "code", "Show text frames that are JSON objects or arrays pretty-printed"
         )
         views = binary_views()
         self.binary_view = widgets.ToggleButtons(
@@ -84,20 +80,15 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
             # Its box is display:block, which puts the buttons under the description.
             layout=widgets.Layout(display="flex", align_items="center", flex="0 0 auto"),
         )
-        self.pause_button = widgets.ToggleButton(
-            value=False,
-            description="Pause",
-            icon="pause",
-            tooltip="Hold the log still to scroll back and read; messages are still recorded",
-            layout=widgets.Layout(width="auto", flex="0 0 auto"),
+        self.pause_button = _toggle(
+            "Pause", "pause", "Hold the log still to scroll back and read; messages are still recorded"
         )
-        self.live_button = widgets.ToggleButton(
-            value=live,
-            description="Live",
-            icon="video-camera",
-            tooltip="Watch received pictures as one picture updated in place (a camera-like stream)",
-            layout=widgets.Layout(width="auto", flex="0 0 auto"),
+        self.live_button = _toggle(
+            "Live",
+            "video-camera",
+            "Watch received pictures as one picture updated in place (a camera-like stream)",
         )
+        self.live_button.value = live
         if on_live is not None:
             self.live_button.observe(in_loop(loop, lambda change: on_live(bool(change["new"]))), "value")
         # Every keystroke arrives: render once the typing pauses.
@@ -170,3 +161,11 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
 
 def _tips(views: tuple[str, ...]) -> list[str]:
     return [_VIEW_TIPS.get(view, f"{view}: your decoder, its result pretty-printed") for view in views]
+
+
+def _toggle(description: str, icon: str, tooltip: str) -> widgets.ToggleButton:
+    # The toolbar's on/off buttons: as wide as their label, never squeezed.
+    layout = widgets.Layout(width="auto", flex="0 0 auto")
+    return widgets.ToggleButton(
+        value=False, description=description, icon=icon, tooltip=tooltip, layout=layout
+    )
