@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks.flood_server import FLOOD
+from benchmarks.pairs import cpu_row, rate_ratio
 
 FLOOD_SIZE = 60  # bytes per MessagePack map: a small feed tick
 
@@ -75,29 +76,16 @@ async def measure(kernel: Any, url: str, row: Callable[..., None], quick: bool) 
             (hex_runs if view == "hex" else msgpack_runs).append(result)
     assert all(r["decoded_in_log"] for r in msgpack_runs), "the msgpack view did not decode"
     assert not any(r["decoded_in_log"] for r in hex_runs), "the hex view decoded"
-    ratios = [m["rate"] / h["rate"] for h, m in zip(hex_runs, msgpack_runs, strict=True)]
-    ratio = statistics.median(ratios)
-    shown = [(round(h["rate"]), round(m["rate"])) for h, m in zip(hex_runs, msgpack_runs, strict=True)]
-    print(f"    pairs (hex, msgpack msg/s): {shown}")
+    ratio, ratio_text = rate_ratio(hex_runs, msgpack_runs, ("hex", "msgpack"))
     row(
         f"14. msgpack view, {count:,} x {FLOOD_SIZE} B MessagePack flood",
         f"{statistics.median(m['rate'] for m in msgpack_runs):,.0f} msg/s",
         f"hex view {statistics.median(h['rate'] for h in hex_runs):,.0f} msg/s",
-        f"{ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f})",
+        ratio_text,
         "≥ 0.80",
         ratio >= 0.8,
     )
-    # CPU time per message ignores the time spent waiting for a core: the view's own cost.
-    hex_cpu = statistics.median(h["cpu_us"] for h in hex_runs)
-    msgpack_cpu = statistics.median(m["cpu_us"] for m in msgpack_runs)
-    row(
-        "14. kernel CPU per message of that flood, msgpack view",
-        f"{msgpack_cpu:.2f} µs",
-        f"hex view {hex_cpu:.2f} µs",
-        f"{hex_cpu / msgpack_cpu:.2f}",
-        "(the rate ratio when CPU-bound)",
-        None,
-    )
+    cpu_row(row, "14. kernel CPU per message of that flood, msgpack view", hex_runs, msgpack_runs, "hex view")
 
 
 async def main(quick: bool) -> int:

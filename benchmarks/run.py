@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.kernel import Kernel, Traffic
+from benchmarks.pairs import cpu_row, rate_ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 2**20
@@ -157,30 +158,18 @@ async def throughput(kernel: Kernel, url: str, quick: bool) -> dict[str, Any]:
                         panel_runs.append(panel)
                 if count == 100_000 and not batched:
                     kept = {"panel": panel_runs[-1], "traffic": traffic}
-            ratios = [p["rate"] / b["rate"] for b, p in zip(bare_runs, panel_runs, strict=True)]
-            ratio = statistics.median(ratios)
-            pairs = [(round(b["rate"]), round(p["rate"])) for b, p in zip(bare_runs, panel_runs, strict=True)]
-            print(f"    pairs (bare, panel msg/s): {pairs}")
+            ratio, ratio_text = rate_ratio(bare_runs, panel_runs, ("bare", "panel"))
             row(
                 f"1. throughput, {count:,} x 40 B text, {server}",
                 rate(statistics.median(p["rate"] for p in panel_runs)),
                 f"bare {rate(statistics.median(b['rate'] for b in bare_runs))}",
-                f"{ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f})",
+                ratio_text,
                 "≥ 0.90",
                 ratio >= 0.9,
             )
             if count == 100_000:
-                # CPU time per message does not count time spent waiting for a core,
-                # so it tells the panel's own cost even when the machine is busy.
-                bare_cpu = statistics.median(b["cpu_us"] for b in bare_runs)
-                panel_cpu = statistics.median(p["cpu_us"] for p in panel_runs)
-                row(
-                    f"1. kernel CPU per message of that {count:,} flood",
-                    f"{panel_cpu:.2f} µs",
-                    f"bare {bare_cpu:.2f} µs",
-                    f"{bare_cpu / panel_cpu:.2f}",
-                    "(the rate ratio when CPU-bound)",
-                    None,
+                cpu_row(
+                    row, f"1. kernel CPU per message of that {count:,} flood", bare_runs, panel_runs, "bare"
                 )
     return kept
 

@@ -7,6 +7,7 @@ import pytest
 
 from tests.helpers import record_log_messages
 from wsecho_widget import EchoServer, WebSocketPanel
+from wsecho_widget import _websockets_internals as internals
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +31,15 @@ def asyncio_stays_unpatched() -> Iterator[None]:
     """
     yield
     assert not hasattr(asyncio, "_nest_patched"), "this test patched asyncio with nest-asyncio2"
+
+
+@pytest.fixture(params=[True, False], ids=["fast path", "public API only"])
+def fast_path(request: pytest.FixtureRequest) -> Iterator[bool]:
+    """Run the test twice: with websockets' internals fast path, and with the public API only."""
+    saved = internals.fast_path
+    internals.fast_path = request.param
+    yield request.param
+    internals.fast_path = saved
 
 
 @pytest.fixture

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.helpers import make_png, wait_for
-from wsecho_widget import _websockets_internals as internals
 from wsecho_widget.hub import Hub
-
-
-@pytest.fixture(params=[True, False], ids=["fast path", "public API only"])
-def fast_path(request: pytest.FixtureRequest) -> Iterator[bool]:
-    saved = internals.fast_path
-    internals.fast_path = request.param
-    yield request.param
-    internals.fast_path = saved
 
 
 async def test_broadcasts_and_closes_either_way(fast_path: bool) -> None:

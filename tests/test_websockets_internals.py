@@ -6,23 +6,13 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
-import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from wsecho_widget import EchoServer, WebSocketChannel
 from wsecho_widget import _websockets_internals as internals
 
 FRAMES = 5_000
-
-
-@pytest.fixture(params=[True, False], ids=["fast path", "public API only"])
-def fast_path(request: pytest.FixtureRequest) -> Iterator[bool]:
-    saved = internals.fast_path
-    internals.fast_path = request.param
-    yield request.param
-    internals.fast_path = saved
 
 
 async def flood(ws: ServerConnection) -> None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._feed import Feed
 from ._protoclient import ProtocolClient
 from .connection import ChannelError, WebSocketChannel
 from .gql_protocol import (
@@ -48,7 +48,7 @@ class GraphQLError(Exception):
         super().__init__("; ".join(messages))
 
 
-class Subscription:
+class Subscription(Feed[dict[str, Any]]):
     """One operation's results: ``async for result in sub``, ``await sub.cancel()``.
 
     Each result is a ``next`` payload (a dict with ``data`` and/or ``errors``), in
@@ -67,6 +67,7 @@ class Subscription:
         operation_name: str | None,
         buffer: int = DEFAULT_BUFFER,
     ) -> None:
+        super().__init__(client.loop, buffer)
         self.client = client
         self.id = id
         self.query = query
@@ -74,50 +75,29 @@ class Subscription:
         self.operation_name = operation_name
         self.frame = encode_subscribe(id, query, variables, operation_name)  # checks the arguments
         self.received = 0
-        self.dropped = 0
         #: Sent again after a reconnect (subscriptions); execute()'s operations are not.
         self.resume = True
         self.sent = False
-        self.done = False
-        self.error: Exception | None = None
-        self._results: deque[dict[str, Any]] = deque()
-        self._buffer = buffer
-        self._waiter: asyncio.Future[None] | None = None
+
+    @property
+    def done(self) -> bool:
+        return self._ended
+
+    @property
+    def error(self) -> Exception | None:
+        """What ended it, if not ``complete`` or :meth:`cancel`."""
+        return self._error
 
     @property
     def active(self) -> bool:
-        return not self.done
+        return not self._ended
 
     def _put(self, result: dict[str, Any]) -> None:
         self.received += 1
-        if len(self._results) >= self._buffer:
-            self._results.popleft()
-            self.dropped += 1
-        self._results.append(result)
-        self._wake()
+        self._push(result)
 
     def _end(self, error: Exception | None = None) -> None:
-        if not self.done:
-            self.done, self.error = True, error
-            self._wake()
-
-    def _wake(self) -> None:
-        waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def __aiter__(self) -> Subscription:
-        return self
-
-    async def __anext__(self) -> dict[str, Any]:
-        while not self._results:
-            if self.done:
-                if self.error is not None:
-                    raise self.error
-                raise StopAsyncIteration
-            self._waiter = self.client.loop.create_future()
-            await self._waiter
-        return self._results.popleft()
+        self._finish(error)
 
     async def cancel(self) -> None:
         """Stop it: send ``complete`` (when still running) and end the iteration."""

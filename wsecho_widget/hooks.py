@@ -14,10 +14,10 @@ import asyncio
 import functools
 import inspect
 import weakref
-from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._feed import Feed
 from .model import Message
 
 __all__ = ["MessageHooks", "MessageStream", "callback_name"]
@@ -32,7 +32,7 @@ def callback_name(callback: Callable[..., Any]) -> str:
     return str(name) if name else type(callback).__name__
 
 
-class MessageStream:
+class MessageStream(Feed[Message]):
     """``async for message in stream``: the received messages from now on.
 
     Each stream has its own bounded queue: a reader that falls behind by more than
@@ -44,54 +44,27 @@ class MessageStream:
     def __init__(self, loop: asyncio.AbstractEventLoop, maxsize: int = DEFAULT_STREAM_SIZE) -> None:
         if maxsize < 1:
             raise ValueError(f"a stream keeps at least 1 message, not {maxsize}")
-        self.loop = loop
-        self.dropped = 0
-        self._queue: deque[Message] = deque()
-        self._maxsize = maxsize
-        self._waiter: asyncio.Future[None] | None = None
-        self._closed = False
+        super().__init__(loop, maxsize)
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self._ended
 
     def __len__(self) -> int:
         """How many messages wait to be read."""
-        return len(self._queue)
+        return len(self._items)
 
     def put(self, message: Message) -> None:
-        if self._closed:
-            return
-        if len(self._queue) >= self._maxsize:
-            self._queue.popleft()
-            self.dropped += 1
-        self._queue.append(message)
-        self._wake()
+        if not self._ended:
+            self._push(message)
 
     def close(self) -> None:
         """End the iteration once the messages already queued are read."""
-        self._closed = True
-        self._wake()
-
-    def _wake(self) -> None:
-        waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def __aiter__(self) -> MessageStream:
-        return self
-
-    async def __anext__(self) -> Message:
-        while not self._queue:
-            if self._closed:
-                raise StopAsyncIteration
-            self._waiter = self.loop.create_future()
-            await self._waiter
-        return self._queue.popleft()
+        self._finish()
 
     def __repr__(self) -> str:
-        state = "closed" if self._closed else "open"
-        return f"<MessageStream {state}, {len(self._queue)} waiting, {self.dropped} dropped>"
+        state = "closed" if self._ended else "open"
+        return f"<MessageStream {state}, {len(self._items)} waiting, {self.dropped} dropped>"
 
 
 class MessageHooks:

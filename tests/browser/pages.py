@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,18 @@ def expect(actual: Any) -> Any:
 
     playwright_expect.set_options(timeout=TIMEOUT_MS)
     return playwright_expect(actual)
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> None:
+    """Poll ``predicate`` until it is true; AssertionError naming ``what`` after ``timeout`` s.
+
+    For conditions Playwright's ``expect`` cannot state (a scroll offset, a count of options).
+    """
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
 
 
 # The test notebook uses the public API only: a panel on the embedded echo

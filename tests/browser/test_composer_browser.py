@@ -8,8 +8,7 @@ click Send, choose a Recent text, click Clear, click the msgpack view.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 
 from tests.browser import flow
 from tests.browser.conftest import JupyterServer
-from tests.browser.pages import NotebookPage, PanelView, expect, open_notebook
+from tests.browser.pages import NotebookPage, PanelView, expect, open_notebook, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -39,14 +38,6 @@ def notebook(browser: Any, lab_server: JupyterServer) -> Iterator[NotebookPage]:
 @pytest.fixture(scope="module")
 def panel(notebook: NotebookPage) -> PanelView:
     return flow.open_and_run_all(notebook)
-
-
-def _wait(predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def _options(recent: Any) -> list[str]:
@@ -85,7 +76,7 @@ def test_multi_line_sends_the_whole_text_as_one_frame_and_the_mode_stays(panel: 
     panel.button("Send").click()
     expect(area).to_have_value("")  # the kernel empties it once sent
     # One frame: the log shows it once each way, its lines indented under the first.
-    _wait(lambda: _echoes(panel, "{") == 1, what="the echo of the payload")
+    wait_until(lambda: _echoes(panel, "{") == 1, what="the echo of the payload")
     text = panel.log.inner_text()
     assert text.count('"op": "subscribe",') == 2 and text.count('"args": ["EURUSD"]') == 2
     # The mode is remembered: still a text area, the toggle still pressed.
@@ -101,14 +92,14 @@ def test_recent_offers_what_was_sent_and_sends_it_again(panel: PanelView) -> Non
     expect(area).to_have_value("\n".join(LINES))
     expect(recent).to_have_value(recent.locator("option").first.get_attribute("value") or "")
     panel.button("Send").click()
-    _wait(lambda: _echoes(panel, "{") == 2, what="the payload sent again")
+    wait_until(lambda: _echoes(panel, "{") == 2, what="the payload sent again")
     # Back to one line: a short text joins Recent at the top.
     panel.button("Multi-line").click()
     expect(panel.input).to_be_visible()
     panel.type("ping")
     panel.input.press("Enter")
     panel.wait_echo("ping")
-    _wait(
+    wait_until(
         lambda: _options(recent) == ["Recent…", "ping", "{ (4 lines)"],
         what="Recent, newest first",
     )
@@ -117,5 +108,5 @@ def test_recent_offers_what_was_sent_and_sends_it_again(panel: PanelView) -> Non
 def test_clear_forgets_the_recent_texts(panel: PanelView) -> None:
     recent = panel.root.locator(".wsecho-recent select")
     panel.button("Clear").click()
-    _wait(lambda: _options(recent) == ["Recent…"], what="Recent to empty")
-    _wait(lambda: "ping" not in panel.log.inner_text(), what="the log to clear")
+    wait_until(lambda: _options(recent) == ["Recent…"], what="Recent to empty")
+    wait_until(lambda: "ping" not in panel.log.inner_text(), what="the log to clear")

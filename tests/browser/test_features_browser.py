@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import pytest
 
 from tests.browser import flow
 from tests.browser.conftest import JupyterServer
-from tests.browser.pages import NotebookPage, PanelView, open_notebook
+from tests.browser.pages import NotebookPage, PanelView, open_notebook, wait_until
 from tests.helpers import make_png
 
 pytestmark = pytest.mark.browser
@@ -56,14 +56,6 @@ def panel(notebook: NotebookPage) -> PanelView:
     return flow.open_and_run_all(notebook)
 
 
-def _wait(predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
-
-
 def _screenshot(page: Any, path: Path) -> None:
     page.locator(".wsecho-panel").screenshot(path=str(path))
 
@@ -93,7 +85,7 @@ LOG_STATE = """() => {
 def test_the_log_follows_the_newest_entry_and_pause_holds_it(panel: PanelView, artifacts: Path) -> None:
     page = panel.page
     _send(page, "feed 400")  # 400 ticks, one every 30 ms
-    _wait(
+    wait_until(
         lambda: page.evaluate(LOG_STATE)["scrollHeight"] > page.evaluate(LOG_STATE)["clientHeight"] + 200,
         what="the log to overflow its box",
     )
@@ -115,17 +107,17 @@ def test_the_log_follows_the_newest_entry_and_pause_holds_it(panel: PanelView, a
     box = page.locator(".wsecho-panel .wsecho-log")
     box.hover()
     page.mouse.wheel(0, -300)
-    _wait(lambda: page.evaluate(LOG_STATE)["scrollTop"] < -100, what="the scroll up")
+    wait_until(lambda: page.evaluate(LOG_STATE)["scrollTop"] < -100, what="the scroll up")
     held = page.evaluate(LOG_STATE)
     first_count = stats.inner_text()
-    _wait(lambda: stats.inner_text() != first_count, what="more ticks while paused")
+    wait_until(lambda: stats.inner_text() != first_count, what="more ticks while paused")
     time.sleep(0.3)
     after = page.evaluate(LOG_STATE)
     assert after["scrollTop"] == held["scrollTop"]  # the reader's place is kept
     assert after["newest"] == held["newest"]
 
     page.locator(".wsecho-panel button:text-is('Resume')").click()
-    _wait(lambda: abs(page.evaluate(LOG_STATE)["scrollTop"]) < 2, what="back at the newest entry")
+    wait_until(lambda: abs(page.evaluate(LOG_STATE)["scrollTop"]) < 2, what="back at the newest entry")
     assert page.evaluate(LOG_STATE)["newestInView"]
 
 
@@ -139,35 +131,35 @@ def test_a_picked_file_goes_out_and_comes_back_as_a_picture(panel: PanelView, tm
     with page.expect_file_chooser() as chooser:
         page.locator(".wsecho-panel button.widget-upload").click()
     chooser.value.set_files(str(picture))
-    _wait(send_file.is_enabled, what="Send file to be enabled")
+    wait_until(send_file.is_enabled, what="Send file to be enabled")
     send_file.click()
     image = page.locator(".wsecho-panel canvas.wsecho-image").last
     image.wait_for(timeout=15_000)
-    _wait(
+    wait_until(
         lambda: image.evaluate("c => c.dataset.drawn === '1' && c.width === 77 && c.height === 33"),
         what="the echoed picture to be drawn at 77 x 33",
     )
     size = f"{len(picture.read_bytes()) / 1024:.1f} KiB"
     log = page.locator(".wsecho-panel .wsecho-log").inner_text()
     assert f"→ binary {size} (png picture)" in log and f"← binary {size} (png picture)" in log
-    _wait(send_file.is_disabled, what="the upload to reset")
+    wait_until(send_file.is_disabled, what="the upload to reset")
 
 
 def test_the_filter_box_narrows_the_log(panel: PanelView) -> None:
     page = panel.page
     # Wait for the ticks of the first test to be over.
-    _wait(lambda: "tick 0399" in page.evaluate(LOG_STATE)["newest"], timeout=30, what="the last tick")
+    wait_until(lambda: "tick 0399" in page.evaluate(LOG_STATE)["newest"], timeout=30, what="the last tick")
     _send(page, "Needle in a haystack")
     log = page.locator(".wsecho-panel .wsecho-log")
-    _wait(lambda: "← Needle in a haystack" in log.inner_text(), what="the echo")
+    wait_until(lambda: "← Needle in a haystack" in log.inner_text(), what="the echo")
     search = page.locator(".wsecho-panel .widget-text input[placeholder^='show entries']")
     search.press_sequentially("nEEdle", delay=30)
-    _wait(lambda: "tick" not in log.inner_text(), what="the filter to apply")
+    wait_until(lambda: "tick" not in log.inner_text(), what="the filter to apply")
     text = log.inner_text()
     assert "→ Needle in a haystack" in text and "← Needle in a haystack" in text
     assert len([line for line in text.splitlines() if line.strip()]) == 2
     search.fill("")
-    _wait(lambda: "tick 0399" in log.inner_text(), what="the whole log again")
+    wait_until(lambda: "tick 0399" in log.inner_text(), what="the whole log again")
 
 
 def _luminance(css_colour: str) -> float:
@@ -207,7 +199,9 @@ def test_light_and_dark_themes_use_jupyter_colours(panel: PanelView, artifacts: 
     page.locator(".lm-Menu-item .lm-Menu-itemLabel:text-is('Theme')").hover()
     page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel:text-is('JupyterLab Dark')").click()
     page.wait_for_selector("body[data-jp-theme-name='JupyterLab Dark']", state="attached", timeout=30_000)
-    _wait(lambda: page.evaluate(COLOURS)["jpBorder"] != light["jpBorder"], what="the dark theme's colours")
+    wait_until(
+        lambda: page.evaluate(COLOURS)["jpBorder"] != light["jpBorder"], what="the dark theme's colours"
+    )
     page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=30_000)
     dark = page.evaluate(COLOURS)
     assert dark["border"] == dark["jpBorder"] != light["border"]
