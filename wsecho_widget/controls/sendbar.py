@@ -106,12 +106,12 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.recent.observe(in_loop(loop, self._on_recent), "value")
         self.file_upload.observe(in_loop(loop, self._on_upload), "value")
         text_row = [self.text, self.textarea, self.send_button, self.multiline_button, self.recent]
-        super().__init__(
-            [
-                widgets.HBox([*text_row_first, *text_row, *text_row_extra]),
-                widgets.HBox([self.file_upload, self.send_file_button, *file_row_extra]),
-            ]
-        )
+        rows = [
+            [*text_row_first, *text_row, *text_row_extra],
+            [self.file_upload, self.send_file_button, *file_row_extra],
+        ]
+        # A narrow notebook wraps a row rather than squeezing its buttons to "…".
+        super().__init__([widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap")) for row in rows])
 
     def _make_composer(self) -> None:
         # The multi-line input (hidden until toggled), its toggle, and Recent.

@@ -97,9 +97,8 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
         self._quiet = False
         self.binary_view.observe(in_loop(loop, self._on_binary_view), "value")
         self.pause_button.observe(in_loop(loop, self._on_pause), "value")
-        super().__init__(
-            [self.filter_text, self.json_button, self.binary_view, self.live_button, self.pause_button]
-        )
+        buttons = [self.filter_text, self.json_button, self.binary_view, self.live_button, self.pause_button]
+        super().__init__(buttons, layout=widgets.Layout(flex_flow="row wrap"))  # wrap, never cut off
 
     @property
     def format(self) -> LogFormat:
