@@ -72,7 +72,12 @@ def send_picture(notebook: NotebookPage, panel: PanelView, screenshot: Path) -> 
     notebook.page.wait_for_function("c => c.dataset.drawn === '1'", arg=picture)
     assert picture.evaluate("c => [c.width, c.height]") == list(PNG_SIZE)
     # Really drawn: the gradient's pixels are in the canvas (the corner is dark, then blue).
-    corner = picture.evaluate("c => Array.from(c.getContext('2d').getImageData(95, 63, 1, 1).data)")
+    # (read through a 2D copy: the picture's canvas is a bitmaprenderer and has no pixels API)
+    corner = picture.evaluate(
+        "c => { const t = document.createElement('canvas'); t.width = c.width; t.height = c.height;"
+        " const x = t.getContext('2d'); x.drawImage(c, 0, 0);"
+        " return Array.from(x.getImageData(95, 63, 1, 1).data); }"
+    )
     assert corner[2] == 160 and corner[3] == 255 and corner[0] > 200, corner
     expect(panel.log).to_contain_text(re.compile(r"← binary [\d.,]+ [KM]?i?B \(png picture\)"))
     picture.scroll_into_view_if_needed()
