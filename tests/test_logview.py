@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import time
 import wave
 from pathlib import Path
@@ -214,15 +213,3 @@ async def test_live_mode_keeps_pictures_out_of_the_log() -> None:
     assert page(log.widget).media() == [wav()]  # sounds still play in the log
     assert "(png picture)" in page(log.widget).text()
     log.close()
-
-
-def test_render_line() -> None:
-    ts = time.mktime((2026, 1, 2, 13, 14, 15, 0, 0, -1)) + 0.25
-    assert render_line(Message("sent", "hi", ts)) == "13:14:15.250 → hi\n"
-    assert render_line(Message("received", "a\nb", ts)) == "13:14:15.250 ← a\n               b\n"
-    assert render_line(Message("received", b"", ts)) == "13:14:15.250 ← binary 0 B: (empty)\n"
-    noise = os.urandom(8)
-    assert render_line(Message("received", noise, ts)).endswith(f"binary 8 B: {noise.hex(' ')}\n")
-    assert render_line(Message("received", wav(), ts)).endswith("binary 1.6 KiB (wav audio)\n")
-    cut = make_png()[:20]  # a PNG signature without a whole header: not a picture
-    assert render_line(Message("received", cut, ts)).endswith(f"binary 20 B: {cut.hex(' ')}\n")

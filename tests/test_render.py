@@ -10,6 +10,7 @@ import cbor2
 import msgpack
 
 from tests.helpers import make_png
+from tests.test_logview import wav
 from wsecho_widget.model import Message
 from wsecho_widget.render import (
     LogFormat,
@@ -120,6 +121,9 @@ def test_render_line() -> None:
     assert render_line(Message("received", b"", ts)) == "13:14:15.250 ← binary 0 B: (empty)\n"
     noise = os.urandom(8)
     assert render_line(Message("received", noise, ts)).endswith(f"binary 8 B: {noise.hex(' ')}\n")
+    assert render_line(Message("received", wav(), ts)).endswith("binary 1.6 KiB (wav audio)\n")
+    cut = make_png()[:20]  # a PNG signature without a whole header: not a picture
+    assert render_line(Message("received", cut, ts)).endswith(f"binary 20 B: {cut.hex(' ')}\n")
 
 
 def test_status_line_shows_the_detail_unless_open_and_the_round_trip_when_open() -> None:
