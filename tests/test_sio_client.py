@@ -255,3 +255,14 @@ async def test_disconnect_while_waiting_to_reconnect(server: SocketIOServer) -> 
             await client.ready
     finally:
         client.close()
+
+
+async def test_messages_as_a_table_name_each_event_frame(client: SocketIOClient) -> None:
+    pytest.importorskip("pandas")
+    client.emit("chat", "hi")
+    await client.receive_event(timeout=5)
+    table = client.messages.to_pandas()
+    events = [(row.direction, row.event) for row in table.itertuples() if row.event is not None]
+    assert events == [("sent", "chat"), ("received", "chat")]
+    # Engine.IO open, the join and its answer are frames too, with no event name.
+    assert table.event.iloc[:3].isna().all() and len(table) == len(client.messages)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .model import Message
@@ -30,9 +30,9 @@ JSON_LIMIT = 1 << 20
 JSON_DEPTH = 32
 
 
-# Fields that server panels (client) and Socket.IO (event) add to Message: a column
+# Fields that server panels (client) add to Message: a column
 # each once Message has them, the same columns whatever the messages.
-_EXTRA_FIELDS = tuple(name for name in ("client", "event") if hasattr(Message, name))
+_EXTRA_FIELDS = tuple(name for name in ("client",) if hasattr(Message, name))
 
 
 def _pandas() -> Any:
@@ -64,18 +64,26 @@ def _depth_within(value: Any, limit: int) -> bool:
     return True
 
 
-def to_pandas(messages: Iterable[Message], *, json: bool = False) -> Any:
+def to_pandas(
+    messages: Iterable[Message],
+    *,
+    json: bool = False,
+    extra_columns: Mapping[str, Callable[[Message], object]] | None = None,
+) -> Any:
     """A DataFrame with one row per message, oldest first.
 
     Columns: ``time`` (``datetime64[us, UTC]``), ``direction`` and ``kind``
     (categories ``sent``/``received`` and ``text``/``binary``), ``size`` (int64, bytes
-    on the wire), ``data`` (object: str or bytes, as they were), then ``client`` and
-    ``event`` (object) when the messages carry them (server panels, Socket.IO).
+    on the wire), ``data`` (object: str or bytes, as they were), then ``client``
+    (object, server panels), then one object column per ``extra_columns`` entry
+    (``History.columns``: a Socket.IO panel's ``event``, the event name of each
+    event frame, None for the other frames).
     ``json=True`` adds the keys of text frames that are JSON objects as columns
     (nested keys joined with dots, by ``pandas.json_normalize``); a key that clashes
     with a column above is prefixed with ``json.``.
     """
     pd = _pandas()
+    extra_columns = extra_columns or {}
     rows = list(messages)
     columns: dict[str, Any] = {
         # Message.time, to the microsecond (a float's own rounding would differ from it).
@@ -87,6 +95,8 @@ def to_pandas(messages: Iterable[Message], *, json: bool = False) -> Any:
     }
     for extra in _EXTRA_FIELDS:
         columns[extra] = pd.Series([getattr(m, extra) for m in rows], dtype=object)
+    for name, value_of in extra_columns.items():
+        columns[name] = pd.Series([value_of(m) for m in rows], dtype=object)
     frame = pd.DataFrame(columns)
     if not json:
         return frame

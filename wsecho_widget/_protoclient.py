@@ -14,8 +14,8 @@ widgets here.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
 
 from ._tasks import keep_task
 from .connection import ChannelError, WebSocketChannel, redact_url
@@ -37,6 +37,8 @@ class ProtocolClient:
 
     #: The protocol's name in messages ("Socket.IO", "GraphQL").
     protocol = "protocol"
+    #: Extra columns for ``messages.to_pandas()``, by name (see ``History.columns``).
+    columns: ClassVar[Mapping[str, Callable[[Message], object]]] = {}
 
     def __init__(
         self,
@@ -56,6 +58,7 @@ class ProtocolClient:
             is_final=self._is_final,
             **options,
         )
+        self.session.history.columns.update(self.columns)
         self.loop = self.session.loop
         self.status: Status = "closed"
         self.detail = ""

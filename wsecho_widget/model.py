@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, overload
@@ -154,6 +154,9 @@ class History(Sequence[Message]):
         self._messages: deque[Message] = deque(maxlen=limit)
         self.totals = Totals()
         self.dropped = 0
+        #: Extra columns for :meth:`to_pandas`, by name: each maps a message to its value
+        #: (a Socket.IO panel adds ``event``).
+        self.columns: dict[str, Callable[[Message], object]] = {}
 
     @property
     def limit(self) -> int:
@@ -206,7 +209,7 @@ class History(Sequence[Message]):
         """
         from ._frames import to_pandas
 
-        return to_pandas(self, json=json)
+        return to_pandas(self, json=json, extra_columns=self.columns)
 
     def __repr__(self) -> str:
         return f"<History {len(self)} of at most {self.limit} messages; {self.totals.summary()}>"

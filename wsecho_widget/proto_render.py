@@ -20,7 +20,7 @@ from typing import Any
 from .model import Message
 from .sio_protocol import EngineOpen, Packet, PacketType, ProtocolError, encode_connect, parse_text
 
-__all__ = ["graphql_text", "is_heartbeat", "mask", "socketio_text"]
+__all__ = ["graphql_text", "is_heartbeat", "mask", "socketio_event", "socketio_text"]
 
 #: Results longer than this are not re-indented (a huge document would hold the loop).
 PRETTY_LIMIT = 256 * 1024
@@ -75,6 +75,24 @@ def socketio_text(message: Message, raw: bool = False) -> str | None:
     if not isinstance(item, Packet):
         return {"1": "Engine.IO close", "6": "Engine.IO noop"}.get(data[:1], data)
     return _packet_text(item, count, sent)
+
+
+def socketio_event(message: Message) -> str | None:
+    """The event name of a Socket.IO event frame (``42["chat", ...]``), else None.
+
+    The ``event`` column of a Socket.IO panel's ``messages.to_pandas()``.
+    """
+    data = message.data
+    if not isinstance(data, str) or not data.startswith("4"):
+        return None
+    try:
+        item, _ = parse_text(data, from_server=message.direction == "received")
+    except ProtocolError:
+        return None
+    if not isinstance(item, Packet) or item.type not in (PacketType.EVENT, PacketType.BINARY_EVENT):
+        return None
+    name = item.data[0] if isinstance(item.data, list) and item.data else None
+    return name if isinstance(name, str) else None
 
 
 def _packet_text(packet: Packet, count: int, sent: bool) -> str:

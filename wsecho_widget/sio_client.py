@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from ._loop import Watchdog
 from ._protoclient import ProtocolClient
@@ -26,6 +26,7 @@ from ._tasks import require_loop
 from .connection import ChannelError, WebSocketChannel
 from .hooks import callback_name
 from .model import DEFAULT_HISTORY_LIMIT, Direction, Message
+from .proto_render import socketio_event
 from .sio_protocol import (
     Decoder,
     EngineClose,
@@ -77,13 +78,13 @@ class Event:
 class SocketIOClient(ProtocolClient):
     """``await client.ready``, then ``emit``, ``call``, ``on`` and ``receive_event``.
 
-    ``url`` is the server as people write it (``http://127.0.0.1:5000``); the
-    WebSocket goes to ``{path}/?EIO=4&transport=websocket``. ``auth`` (a dict) is
-    sent when joining ``namespace``. ``options`` go to the session (and from there
-    to websockets' ``connect()``: ``ssl``, ``additional_headers``, ...).
+    ``url`` is the server as people write it (``http://127.0.0.1:5000``); the WebSocket
+    goes to ``{path}/?EIO=4&transport=websocket``. ``auth`` (a dict) is sent when joining
+    ``namespace``; ``options`` go to the session and on to websockets' ``connect()``.
     """
 
     protocol = "Socket.IO"
+    columns: ClassVar = {"event": socketio_event}  # messages.to_pandas(): each event's name
 
     def __init__(
         self,
