@@ -30,11 +30,6 @@ JSON_LIMIT = 1 << 20
 JSON_DEPTH = 32
 
 
-# Fields that server panels (client) add to Message: a column
-# each once Message has them, the same columns whatever the messages.
-_EXTRA_FIELDS = tuple(name for name in ("client",) if hasattr(Message, name))
-
-
 def _pandas() -> Any:
     try:
         return importlib.import_module("pandas")
@@ -92,9 +87,8 @@ def to_pandas(
         "kind": pd.Categorical([m.kind for m in rows], categories=["text", "binary"]),
         "size": pd.Series([m.size for m in rows], dtype="int64"),
         "data": pd.Series([m.data for m in rows], dtype=object),
+        "client": pd.Series([m.client for m in rows], dtype=object),
     }
-    for extra in _EXTRA_FIELDS:
-        columns[extra] = pd.Series([getattr(m, extra) for m in rows], dtype=object)
     for name, value_of in extra_columns.items():
         columns[name] = pd.Series([value_of(m) for m in rows], dtype=object)
     frame = pd.DataFrame(columns)
