@@ -22,6 +22,7 @@ import argparse
 import ast
 import base64
 import contextlib
+import json
 import os
 import platform
 import re
@@ -37,7 +38,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.browser_report import Phase, goals, print_profile, table  # noqa: E402
+from benchmarks.browser_report import Phase, goals, print_profile, print_trace, table  # noqa: E402
 from benchmarks.stream_server import jpegs  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, JupyterServer  # noqa: E402
 from tests.browser.pages import NotebookPage, write_test_notebook  # noqa: E402
@@ -52,12 +53,15 @@ window.__bench = {raf: 0, imgs: 0, longMs: 0, keys: []};
 new PerformanceObserver(list => {
   for (const e of list.getEntries()) window.__bench.longMs += e.duration;
 }).observe({type: 'longtask'});
+// <img> and <canvas>: every element a picture is drawn in, counted once however
+// often it is attached (the log detaches the canvases of pictures out of view).
+const seen = new WeakSet();
+const count = n => { if (!seen.has(n)) { seen.add(n); window.__bench.imgs++; } };
 new MutationObserver(records => {
   for (const r of records) for (const n of r.addedNodes) {
     if (n.nodeType !== 1) continue;
-    // <img> and <canvas>: every element a picture is drawn in.
-    window.__bench.imgs += (n.tagName === 'IMG' || n.tagName === 'CANVAS') ? 1
-      : n.getElementsByTagName('img').length + n.getElementsByTagName('canvas').length;
+    if (n.tagName === 'IMG' || n.tagName === 'CANVAS') count(n);
+    else for (const m of n.querySelectorAll('img, canvas')) count(m);
   }
 }).observe(document, {childList: true, subtree: true});
 // Key press to paint: from the keydown's timestamp to a task queued right after the
@@ -85,6 +89,7 @@ class Browser:
         self.cdp.send("Network.enable")
         self.kernel_sockets: set[str] = set()
         self.ws_bytes = 0
+        self.ws_frames = 0
         self.cdp.on("Network.webSocketCreated", self._created)
         self.cdp.on("Network.webSocketFrameReceived", self._frame)
 
@@ -94,6 +99,7 @@ class Browser:
 
     def _frame(self, event: dict[str, Any]) -> None:
         if event["requestId"] in self.kernel_sockets:
+            self.ws_frames += 1
             response = event["response"]
             data = response["payloadData"]
             self.ws_bytes += len(base64.b64decode(data)) if response["opcode"] == 2 else len(data.encode())
@@ -114,6 +120,14 @@ class Browser:
         heap = self.metrics()["JSHeapUsedSize"] / 1e6
         return heap, renderer_rss() / 1e6
 
+    def press(self, key: str) -> None:
+        """A key press as the browser's input layer delivers one (CDP), without
+        Playwright's actionability checks, whose scripts would count as the page's work."""
+        code = {"x": ("KeyX", 88, "x"), "Backspace": ("Backspace", 8, "")}[key]
+        event = {"key": key, "code": code[0], "windowsVirtualKeyCode": code[1]}
+        self.cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": code[2], **event})
+        self.cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **event})
+
     def run_cell(self, index: int) -> Any:
         """Start cell ``index`` (Shift+Enter); its prompt locator, to wait on."""
         cell = self.notebook.cells.nth(index)
@@ -130,6 +144,7 @@ class Browser:
         phase = Phase(name)
         box = self.page.locator(".wsecho-panel .wsecho-input input")
         start_counts, start_metrics, start_bytes = self.counters(), self.metrics(), self.ws_bytes
+        start_frames = self.ws_frames
         t0 = time.monotonic()
         prompt = self.run_cell(cell) if cell is not None else None
         if keys:
@@ -137,11 +152,11 @@ class Browser:
         pressed = 0
         while True:
             if keys:
-                box.press("x" if pressed % 2 == 0 else "Backspace")
+                self.press("x" if pressed % 2 == 0 else "Backspace")
                 pressed += 1
             self.page.wait_for_timeout(250)
             done = prompt is None or (
-                prompt.inner_text().strip() not in ("[*]:", "[ ]:", "")
+                (prompt.text_content() or "").strip() not in ("[*]:", "[ ]:", "")
                 and (not marker or self.page.evaluate(LOG_HAS, marker))
             )
             if done and time.monotonic() - t0 >= seconds:
@@ -157,6 +172,7 @@ class Browser:
         phase.fps = (end_counts["raf"] - start_counts["raf"]) / wall
         phase.imgs = end_counts["imgs"] - start_counts["imgs"]
         phase.ws_bytes = self.ws_bytes - start_bytes
+        phase.ws_frames = self.ws_frames - start_frames
         phase.keys = self.keys_since(start_counts["keys"])
         if keys and len(phase.keys) < pressed * 0.9:
             print(f"  {name}: {pressed} keys pressed, {len(phase.keys)} measured", file=sys.stderr)
@@ -255,20 +271,24 @@ def run(count: int, scratch: Path) -> tuple[dict[str, Phase], bool]:
             wait_prompt(b.run_cell(1))
             page.wait_for_timeout(3000)
             phases["idle"] = b.measure("idle", None, seconds=8)
-            phases["flood"] = b.measure("flood", index["flood"], marker=f"done {FLOOD}")
+            with trace(browser, page, "flood"):
+                phases["flood"] = b.measure("flood", index["flood"], marker=f"done {FLOOD}")
             stream = f"!pictures {count} {RATE}"
             picture_bytes = sum(map(len, jpegs(count)))
             for n, tag in ((1, "a"), (2, "b"), (3, "c")):
-                if n == 2 and os.environ.get("WSECHO_PROFILE"):
+                if n == 2 and os.environ.get("WSECHO_PROFILE") == "1":
                     b.cdp.send("Profiler.enable")
                     b.cdp.send("Profiler.start")
-                phase = b.measure(f"stream {n}", index[f"stream {n}"], marker=f"done {stream} {tag}")
-                if n == 2 and os.environ.get("WSECHO_PROFILE"):
+                with trace(browser, page, f"stream {n}", n == 2):
+                    phase = b.measure(f"stream {n}", index[f"stream {n}"], marker=f"done {stream} {tag}")
+                if n == 2 and os.environ.get("WSECHO_PROFILE") == "1":
                     print_profile(b.cdp.send("Profiler.stop")["profile"])
                 phase.pictures, phase.picture_bytes = count, picture_bytes
                 phases[phase.name] = phase
-            phases["bare flood"] = b.measure("bare flood", index["bare flood"])
-            phase = b.measure("bare stream", index["bare stream"])
+            with trace(browser, page, "bare flood"):
+                phases["bare flood"] = b.measure("bare flood", index["bare flood"])
+            with trace(browser, page, "bare stream"):
+                phase = b.measure("bare stream", index["bare stream"])
             phase.pictures, phase.picture_bytes = count, picture_bytes
             phases["bare stream"] = phase
             if live:
@@ -285,6 +305,20 @@ def run(count: int, scratch: Path) -> tuple[dict[str, Phase], bool]:
         finally:
             lab.stop()
     return phases, live
+
+
+@contextlib.contextmanager
+def trace(browser: Any, page: Any, label: str, wanted: bool = True) -> Any:
+    """With ``WSECHO_PROFILE=trace``: where the page's main thread spends the phase."""
+    if not wanted or os.environ.get("WSECHO_PROFILE") != "trace":
+        yield
+        return
+    categories = ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"]
+    browser.start_tracing(page=page, categories=categories)
+    try:
+        yield
+    finally:
+        print_trace(json.loads(browser.stop_tracing()), label)
 
 
 def wait_prompt(prompt: Any) -> None:

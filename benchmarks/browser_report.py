@@ -22,6 +22,7 @@ class Phase:
     pictures: int = 0
     picture_bytes: int = 0
     ws_bytes: int = 0
+    ws_frames: int = 0  # messages on the kernel's WebSocket, kernel to page
     keys: list[float] = field(default_factory=list)
     heap_mb: float = 0.0
     rss_mb: float = 0.0
@@ -56,6 +57,43 @@ def print_profile(profile: dict[str, Any], top: int = 25) -> None:
         print(f"  {ms:8.0f} ms  {name}", file=sys.stderr)
 
 
+def print_trace(trace: dict[str, Any], label: str, top: int = 20) -> None:
+    """Self time by event on the page's main thread in a Chrome trace
+    (``WSECHO_PROFILE=trace``: style, layout, paint, script, GC, ... apart)."""
+    events = [e for e in trace["traceEvents"] if e.get("ph") == "X" and "dur" in e]
+    names = {
+        (e["pid"], e["tid"]): e["args"]["name"]
+        for e in trace["traceEvents"]
+        if e.get("ph") == "M" and e.get("name") == "thread_name"
+    }
+    main = [e for e in events if names.get((e["pid"], e["tid"])) == "CrRendererMain"]
+    # The page's renderer is the one with the most main-thread time.
+    by_pid: dict[int, float] = {}
+    for e in main:
+        if e["name"] == "RunTask":
+            by_pid[e["pid"]] = by_pid.get(e["pid"], 0.0) + e["dur"]
+    if not by_pid:
+        print(f"trace of {label}: no main-thread tasks", file=sys.stderr)
+        return
+    pid = max(by_pid, key=lambda k: by_pid[k])
+    main = sorted((e for e in main if e["pid"] == pid), key=lambda e: (e["ts"], -e["dur"]))
+    self_us: dict[str, float] = {}
+    stack: list[dict[str, Any]] = []
+    for e in main:
+        while stack and stack[-1]["ts"] + stack[-1]["dur"] <= e["ts"]:
+            stack.pop()
+        if stack:
+            parent = stack[-1]["name"]
+            self_us[parent] = self_us.get(parent, 0.0) - e["dur"]
+        self_us[e["name"]] = self_us.get(e["name"], 0.0) + e["dur"]
+        stack.append(e)
+    span = (main[-1]["ts"] + main[-1]["dur"] - main[0]["ts"]) if main else 1
+    total = by_pid[pid]
+    print(f"trace of {label}: tasks {total / span:.0%} of {span / 1e6:.1f} s", file=sys.stderr)
+    for name, us in sorted(self_us.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {us / span:6.1%}  {name}", file=sys.stderr)
+
+
 def table(phases: dict[str, Phase]) -> list[str]:
     """The figures, one column per phase, as a Markdown table."""
     idle_fps = phases["idle"].fps
@@ -84,6 +122,7 @@ def table(phases: dict[str, Phase]) -> list[str]:
         line("long tasks, ms per s", lambda ph: f"{ph.long_ms_per_s:.0f}"),
         line("key press to paint, p95", p95),
         line("frames per second vs idle", lambda ph: f"{ph.fps / idle_fps:.2f}x"),
+        line("kernel -> page messages per s", lambda ph: f"{ph.ws_frames / ph.seconds:.0f}"),
         line("renderer RSS", lambda ph: f"{ph.rss_mb:,.0f} MB"),
         line("JS heap after GC", lambda ph: f"{ph.heap_mb:.1f} MB"),
         line(

@@ -6,6 +6,7 @@ import asyncio
 import io
 import struct
 import threading
+import time
 import weakref
 import zlib
 from collections.abc import Callable
@@ -83,10 +84,13 @@ class PageMirror:
         self.buffers: list[bytes] = []
         #: The name of the thread each message was sent from.
         self.threads: list[str] = []
+        #: When each message was sent (``time.monotonic()``, the event loop's clock).
+        self.times: list[float] = []
 
     def apply(self, content: dict[str, object], buffers: list[bytes]) -> None:
         buffers = [bytes(b) for b in buffers]
         self.threads.append(threading.current_thread().name)
+        self.times.append(time.monotonic())
         self.messages.append((content, [len(b) for b in buffers]))
         self.buffers.extend(buffers)
         if content["kind"] == "reset":

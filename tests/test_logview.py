@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import time
 import wave
 from pathlib import Path
@@ -61,6 +62,49 @@ async def test_updates_are_throttled_while_flooded() -> None:
     assert mirror.text().endswith(f"← m{sent - 1}\n")  # nothing is left unrendered
     # Each render sends only what is new: the page already has the rest.
     assert all(len(c.get("append", [])) <= log.limit for c, _ in mirror.messages)
+    log.close()
+
+
+async def test_media_are_rendered_at_their_own_slower_pace() -> None:
+    # 30 pictures a second for 1 s: renders that carry pictures come at most once per
+    # media_interval (the first at once); text alone keeps the text interval.
+    assert view(interval=0.05).media_interval == 0.25  # 5 x interval by default
+    log = view(interval=0.02, media_interval=0.2, image_limit=50)
+    mirror = page(log.widget)
+    png = make_png()
+    start = time.monotonic()
+    for _ in range(30):
+        log.add(received(png))
+        await asyncio.sleep(1 / 30)
+    await wait_for(lambda: not log.scheduled, what="the last render")
+    times = mirror.times
+    assert times[0] - start < 0.02  # the first picture after a quiet spell: at once
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert 5 <= len(times) <= 7 and min(gaps) >= 0.19, gaps
+    assert len(mirror.buffers) == 30  # every picture reached the page, in fewer messages
+    # Text after the pictures: back to the text's pace.
+    await asyncio.sleep(0.2)
+    before = len(times)
+    for i in range(20):
+        log.add(received(f"t{i}"))
+        await asyncio.sleep(0.01)
+    await wait_for(lambda: not log.scheduled, what="the last render")
+    assert len(times) - before >= 6, times
+    log.close()
+
+
+async def test_a_medium_arriving_behind_text_waits_with_it_for_the_media_pace() -> None:
+    log = view(interval=0.01, media_interval=0.3)
+    mirror = page(log.widget)
+    log.add(received(make_png()))
+    await wait_for(lambda: len(mirror.messages) == 1, what="the first picture, at once")
+    log.add(received("text"))
+    log.add(received(make_png(5, 5)))
+    await asyncio.sleep(0.1)
+    assert len(mirror.messages) == 1  # held back, the text with it, in order
+    await wait_for(lambda: len(mirror.messages) == 2, what="the second render")
+    assert mirror.text().splitlines()[-2:][0].endswith("← text")
+    assert len(mirror.media()) == 2
     log.close()
 
 

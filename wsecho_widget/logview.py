@@ -1,7 +1,8 @@
 """The panel's log: renders messages into a :class:`LogWidget`, in batches.
 
 Messages wait in a bounded list and one render per ``interval`` (a throttle,
-leading and trailing) sends the page what changed, as one message: the new lines,
+leading and trailing; ``media_interval`` while a picture, sound or video waits)
+sends the page what changed, as one message: the new lines,
 each newly shown medium's bytes as a binary buffer (once: later renders never send
 them again), the media that left and how many old entries to drop. Only the newest
 ``limit`` entries are kept, ``image_limit`` of them with their picture, sound or
@@ -53,6 +54,13 @@ class LogView:
     ``on_flush`` runs after each render, for status lines that should update at the
     same pace. ``render`` makes an entry's text; ``show_pictures`` False shows media
     as text only (the hex view); ``live`` True leaves pictures to a live view.
+
+    A render that shows media costs the page far more than one of text (decoding,
+    layout and paint of the new pictures, on top of the message), so renders with
+    media come at most once per ``media_interval`` (by default 5 x ``interval``): a
+    stream of 30 pictures a second reaches the page in 4 messages a second, not 20.
+    The first medium after a quiet spell is shown at once; text alone keeps the
+    faster ``interval``.
     """
 
     def __init__(
@@ -62,16 +70,21 @@ class LogView:
         limit: int = 200,
         image_limit: int = 20,
         interval: float = 0.05,
+        media_interval: float | None = None,
         on_flush: Callable[[], None] | None = None,
         limits: MediaLimits | None = None,
     ) -> None:
-        if limit < 1 or image_limit < 0 or interval < 0:
-            raise ValueError("limit must be >= 1, image_limit and interval >= 0")
+        if media_interval is None:
+            media_interval = 5 * interval
+        if limit < 1 or image_limit < 0 or interval < 0 or media_interval < 0:
+            raise ValueError("limit must be >= 1, image_limit and the intervals >= 0")
         self.loop = loop
         self.widget = LogWidget(self._snapshot_asked, self.text, layout={"flex": "0 0 auto"})
         self.limit = limit
         self.image_limit = image_limit
         self.interval = interval
+        #: The least time between two renders that send media to the page.
+        self.media_interval = media_interval
         self.on_flush = on_flush
         self.limits = limits if limits is not None else MediaLimits()
         self.flushes = 0
@@ -88,6 +101,8 @@ class LogView:
         self._trimmed = 0  # entries the page has that left since the last render
         self._handle: asyncio.TimerHandle | asyncio.Handle | None = None
         self._last_flush = -1e9
+        self._last_media_flush = -1e9
+        self._media_waiting = False  # a pending message has a medium to show
 
     @property
     def entries(self) -> list[Message]:
@@ -111,17 +126,27 @@ class LogView:
     def add(self, message: Message) -> None:
         """Queue a message for the next render (O(1); called once per message)."""
         self._pending.append(message)
-        if self._handle is None:
-            self._schedule()
+        self._queued(self._showable(message))
 
     def extend(self, messages: Sequence[Message]) -> None:
         """Queue a batch of messages for the next render."""
         self._pending.extend(messages)
+        self._queued(any(map(self._showable, messages)))
+
+    def _queued(self, media: bool) -> None:
+        if media and not self._media_waiting:
+            self._media_waiting = True
+            if self._handle is not None:  # due at the text's pace: hold it for the media's
+                self._handle.cancel()
+                self._handle = None
         if self._handle is None:
             self._schedule()
 
     def _schedule(self) -> None:
-        delay = self._last_flush + self.interval - self.loop.time()
+        due = self._last_flush + self.interval
+        if self._media_waiting:
+            due = max(due, self._last_media_flush + self.media_interval)
+        delay = due - self.loop.time()
         if delay <= 0:
             # Leading edge: render on the next loop turn, batching what arrives
             # in the same turn.
@@ -134,6 +159,9 @@ class LogView:
             self._handle.cancel()
             self._handle = None
         self._last_flush = self.loop.time()
+        if self._media_waiting:
+            self._media_waiting = False
+            self._last_media_flush = self._last_flush
 
     def flush(self) -> None:
         """Render what is pending now, in one message to the page."""

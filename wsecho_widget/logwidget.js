@@ -35,17 +35,19 @@ function mediaElement(type, url, size) {
 // image cache long after it is removed: ~0.4 MB per picture, measured).
 function stillPicture(entry, blob, size) {
   const canvas = document.createElement("canvas");
-  canvas.className = "wsecho-media wsecho-image";
-  if (size) {
-    canvas.width = size[0];
-    canvas.height = size[1];
-  }
+  canvas.className = "wsecho-image";
+  const frame = document.createElement("div");
+  frame.className = "wsecho-media wsecho-frame";
+  frame.appendChild(canvas);
+  entry.canvas = canvas;
+  fit(frame, canvas, size);
   createImageBitmap(blob).then(
     (bitmap) => {
-      if (entry.media === canvas) {
+      if (entry.canvas === canvas) {
         // Resizing a canvas clears it and relays it out: only when the header lied.
-        if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
-        if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
+        if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
+          fit(frame, canvas, [bitmap.width, bitmap.height]);
+        }
         // The decoded bitmap becomes the canvas's picture without a copy (a 2D
         // context's drawImage copied it: ~5 points of main-thread time at 30/s).
         canvas.getContext("bitmaprenderer").transferFromImageBitmap(bitmap);
@@ -55,13 +57,23 @@ function stillPicture(entry, blob, size) {
       }
     },
     () => {
-      if (entry.media === canvas) {
-        canvas.width = canvas.height = 0;
+      if (entry.canvas === canvas) {
+        fit(frame, canvas, [0, 0]);
         entry.text.data = entry.text.data.replace(/\n?$/, " (the page could not decode it)\n");
       }
     },
   );
-  return canvas;
+  return frame;
+}
+
+// The frame keeps the picture's place (its size is known from the header before
+// decoding: no relayout when it decodes) whether or not its canvas is attached.
+function fit(frame, canvas, size) {
+  const [width, height] = size ?? [0, 0];
+  canvas.width = width;
+  canvas.height = height;
+  frame.style.width = `${width}px`;
+  frame.style.aspectRatio = width && height ? `${width} / ${height}` : "";
 }
 
 function render({ model, el }) {
@@ -73,13 +85,45 @@ function render({ model, el }) {
   const token = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   let synced = false;
 
+  // Only pictures in or near the log's view keep their canvas attached: each canvas
+  // is a compositor layer of its own, and 20 of them made every frame's layerize and
+  // commit steps cost ~10% of the page's main thread (measured). A picture out of
+  // view keeps its place and its bitmap; its canvas comes back when it scrolls in.
+  let observer = null;
+  function onView(records) {
+    for (const record of records) {
+      const frame = record.target;
+      const canvas = frame.__wsechoCanvas;
+      if (canvas === undefined) continue;
+      if (record.isIntersecting) {
+        if (canvas.parentNode !== frame) frame.appendChild(canvas);
+      } else if (canvas.parentNode === frame) {
+        canvas.remove();
+      }
+    }
+  }
+  function watch(frame, canvas) {
+    if (observer === null) {
+      const box = el.closest(".wsecho-log");
+      if (box === null) return; // not in the page yet: the canvas simply stays
+      observer = new IntersectionObserver(onView, { root: box, rootMargin: "50% 0px" });
+    }
+    frame.__wsechoCanvas = canvas;
+    observer.observe(frame);
+  }
+
   function release(entry) {
+    if (entry.canvas !== null) {
+      observer?.unobserve(entry.media);
+      entry.canvas.getContext("bitmaprenderer")?.transferFromImageBitmap(null); // lets go of the bitmap
+      entry.canvas.width = 0; entry.canvas.height = 0;
+      entry.canvas.remove();
+      entry.media.__wsechoCanvas = undefined;
+      entry.canvas = null;
+    }
     if (entry.media !== null) {
       entry.media.remove();
-      if (entry.media.tagName === "CANVAS") {
-        entry.media.getContext("bitmaprenderer")?.transferFromImageBitmap(null); // lets go of the bitmap
-        entry.media.width = 0; entry.media.height = 0;
-      } else if (entry.media.tagName !== "IMG") {
+      if (entry.media.tagName === "AUDIO" || entry.media.tagName === "VIDEO") {
         entry.media.removeAttribute("src");
         entry.media.load(); // stops a playing medium and frees its decoder
       }
@@ -105,12 +149,14 @@ function render({ model, el }) {
       const pre = textBlock();
       const text = document.createTextNode(item.text);
       pre.appendChild(text);
-      const entry = { seq: item.seq, text, pre, media: null, url: null };
+      const entry = { seq: item.seq, text, pre, media: null, canvas: null, url: null };
       const kept = item.keep ? reuse.get(item.seq) : undefined;
       if (kept !== undefined) {
         entry.media = kept.media;
+        entry.canvas = kept.canvas;
         entry.url = kept.url;
         kept.media = null;
+        kept.canvas = null;
         kept.url = null;
       } else if (item.media !== undefined && buffers[item.buffer] !== undefined) {
         const blob = new Blob([buffers[item.buffer]], { type: item.media });
@@ -122,6 +168,7 @@ function render({ model, el }) {
         }
       }
       if (entry.media !== null) root.appendChild(entry.media);
+      if (entry.canvas !== null && kept === undefined) watch(entry.media, entry.canvas);
       entries.push(entry);
     }
   }
@@ -179,6 +226,7 @@ function render({ model, el }) {
   return () => {
     model.off("msg:custom", onMessage);
     for (const entry of entries) release(entry);
+    observer?.disconnect();
     entries = [];
     root.remove();
   };

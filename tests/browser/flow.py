@@ -68,7 +68,9 @@ def send_picture(notebook: NotebookPage, panel: PanelView, screenshot: Path) -> 
     before = panel.pictures.count()
     notebook.run_cell("panel.send(png)")
     expect(panel.pictures).to_have_count(before + 1)
-    picture = panel.pictures.last.element_handle()
+    frame = panel.pictures.last
+    # The canvas itself: attached only while in view, and the panel may be out of it.
+    picture = frame.evaluate_handle("f => f.__wsechoCanvas")
     notebook.page.wait_for_function("c => c.dataset.drawn === '1'", arg=picture)
     assert picture.evaluate("c => [c.width, c.height]") == list(PNG_SIZE)
     # Really drawn: the gradient's pixels are in the canvas (the corner is dark, then blue).
@@ -80,5 +82,5 @@ def send_picture(notebook: NotebookPage, panel: PanelView, screenshot: Path) -> 
     )
     assert corner[2] == 160 and corner[3] == 255 and corner[0] > 200, corner
     expect(panel.log).to_contain_text(re.compile(r"← binary [\d.,]+ [KM]?i?B \(png picture\)"))
-    picture.scroll_into_view_if_needed()
+    frame.scroll_into_view_if_needed()
     panel.root.screenshot(path=str(screenshot))

@@ -233,12 +233,20 @@ class PanelView:
 
     @property
     def pictures(self) -> Locator:
-        """The still pictures in the log: each is drawn once into a canvas (logwidget.js)."""
-        return self.log.locator("canvas.wsecho-image")
+        """The still pictures in the log: each a frame that keeps its place, drawn once
+        into a canvas that is attached only while in or near view (logwidget.js)."""
+        return self.log.locator(".wsecho-frame")
+
+    @property
+    def attached_pictures(self) -> Locator:
+        """The pictures' canvases in the page now (those in or near the log's view)."""
+        return self.log.locator(".wsecho-frame > canvas.wsecho-image")
 
     def decoded_sizes(self) -> list[tuple[int, int]]:
-        """(width, height) of every picture in the log that has been decoded and drawn."""
+        """(width, height) of every picture in the log that has been decoded and drawn,
+        attached or not."""
         sizes: list[list[int]] = self.pictures.evaluate_all(
-            "cs => cs.filter(c => c.dataset.drawn === '1').map(c => [c.width, c.height])"
+            "fs => fs.map(f => f.__wsechoCanvas).filter(c => c && c.dataset.drawn === '1')"
+            ".map(c => [c.width, c.height])"
         )
         return [(w, h) for w, h in sizes]

@@ -133,10 +133,13 @@ def test_a_picked_file_goes_out_and_comes_back_as_a_picture(panel: PanelView, tm
     chooser.value.set_files(str(picture))
     wait_until(send_file.is_enabled, what="Send file to be enabled")
     send_file.click()
-    image = page.locator(".wsecho-panel canvas.wsecho-image").last
+    image = page.locator(".wsecho-panel .wsecho-frame").last  # the canvas: attached while in view
     image.wait_for(timeout=15_000)
     wait_until(
-        lambda: image.evaluate("c => c.dataset.drawn === '1' && c.width === 77 && c.height === 33"),
+        lambda: image.evaluate(
+            "f => { const c = f.__wsechoCanvas;"
+            " return c.dataset.drawn === '1' && c.width === 77 && c.height === 33; }"
+        ),
         what="the echoed picture to be drawn at 77 x 33",
     )
     size = f"{len(picture.read_bytes()) / 1024:.1f} KiB"

@@ -100,8 +100,8 @@ def test_each_picture_is_drawn_once_and_released_when_it_leaves(
     expect(panel.log).to_contain_text(re.compile(r"(← binary .* \(png picture\)\n.*){8}", re.DOTALL))
     expect(panel.pictures).to_have_count(3)  # image_limit: the older ones are gone from the page
     panel.page.wait_for_function(
-        "() => [...document.querySelectorAll('.wsecho-log canvas.wsecho-image')]"
-        ".every(c => c.dataset.drawn === '1')"
+        "() => [...document.querySelectorAll('.wsecho-log .wsecho-frame')]"
+        ".every(f => f.__wsechoCanvas.dataset.drawn === '1')"
     )
     assert panel.decoded_sizes() == [(45, 30), (46, 30), (47, 30)]
     assert added(panel) - before == 8  # one element per picture, never made again
@@ -115,6 +115,36 @@ def test_each_picture_is_drawn_once_and_released_when_it_leaves(
     expect(panel.log).to_contain_text("← text 29")
     assert added(panel) == settled
     expect(panel.pictures).to_have_count(3)
+    assert notebook.widget_errors == []
+
+
+def test_only_pictures_in_view_keep_their_canvas_attached(notebook: NotebookPage, panel: PanelView) -> None:
+    # Three pictures 300 px tall in a log 360 px high: the oldest is out of view (and
+    # beyond the margin of half a view), so its canvas is detached, bitmap and all
+    # kept; scrolled back into view, the same canvas is attached again, not redrawn.
+    before = added(panel)
+    notebook.run_cell("for i in range(3): panel.send(make_png(200 + i, 300))")
+    panel.page.wait_for_function(
+        "() => { const fs = [...document.querySelectorAll('.wsecho-log .wsecho-frame')];"
+        " return fs.map(f => f.__wsechoCanvas.dataset.drawn + f.__wsechoCanvas.width).join()"
+        " === '1200,1201,1202'; }"
+    )
+    assert panel.decoded_sizes() == [(200, 300), (201, 300), (202, 300)]
+    panel.log.scroll_into_view_if_needed()  # out of the notebook's view, none is attached
+    attached = (
+        "() => [...document.querySelectorAll('.wsecho-log .wsecho-frame')]"
+        ".map(f => f.contains(f.__wsechoCanvas))"
+    )
+    panel.page.wait_for_function(f"() => JSON.stringify(({attached})()) === '[false,true,true]'")
+    size = panel.pictures.first.evaluate("f => [f.offsetWidth, f.offsetHeight]")
+    assert size == [200, 300]  # its place is kept while detached
+    # Scrolled back to the oldest, then to the end (the box scrolls in reverse: its
+    # end, where the newest entry is, is scrollTop 0).
+    panel.pictures.first.evaluate("f => f.scrollIntoView({block: 'nearest'})")
+    panel.page.wait_for_function(f"() => ({attached})()[0] === true")
+    panel.log.evaluate("box => { box.scrollTop = 0; }")
+    panel.page.wait_for_function(f"() => JSON.stringify(({attached})()) === '[false,true,true]'")
+    assert added(panel) - before == 3  # one canvas per picture, however often attached
     assert notebook.widget_errors == []
 
 

@@ -92,10 +92,11 @@ def test_socketio_panel_shows_a_picture_sent_as_an_attachment(notebook: Notebook
     emit_file.click()
     log = sio.locator(".wsecho-log")
     expect(log).to_contain_text('← picture ["dot.png", <binary 0>] (+1 binary)')
-    img = log.locator("canvas.wsecho-image")
+    img = log.locator(".wsecho-frame")  # the canvas inside is attached while in view
     expect(img).to_have_count(1)
     page.wait_for_function(
-        "() => { const c = document.querySelector('.wsecho-socketio .wsecho-log canvas.wsecho-image');"
+        "() => { const f = document.querySelector('.wsecho-socketio .wsecho-log .wsecho-frame');"
+        " const c = f && f.__wsechoCanvas;"
         " return c && c.dataset.drawn === '1' && c.width === 40 && c.height === 30; }"
     )
 

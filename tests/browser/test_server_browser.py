@@ -109,7 +109,7 @@ def test_a_browser_page_talks_to_the_server_panel(
             re.compile(r"c1 +\S+ ← binary \d+ B \(png picture\)|c1 +\S+ ← binary [\d.]+ KiB \(png picture\)")
         )
         notebook.page.wait_for_function(  # drawn once into a canvas (logwidget.js)
-            "() => [...document.querySelectorAll('.wsecho-log canvas.wsecho-image')]"
+            "() => [...document.querySelectorAll('.wsecho-log .wsecho-frame')].map(f => f.__wsechoCanvas)"
             ".some(c => c.dataset.drawn === '1' && c.width === 96 && c.height === 64)"
         )
         client.wait_for_function("n => window.received.length >= n", arg=2)
