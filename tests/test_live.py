@@ -71,6 +71,27 @@ async def test_a_steady_stream_is_shown_at_most_once_per_interval() -> None:
     live.close()
 
 
+async def test_the_counts_line_changes_a_few_times_a_second_and_ends_exact() -> None:
+    # 20 frames shown a second; the line of counts (one widget message per change)
+    # follows at most every 5 x interval, and its last change tells the final counts.
+    live = LiveView(asyncio.get_running_loop(), interval=0.05)
+    changes: list[str] = []
+    live.label.observe(lambda change: changes.append(change["new"]), "value")
+    live.start()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    count = 0
+    while loop.time() - start < 1.0:
+        live.offer([received(make_png(10 + count % 50, 10))])
+        count += 1
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.4)
+    assert live.shown >= 12
+    assert 3 <= len(changes) <= 6, changes
+    assert changes[-1].endswith(f"{live.skipped:,} skipped") and live.skipped == count - live.shown
+    live.close()
+
+
 async def test_bombs_and_other_frames_are_not_shown_live() -> None:
     live = LiveView(asyncio.get_running_loop(), interval=0)
     live.start()

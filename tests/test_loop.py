@@ -1,13 +1,14 @@
-"""The two timing helpers: handlers run in the loop's thread, and the debouncer's two paces."""
+"""The timing helpers: handlers run in the loop's thread, the debouncer's two paces, the throttle."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import time
 
 from tests.helpers import wait_for
-from wsecho_widget._loop import Debouncer, Watchdog, in_loop
+from wsecho_widget._loop import Debouncer, Throttle, Watchdog, in_loop
 
 
 async def test_a_handler_called_from_another_thread_runs_in_the_loops_thread() -> None:
@@ -124,3 +125,25 @@ async def test_a_watchdog_that_wakes_late_waits_again_instead_of_reporting() -> 
     assert silences == [] and watchdog.armed
     await wait_for(lambda: silences, what="the silence after a fair wait")
     assert silences == [0.05]
+
+
+async def test_a_throttle_runs_at_once_then_at_most_once_per_interval_and_never_drops_the_last() -> None:
+    loop = asyncio.get_running_loop()
+    runs: list[float] = []
+    throttle = Throttle(loop, 0.1, lambda: runs.append(loop.time()))
+    start = loop.time()
+    throttle()
+    assert len(runs) == 1  # leading edge: at once
+    while loop.time() - start < 0.5:  # a flood of calls
+        throttle()
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.15)
+    gaps = [b - a for a, b in itertools.pairwise(runs)]
+    assert 4 <= len(runs) <= 7 and min(gaps) >= 0.095, gaps
+    assert runs[-1] >= start + 0.5  # the trailing edge came after the last call
+    count = len(runs)
+    throttle()  # quiet for longer than the interval: at once
+    throttle()  # within it: trailing, due in 0.1 s ...
+    throttle.cancel()  # ... and dropped
+    await asyncio.sleep(0.15)
+    assert len(runs) == count + 1

@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Debouncer", "Watchdog", "in_loop"]
+__all__ = ["Debouncer", "Throttle", "Watchdog", "in_loop"]
 
 
 def in_loop(loop: asyncio.AbstractEventLoop, handler: Callable[..., object]) -> Callable[..., None]:
@@ -74,6 +74,48 @@ class Debouncer:
 
     def _fire(self) -> None:
         self._handle = None
+        self.action()
+
+
+class Throttle:
+    """Calling it runs ``action`` at most once per ``interval``: at once after a quiet
+    spell (the leading edge), else once at the end of the interval (the trailing
+    edge), so the last call is never lost. Call in the loop's thread.
+
+    For lines of figures the page shows (counts, rates): a person reads them a few
+    times a second, and each change is a widget message the page must handle.
+    """
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, interval: float, action: Callable[[], object]
+    ) -> None:
+        self.loop = loop
+        self.interval = interval
+        self.action = action
+        self._last = -1e9
+        self._handle: asyncio.TimerHandle | None = None
+
+    def __call__(self) -> None:
+        if self._handle is not None:
+            return  # the trailing edge is due and will see this call's news
+        delay = self._last + self.interval - self.loop.time()
+        if delay <= 0:
+            self._run()
+        else:
+            self._handle = self.loop.call_later(delay, self._fire)
+
+    def cancel(self) -> None:
+        """Drop a trailing run that is due (nothing happens if none is)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _fire(self) -> None:
+        self._handle = None
+        self._run()
+
+    def _run(self) -> None:
+        self._last = self.loop.time()
         self.action()
 
 

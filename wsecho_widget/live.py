@@ -21,6 +21,7 @@ from typing import Any
 import anywidget
 import ipywidgets as widgets
 
+from ._loop import Throttle
 from .media import MediaLimits
 from .model import Message
 
@@ -93,6 +94,9 @@ class LiveView:
         self._shows: deque[float] = deque()
         self._handle: asyncio.TimerHandle | asyncio.Handle | None = None
         self._last_show = -1e9
+        self._label_for: Message | None = None  # the frame the label describes
+        # The counts change with every frame; a person reads them a few times a second.
+        self._label_pace = Throttle(loop, 5 * interval, self._show_label)
 
     @property
     def skipped(self) -> int:
@@ -112,6 +116,7 @@ class LiveView:
         self.enabled = False
         self._cancel()
         self._newest = None
+        self._label_for = None
         self.widget.layout.display = "none"
         self.picture.clear()
 
@@ -146,6 +151,14 @@ class LiveView:
         self.picture.show(message.data, message.media_type)
         self.shown += 1
         self._shows.append(now)
+        self._label_for = message
+        self._label_pace()
+
+    def _show_label(self) -> None:
+        message = self._label_for
+        if message is None or not self.enabled:
+            return
+        now = self.loop.time()
         size = message.image_size or (0, 0)
         self.label.value = (
             f"live · {message.image_format} {size[0]}x{size[1]} · "
@@ -157,6 +170,7 @@ class LiveView:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+        self._label_pace.cancel()
 
     def close(self) -> None:
         """Stop and close the widgets, layouts too."""
