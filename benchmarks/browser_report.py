@@ -16,6 +16,7 @@ class Phase:
     name: str
     seconds: float = 0.0
     busy: float = 0.0  # main thread busy, fraction of wall time
+    cpu: float = 0.0  # the page's renderer process, all threads: CPU seconds per second
     long_ms_per_s: float = 0.0
     fps: float = 0.0
     imgs: int = 0
@@ -119,6 +120,7 @@ def table(phases: dict[str, Phase]) -> list[str]:
         line("seconds", lambda ph: f"{ph.seconds:.1f}"),
         line("`<img>`/`<canvas>` added per picture received", per_picture),
         line("main thread busy", lambda ph: f"{ph.busy:.0%}"),
+        line("renderer CPU, all threads", lambda ph: f"{ph.cpu:.0%}"),
         line("long tasks, ms per s", lambda ph: f"{ph.long_ms_per_s:.0f}"),
         line("key press to paint, p95", p95),
         line("frames per second vs idle", lambda ph: f"{ph.fps / idle_fps:.2f}x"),

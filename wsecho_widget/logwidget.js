@@ -80,7 +80,8 @@ function render({ model, el }) {
   const root = document.createElement("div");
   root.className = "wsecho-entries";
   el.appendChild(root);
-  // Entries in the page, oldest first: {seq, text (a Text node), pre, media, url}.
+  // Entries in the page, oldest first: {seq, text (a Text node), length (its part of a
+  // shared node, or -1: the node is its own), pre, media, canvas, url}.
   let entries = [];
   const token = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   let synced = false;
@@ -144,12 +145,31 @@ function render({ model, el }) {
     return pre;
   }
 
+  // Lines of text only, in a row, share one Text node: a flood's render of 200 lines
+  // is one node to lay out and one to remove, not 200 of each. An entry with a
+  // medium has a node of its own (its text changes when the medium leaves).
   function append(items, buffers, reuse) {
+    let run = [];
+    const flush = () => {
+      if (run.length === 0) return;
+      const pre = textBlock();
+      const text = document.createTextNode(run.map((item) => item.text).join(""));
+      pre.appendChild(text);
+      for (const item of run) {
+        entries.push({ seq: item.seq, text, length: item.text.length, pre, media: null, canvas: null, url: null });
+      }
+      run = [];
+    };
     for (const item of items) {
+      if (item.media === undefined && !item.keep) {
+        run.push(item);
+        continue;
+      }
+      flush();
       const pre = textBlock();
       const text = document.createTextNode(item.text);
       pre.appendChild(text);
-      const entry = { seq: item.seq, text, pre, media: null, canvas: null, url: null };
+      const entry = { seq: item.seq, text, length: -1, pre, media: null, canvas: null, url: null };
       const kept = item.keep ? reuse.get(item.seq) : undefined;
       if (kept !== undefined) {
         entry.media = kept.media;
@@ -158,7 +178,7 @@ function render({ model, el }) {
         kept.media = null;
         kept.canvas = null;
         kept.url = null;
-      } else if (item.media !== undefined && buffers[item.buffer] !== undefined) {
+      } else if (buffers[item.buffer] !== undefined) {
         const blob = new Blob([buffers[item.buffer]], { type: item.media });
         if (item.media.startsWith("image/") && !item.animated) {
           entry.media = stillPicture(entry, blob, item.size);
@@ -171,29 +191,40 @@ function render({ model, el }) {
       if (entry.canvas !== null && kept === undefined) watch(entry.media, entry.canvas);
       entries.push(entry);
     }
+    flush();
   }
 
-  function remove(entry) {
-    release(entry);
-    entry.text.remove();
-    if (!entry.pre.hasChildNodes()) entry.pre.remove();
+  // The oldest `count` entries leave (oldest first: a shared node loses its start).
+  function trim(count) {
+    const gone = entries.slice(0, count);
+    entries = entries.slice(count);
+    const cut = new Map(); // shared node -> characters to cut from its start
+    for (const entry of gone) {
+      release(entry);
+      if (entry.length < 0) entry.text.remove();
+      else cut.set(entry.text, (cut.get(entry.text) ?? 0) + entry.length);
+    }
+    for (const [text, chars] of cut) {
+      if (chars >= text.length) text.remove();
+      else text.deleteData(0, chars);
+    }
+    for (const entry of gone) {
+      if (entry.pre.parentNode !== null && !entry.pre.hasChildNodes()) entry.pre.remove();
+    }
   }
 
   function update(msg, buffers) {
     if (msg.drop) {
       const changed = new Map(msg.drop);
       for (const entry of entries) {
-        if (changed.has(entry.seq)) {
+        if (changed.has(entry.seq) && entry.length < 0) {
           release(entry);
           entry.text.data = changed.get(entry.seq);
         }
       }
     }
     if (msg.append) append(msg.append, buffers, new Map());
-    if (msg.trim) {
-      for (const entry of entries.slice(0, msg.trim)) remove(entry);
-      entries = entries.slice(msg.trim);
-    }
+    if (msg.trim) trim(msg.trim);
   }
 
   function reset(items, buffers) {

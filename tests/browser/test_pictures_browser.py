@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser import flow
 from tests.browser.conftest import JupyterServer
-from tests.browser.pages import SETUP_CELLS, NotebookPage, PanelView, expect, open_notebook
+from tests.browser.pages import SETUP_CELLS, NotebookPage, PanelView, expect, open_notebook, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -148,6 +148,24 @@ def test_only_pictures_in_view_keep_their_canvas_attached(notebook: NotebookPage
     assert notebook.widget_errors == []
 
 
+def test_the_page_keeps_exactly_the_logs_newest_entries(notebook: NotebookPage, panel: PanelView) -> None:
+    # Lines of text in a row share one Text node in the page; trimming the oldest
+    # entries cuts the start of such a node. With a log of 7 entries and a picture
+    # among the texts, the page must show what the kernel's log holds, line for line.
+    notebook.run_cell("panel.log_view.limit = 7")
+    notebook.run_cell("await texts(5); panel.send(make_png(33, 20)); await texts(6)")
+    panel.wait_echo("text 5")
+    cell = notebook.run_cell("print(panel.log_view.text(), end='')")
+    kernel = cell.locator(".jp-OutputArea-output").inner_text().splitlines()
+    assert len(kernel) == 7 and kernel[-1].endswith("← text 5")
+    wait_until(  # exactly, character for character (to_have_text would fold whitespace)
+        lambda: panel.log.evaluate("box => box.textContent") == "\n".join(kernel) + "\n",
+        what="the page's log to hold the kernel's 7 entries",
+    )
+    notebook.run_cell("panel.log_view.limit = 200")
+    assert notebook.widget_errors == []
+
+
 def test_a_bomb_is_refused_in_words(notebook: NotebookPage, panel: PanelView) -> None:
     before = added(panel)
     notebook.run_cell("panel.send(bomb)")
@@ -185,7 +203,7 @@ def test_the_live_view_draws_the_newest_picture_in_place(notebook: NotebookPage,
     assert added(panel) == before  # the same canvas, redrawn in place
     assert 1 <= frames < 60
     expect(panel.pictures).to_have_count(0)
-    skipped = int(re.search(r"(\d+) skipped", live.inner_text()).group(1))  # type: ignore[union-attr]
+    skipped = int(re.search(r"(\d+) skipped", live.text_content() or "").group(1))  # type: ignore[union-attr]
     assert skipped > 0
     live_button.click()
     expect(live).to_be_hidden()
