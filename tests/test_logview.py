@@ -93,6 +93,21 @@ async def test_media_are_rendered_at_their_own_slower_pace() -> None:
     log.close()
 
 
+async def test_lines_of_media_shown_elsewhere_keep_the_media_pace() -> None:
+    # Live view: the pictures are not in the log, their lines are; a camera's 30 lines
+    # a second still reach the page at most once per media_interval.
+    log = view(interval=0.02, media_interval=0.2)
+    log.live = True
+    mirror = page(log.widget)
+    for _ in range(30):
+        log.add(received(make_png()))
+        await asyncio.sleep(1 / 30)
+    await wait_for(lambda: not log.scheduled, what="the last render")
+    assert 5 <= len(mirror.messages) <= 7, len(mirror.messages)
+    assert mirror.media() == [] and mirror.text().count("(png picture)") == 30
+    log.close()
+
+
 async def test_a_medium_arriving_behind_text_waits_with_it_for_the_media_pace() -> None:
     log = view(interval=0.01, media_interval=0.3)
     mirror = page(log.widget)

@@ -57,10 +57,12 @@ class LogView:
 
     A render that shows media costs the page far more than one of text (decoding,
     layout and paint of the new pictures, on top of the message), so renders with
-    media come at most once per ``media_interval`` (by default 5 x ``interval``): a
-    stream of 30 pictures a second reaches the page in 4 messages a second, not 20.
-    The first medium after a quiet spell is shown at once; text alone keeps the
-    faster ``interval``.
+    received media come at most once per ``media_interval`` (by default 5 x
+    ``interval``): a stream of 30 pictures a second reaches the page in 4 messages a
+    second, not 20. So do their lines when the pictures go to the live view or the
+    hex view instead (a camera's log lines need no 20 updates a second). The first
+    medium after a quiet spell is shown at once; text alone keeps the faster
+    ``interval``.
     """
 
     def __init__(
@@ -126,12 +128,12 @@ class LogView:
     def add(self, message: Message) -> None:
         """Queue a message for the next render (O(1); called once per message)."""
         self._pending.append(message)
-        self._queued(self._showable(message))
+        self._queued(_media_type(message) is not None)
 
     def extend(self, messages: Sequence[Message]) -> None:
         """Queue a batch of messages for the next render."""
         self._pending.extend(messages)
-        self._queued(any(map(self._showable, messages)))
+        self._queued(any(_media_type(m) is not None for m in messages))
 
     def _queued(self, media: bool) -> None:
         if media and not self._media_waiting:
