@@ -15,17 +15,16 @@ index). Every other frame is echoed.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import contextlib
 import json
-import os
 import random
 import struct
 import zlib
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed, InvalidState
+
+from benchmarks._serve import run
 
 FLOOD = "!flood "
 _BATCH = 256  # frames per socket write
@@ -107,17 +106,5 @@ async def handle(ws: ServerConnection) -> None:
                 await ws.send(message)
 
 
-async def main(port: int) -> None:
-    async with serve(handle, "127.0.0.1", port, compression="deflate", max_size=64 * 2**20) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        print(f"PORT {port}", flush=True)
-        await asyncio.Future()
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=0)
-    args = parser.parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main(args.port))
-    os._exit(0)
+    run(handle, __doc__, compression="deflate", max_size=64 * 2**20)

@@ -15,16 +15,16 @@ their exact bytes without receiving them.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import functools
 import io
-import os
 import random
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
+
+from benchmarks._serve import run
 
 PICTURE_SIZE = (288, 216)
 _BASES = 16
@@ -88,18 +88,6 @@ async def handle(ws: ServerConnection) -> None:
                 await ws.send(message)
 
 
-async def main(port: int) -> None:
-    _base_jpegs()
-    async with serve(handle, "127.0.0.1", port, compression=None, max_size=2**24) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        print(f"PORT {port}", flush=True)
-        await asyncio.Future()
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=0)
-    args = parser.parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main(args.port))
-    os._exit(0)
+    _base_jpegs()  # made before the first client asks
+    run(handle, __doc__, compression=None, max_size=2**24)

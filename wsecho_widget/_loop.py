@@ -93,26 +93,21 @@ class Throttle:
         self.interval = interval
         self.action = action
         self._last = -1e9
-        self._handle: asyncio.TimerHandle | None = None
+        self._trailing = Debouncer(loop, interval, self._run)
 
     def __call__(self) -> None:
-        if self._handle is not None:
+        if self._trailing.pending:
             return  # the trailing edge is due and will see this call's news
         delay = self._last + self.interval - self.loop.time()
         if delay <= 0:
             self._run()
         else:
-            self._handle = self.loop.call_later(delay, self._fire)
+            self._trailing.delay = delay
+            self._trailing.start()
 
     def cancel(self) -> None:
         """Drop a trailing run that is due (nothing happens if none is)."""
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
-    def _fire(self) -> None:
-        self._handle = None
-        self._run()
+        self._trailing.cancel()
 
     def _run(self) -> None:
         self._last = self.loop.time()
