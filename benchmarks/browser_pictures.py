@@ -38,6 +38,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import browser_before  # noqa: E402
 from benchmarks.browser_report import Phase, goals, print_profile, print_trace, table  # noqa: E402
 from benchmarks.stream_server import jpegs  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, JupyterServer  # noqa: E402
@@ -355,17 +356,30 @@ def wait_prompt(prompt: Any) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="90 pictures per stream instead of 300")
+    parser.add_argument(
+        "--before",
+        metavar="REV",
+        help="first measure the code at git revision REV the same way (a temporary worktree)\n"
+        "and judge the text flood against it instead of issue 10's figures",
+    )
+    parser.add_argument("--json", metavar="PATH", help=argparse.SUPPRESS)  # for --before
     args = parser.parse_args()
     info = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "?")
     print(f"# {platform.python_version()} on {cpu}, {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}")
+    before = browser_before.measure(args.before, args.quick) if args.before else None
     with tempfile.TemporaryDirectory(prefix="wsecho-bench-") as scratch:
         phases, live = run(90 if args.quick else 300, Path(scratch))
+    if args.json:
+        browser_before.save(phases, args.json)
     print()
     print("\n".join(table(phases)))
+    if before is not None:
+        print(f"\nThe code at {args.before}, measured the same way before it:\n")
+        print("\n".join(table(before)))
     print()
     print("| goal | measured | goal | met |\n|---|---|---|---|")
-    for goal, value, target, met in goals(phases):
+    for goal, value, target, met in goals(phases, before, args.before or ""):
         print(f"| {goal} | {value} | {target} | {'yes' if met else 'NO'} |")
     if not live:
         print("\n(this panel has no live view: its row is left out)")
