@@ -21,6 +21,7 @@ __all__ = [
     "image_size",
     "is_animated",
     "media_kind",
+    "picture_type",
     "sniff_media_type",
 ]
 
@@ -88,7 +89,7 @@ def sniff_media_type(data: bytes | bytearray | memoryview) -> MediaType | None:
     media here: they are markup that can carry scripts.
     """
     head = bytes(data[:64])
-    picture = _picture_type(head)
+    picture = picture_type(head)
     if picture is not None:
         return picture if image_size(data) is not None else None
     if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
@@ -120,7 +121,7 @@ def media_kind(media_type: str | None) -> Literal["image", "audio", "video"] | N
 def image_size(data: bytes | bytearray | memoryview) -> tuple[int, int] | None:
     """(width, height) in pixels that a PNG, GIF, JPEG or WebP header declares, or None
     when ``data`` is none of these or its header does not parse."""
-    kind = _picture_type(bytes(data[:16]))
+    kind = picture_type(data)
     if kind is None:
         return None
     size = _READERS[kind](data if isinstance(data, bytes) else bytes(data))
@@ -129,7 +130,10 @@ def image_size(data: bytes | bytearray | memoryview) -> tuple[int, int] | None:
     return size
 
 
-def _picture_type(head: bytes) -> MediaType | None:
+def picture_type(data: bytes | bytearray | memoryview) -> MediaType | None:
+    """The picture format that ``data``'s magic numbers say (PNG, JPEG, GIF, WebP), as a
+    MIME type, or None; whether its header parses is :func:`image_size`'s business."""
+    head = bytes(data[:12])
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     if head.startswith(b"\xff\xd8\xff"):

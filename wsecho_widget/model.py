@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, overload
 
-from .media import MediaType, image_size, sniff_media_type
+from .media import MediaType, image_size, picture_type, sniff_media_type
 
 __all__ = [
     "DEFAULT_HISTORY_LIMIT",
@@ -30,6 +30,13 @@ __all__ = [
 
 Direction = Literal["sent", "received"]
 ImageFormat = Literal["png", "jpeg", "gif", "webp"]
+# The formats by their media type (media.picture_type reads the magic numbers).
+_FORMATS: dict[str, ImageFormat] = {
+    "image/png": "png",
+    "image/jpeg": "jpeg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+}
 
 #: How many messages a history keeps unless told otherwise.
 DEFAULT_HISTORY_LIMIT = 10_000
@@ -43,16 +50,8 @@ def sniff_image_format(data: bytes | bytearray | memoryview) -> ImageFormat | No
     Only magic numbers are trusted, never what a peer claims. SVG is deliberately
     not recognised: it is markup that can carry scripts.
     """
-    head = bytes(data[:12])
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if len(head) == 12 and head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return "webp"
-    return None
+    media_type = picture_type(data)
+    return None if media_type is None else _FORMATS[media_type]
 
 
 def _utf8_size(text: str) -> int:
