@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import browser_before  # noqa: E402
+from benchmarks._serve import ServerProcess  # noqa: E402
 from benchmarks.browser_report import Phase, goals, print_profile, print_trace, table  # noqa: E402
 from benchmarks.stream_server import jpegs  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, JupyterServer  # noqa: E402
@@ -227,23 +227,6 @@ def renderer_rss() -> int:
     return best
 
 
-class StreamServer:
-    def __enter__(self) -> StreamServer:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.stream_server"], cwd=ROOT, stdout=subprocess.PIPE, text=True
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line.startswith("PORT "):
-            raise RuntimeError(f"the stream server did not start: {line!r}")
-        self.url = f"ws://127.0.0.1:{int(line.split()[1])}"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.process.terminate()
-        self.process.wait(10)
-
-
 def cells(url: str, count: int, live: bool) -> tuple[list[str], dict[str, int]]:
     """The notebook: set-up, then one cell per phase; and which cell is which phase."""
     stream = f"!pictures {count} {RATE}"
@@ -280,7 +263,7 @@ def run(count: int, scratch: Path) -> tuple[dict[str, Phase], bool]:
 
     live = WebSocketPanel.class_traits().get("live") is not None
     phases: dict[str, Phase] = {}
-    with StreamServer() as server, sync_playwright() as p:
+    with ServerProcess("stream_server") as server, sync_playwright() as p:
         lab = JupyterServer("lab", scratch).start()
         try:
             source, index = cells(server.url, count, live)

@@ -17,7 +17,6 @@ import asyncio
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from benchmarks._serve import ServerProcess
 from benchmarks.kernel import Kernel, Traffic
 from benchmarks.pairs import cpu_row, rate_ratio
 
@@ -59,23 +59,11 @@ def mb(value: float) -> str:
     return f"{value / 1e6:.2f} MB"
 
 
-class FloodServer:
+class FloodServer(ServerProcess):
     """``python -m benchmarks.flood_server`` in its own process."""
 
-    def __enter__(self) -> FloodServer:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.flood_server"], cwd=ROOT, stdout=subprocess.PIPE, text=True
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line.startswith("PORT "):
-            raise RuntimeError(f"the flood server did not start: {line!r}")
-        self.url = f"ws://127.0.0.1:{int(line.split()[1])}"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.process.terminate()
-        self.process.wait(10)
+    def __init__(self) -> None:
+        super().__init__("flood_server")
 
 
 def pressure() -> str:
