@@ -39,6 +39,7 @@ function stillPicture(entry, blob, size) {
   const frame = document.createElement("div");
   frame.className = "wsecho-media wsecho-frame";
   frame.appendChild(canvas);
+  frame.__wsechoCanvas = canvas; // for the view's observer (and the browser tests), attached or not
   entry.canvas = canvas;
   fit(frame, canvas, size);
   createImageBitmap(blob).then(
@@ -103,13 +104,12 @@ function render({ model, el }) {
       }
     }
   }
-  function watch(frame, canvas) {
+  function watch(frame) {
     if (observer === null) {
       const box = el.closest(".wsecho-log");
       if (box === null) return; // not in the page yet: the canvas simply stays
       observer = new IntersectionObserver(onView, { root: box, rootMargin: "50% 0px" });
     }
-    frame.__wsechoCanvas = canvas;
     observer.observe(frame);
   }
 
@@ -145,6 +145,10 @@ function render({ model, el }) {
     return pre;
   }
 
+  function newEntry(seq, text, length, pre) {
+    return { seq, text, length, pre, media: null, canvas: null, url: null };
+  }
+
   // Lines of text only, in a row, share one Text node: a flood's render of 200 lines
   // is one node to lay out and one to remove, not 200 of each. An entry with a
   // medium has a node of its own (its text changes when the medium leaves).
@@ -155,9 +159,7 @@ function render({ model, el }) {
       const pre = textBlock();
       const text = document.createTextNode(run.map((item) => item.text).join(""));
       pre.appendChild(text);
-      for (const item of run) {
-        entries.push({ seq: item.seq, text, length: item.text.length, pre, media: null, canvas: null, url: null });
-      }
+      for (const item of run) entries.push(newEntry(item.seq, text, item.text.length, pre));
       run = [];
     };
     for (const item of items) {
@@ -169,7 +171,7 @@ function render({ model, el }) {
       const pre = textBlock();
       const text = document.createTextNode(item.text);
       pre.appendChild(text);
-      const entry = { seq: item.seq, text, length: -1, pre, media: null, canvas: null, url: null };
+      const entry = newEntry(item.seq, text, -1, pre);
       const kept = item.keep ? reuse.get(item.seq) : undefined;
       if (kept !== undefined) {
         entry.media = kept.media;
@@ -188,7 +190,7 @@ function render({ model, el }) {
         }
       }
       if (entry.media !== null) root.appendChild(entry.media);
-      if (entry.canvas !== null && kept === undefined) watch(entry.media, entry.canvas);
+      if (entry.canvas !== null && kept === undefined) watch(entry.media);
       entries.push(entry);
     }
     flush();
