@@ -218,13 +218,13 @@ def cpu_seconds(process: psutil.Process | None) -> float:
 
 
 def renderer_rss() -> int:
-    """The largest RSS among Chromium renderers started by this process: the Lab page."""
-    best = 0
-    for process in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            if "--type=renderer" in " ".join(process.cmdline()):
-                best = max(best, process.memory_info().rss)
-    return best
+    """The largest RSS among Chromium renderers started by this process: the Lab page's."""
+    process = renderer()
+    if process is None:
+        return 0
+    with contextlib.suppress(psutil.Error):
+        return int(process.memory_info().rss)
+    return 0
 
 
 def cells(url: str, count: int, live: bool) -> tuple[list[str], dict[str, int]]:
