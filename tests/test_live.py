@@ -36,6 +36,18 @@ class Sends:
         live.picture.send = send  # type: ignore[method-assign]
 
 
+async def stream(live: LiveView, seconds: float, pause: float) -> int:
+    """Offer ``live`` one small PNG every ``pause`` seconds for ``seconds``; how many."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    count = 0
+    while loop.time() - start < seconds:
+        live.offer([received(make_png(10 + count % 50, 10))])
+        count += 1
+        await asyncio.sleep(pause)
+    return count
+
+
 async def test_a_burst_shows_only_its_newest_frame() -> None:
     live = LiveView(asyncio.get_running_loop(), interval=0.05)
     sends = Sends(live)
@@ -56,11 +68,7 @@ async def test_a_steady_stream_is_shown_at_most_once_per_interval() -> None:
     live.start()
     loop = asyncio.get_running_loop()
     start = loop.time()
-    count = 0
-    while loop.time() - start < 0.5:
-        live.offer([received(make_png(10 + count % 50, 10))])
-        count += 1
-        await asyncio.sleep(0.005)
+    count = await stream(live, seconds=0.5, pause=0.005)
     await asyncio.sleep(0.1)
     elapsed = loop.time() - start
     assert count > 40
@@ -78,13 +86,7 @@ async def test_the_counts_line_changes_a_few_times_a_second_and_ends_exact() -> 
     changes: list[str] = []
     live.label.observe(lambda change: changes.append(change["new"]), "value")
     live.start()
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    count = 0
-    while loop.time() - start < 1.0:
-        live.offer([received(make_png(10 + count % 50, 10))])
-        count += 1
-        await asyncio.sleep(0.01)
+    count = await stream(live, seconds=1.0, pause=0.01)
     await asyncio.sleep(0.4)
     assert live.shown >= 12
     assert 3 <= len(changes) <= 6, changes
