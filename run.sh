@@ -136,6 +136,8 @@ lint() {
   "$VENV/bin/ruff" format --check .
   log "mypy --strict"
   "$VENV/bin/mypy" wsecho_widget
+  log "lint-imports: the layer contracts of pyproject.toml"
+  "$VENV/bin/lint-imports" --no-cache | sed -n '/^Contracts/,$p'
 }
 
 # The docs site: a broken link, a missing anchor or a docstring that does not render fails it.
@@ -214,7 +216,7 @@ test_on() {
   fi
   rm -rf "$work"
   mkdir -p "$work"
-  cp -r tests notebooks benchmarks pyproject.toml "$work"/
+  cp -r tests notebooks benchmarks docs pyproject.toml "$work"/
   local setup=$((SECONDS - start))
   local select=()
   [ -z "$marks" ] || select=(-m "$marks")

@@ -3,7 +3,7 @@
 ``python -m benchmarks.broadcast`` (options: ``--clients 100 --frames 10000 --pairs 3``)
 
 Both servers run in this process, in one event loop, with the same options (no
-compression, no keepalive): a :class:`~wsecho_widget.hub.Hub` in manual mode
+compression, no keepalive): a :class:`~wsecho_widget.server.hub.Hub` in manual mode
 sending with ``hub.send(frame)`` (to every client: its checks, its bounded send
 queue, one ``Message`` record per frame) and a bare websockets server sending
 with ``websockets.broadcast(connections, frame)``. The clients live in another
@@ -34,7 +34,7 @@ from typing import Any
 
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
-from wsecho_widget.hub import Hub
+from wsecho_widget.server.hub import Hub
 
 FRAME = "0123456789abcdef"  # 16 bytes of text: a small frame
 WIRE = 2 + len(FRAME)  # an unmasked server frame: 2 header bytes, then the payload

@@ -7,7 +7,7 @@ import pytest
 
 from tests.helpers import record_log_messages
 from wsecho_widget import EchoServer, WebSocketPanel
-from wsecho_widget import _websockets_internals as internals
+from wsecho_widget.net import _internals as internals
 
 
 @pytest.fixture(autouse=True)

@@ -134,7 +134,7 @@ def page(log_widget: object) -> PageMirror:
 
 def record_log_messages() -> Callable[[], None]:
     """Have every LogWidget feed its messages to its :func:`page` mirror; returns the undo."""
-    from wsecho_widget.logwidget import LogWidget
+    from wsecho_widget.ui.logwidget import LogWidget
 
     original = LogWidget.send
 

@@ -23,8 +23,8 @@ from websockets.exceptions import ConnectionClosed
 from tests.helpers import live_widgets, make_png, page, wait_for
 from tests.panel_helpers import Counting
 from wsecho_widget import ChannelError, Message, Session, WebSocketChannel, WebSocketPanel
-from wsecho_widget.connection import READ_SIZE
-from wsecho_widget.model import History, format_size
+from wsecho_widget.client.connection import READ_SIZE
+from wsecho_widget.model.message import History, format_size
 
 PNG = make_png()
 ROOT = Path(__file__).resolve().parent.parent

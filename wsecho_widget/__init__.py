@@ -1,26 +1,53 @@
-"""wsecho-widget: a live WebSocket client inside a Jupyter notebook.
+"""wsecho-widget: a live WebSocket client and server inside a Jupyter notebook.
 
 ``WebSocketPanel()`` shows a panel that talks to an embedded echo server;
-``WebSocketPanel(url)`` talks to any server. The layers, each in its own module:
-``model`` (pure records), ``render`` and ``options`` (pure text and checks),
-``connection`` (the channel), ``session`` (lifecycle), ``logview`` and
-``controls`` (widgets, reusable parts), ``panel`` (composes them), ``server``
-(the echo server).
+``WebSocketPanel(url)`` talks to any server; ``ServerPanel()`` listens. The
+layers, each a subpackage, lowest first: ``model`` (pure records), ``decoders``,
+``net`` (what both ends share), ``server``, ``client``, ``protocols``
+(Socket.IO, GraphQL) and ``ui`` (the panels and their page code). Public names
+are imported lazily, on first use, so ``import wsecho_widget`` stays cheap.
 """
 
 from __future__ import annotations
 
-from .connection import ChannelError, WebSocketChannel
-from .decoders import DecodeError, decode
-from .gql_client import GraphQLClient, GraphQLError
-from .gql_panel import GraphQLPanel
-from .model import History, Message, sniff_image_format
-from .panel import WebSocketPanel
-from .server import EchoServer
-from .server_panel import ServerPanel
-from .session import Session
-from .sio_client import SocketIOClient, SocketIOError
-from .sio_panel import SocketIOPanel
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from wsecho_widget._moved import install_moved_modules
+
+if TYPE_CHECKING:
+    from wsecho_widget.client.connection import ChannelError, WebSocketChannel
+    from wsecho_widget.client.session import Session
+    from wsecho_widget.decoders import DecodeError, decode
+    from wsecho_widget.model import History, Message, sniff_image_format
+    from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError
+    from wsecho_widget.protocols.socketio.client import SocketIOClient, SocketIOError
+    from wsecho_widget.server import EchoServer
+    from wsecho_widget.ui.graphql_panel import GraphQLPanel
+    from wsecho_widget.ui.panel import WebSocketPanel
+    from wsecho_widget.ui.server_panel import ServerPanel
+    from wsecho_widget.ui.socketio_panel import SocketIOPanel
+
+#: Each public name and the module that defines it.
+_PUBLIC = {
+    "ChannelError": "wsecho_widget.client.connection",
+    "DecodeError": "wsecho_widget.decoders",
+    "EchoServer": "wsecho_widget.server",
+    "GraphQLClient": "wsecho_widget.protocols.graphql.client",
+    "GraphQLError": "wsecho_widget.protocols.graphql.client",
+    "GraphQLPanel": "wsecho_widget.ui.graphql_panel",
+    "History": "wsecho_widget.model",
+    "Message": "wsecho_widget.model",
+    "ServerPanel": "wsecho_widget.ui.server_panel",
+    "Session": "wsecho_widget.client.session",
+    "SocketIOClient": "wsecho_widget.protocols.socketio.client",
+    "SocketIOError": "wsecho_widget.protocols.socketio.client",
+    "SocketIOPanel": "wsecho_widget.ui.socketio_panel",
+    "WebSocketChannel": "wsecho_widget.client.connection",
+    "WebSocketPanel": "wsecho_widget.ui.panel",
+    "decode": "wsecho_widget.decoders",
+    "sniff_image_format": "wsecho_widget.model",
+}
 
 __all__ = [
     "ChannelError",
@@ -42,3 +69,18 @@ __all__ = [
     "sniff_image_format",
 ]
 __version__ = "0.1.0"
+
+install_moved_modules()
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wsecho_widget' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

@@ -1,0 +1,246 @@
+"""What the protocol clients share: a Session underneath, a protocol handshake on top.
+
+:class:`ProtocolClient` owns a :class:`~wsecho_widget.client.session.Session` (reconnect
+with backoff, keepalive, TLS, secrets masking, the history) and adds what a
+protocol needs on top of it: ``ready`` resolves when the protocol's own handshake
+is done (Socket.IO's namespace joined, GraphQL's ``connection_ack``), not when
+the WebSocket is open; a protocol may declare a close final (a refused
+``connection_init``) or worth retrying (Engine.IO ends every session with 1000,
+which the session alone takes as final): its ``_is_final`` is the session's
+reconnect policy. Subclasses speak the protocol; this module knows none. No
+widgets here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+from wsecho_widget._util.tasks import keep_task
+from wsecho_widget.client.connection import ChannelError, WebSocketChannel, redact_url
+from wsecho_widget.client.session import Session, Status
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
+
+__all__ = ["ProtocolClient"]
+
+
+class ProtocolClient:
+    """A session plus a protocol handshake; subclasses fill in the protocol.
+
+    ``status``/``detail`` say where the protocol stands: ``open`` only once the
+    handshake is done. ``on_change()`` callbacks run after every change of
+    status, ``on_frames(messages)`` with the raw frames as the session records
+    them, ``on_notice(text)`` with one-line notices (a bad packet from the server,
+    a callback that failed).
+    """
+
+    #: The protocol's name in messages ("Socket.IO", "GraphQL").
+    protocol = "protocol"
+    #: Extra columns for ``messages.to_pandas()``, by name (see ``History.columns``).
+    columns: ClassVar[Mapping[str, Callable[[Message], object]]] = {}
+
+    def __init__(
+        self,
+        ws_url: str,
+        display_url: str,
+        *,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
+        autoconnect: bool = True,
+        **options: Any,
+    ) -> None:
+        self.display_url = redact_url(display_url)
+        self.session = Session(
+            ws_url,
+            history_limit=history_limit,
+            on_status=self._session_status,
+            on_messages=self._frames,
+            is_final=self._is_final,
+            **options,
+        )
+        self.session.history.columns.update(self.columns)
+        self.loop = self.session.loop
+        self.status: Status = "closed"
+        self.detail = ""
+        self.on_change: list[Callable[[], None]] = []
+        self.on_frames: list[Callable[[Sequence[Message]], None]] = []
+        self.on_notice: list[Callable[[str], None]] = []
+        self.tasks: set[asyncio.Task[Any]] = set()
+        #: Resolves once the protocol's handshake is done; raises ChannelError (or the
+        #: protocol's refusal) when the client gives up. Replaced while reconnecting.
+        self.ready: asyncio.Future[None] = self._new_future()
+        self._final: str | None = None  # why we stopped for good, in words
+        self._user_stop = False
+        self._closed = False
+        self._seen: WebSocketChannel | None = None  # the last channel whose end we handled
+        if autoconnect:
+            self.connect()
+
+    # -- what subclasses fill in -----------------------------------------------------
+
+    def _websocket_open(self) -> None:
+        """The WebSocket is open: start the protocol's handshake."""
+
+    def _received(self, message: Message) -> None:
+        """One frame from the server."""
+
+    def _lost(self, reason: str) -> None:
+        """The connection ended (``reason`` in words): fail what waited on it."""
+
+    def _is_final(self, channel: WebSocketChannel) -> bool | None:
+        """The session's reconnect policy: whether a connection that was open and ended
+        this way is the end (True), worth another try (False), or None: as the
+        session decides on its own.
+        """
+        return None
+
+    def _goodbye(self) -> None:
+        """Say goodbye in the protocol before a disconnect (queued frames go first)."""
+
+    def _stopped(self) -> None:
+        """The client is closed or in error and will not reconnect by itself: wake waiters."""
+
+    def _describe_end(self, channel: WebSocketChannel, detail: str) -> str:
+        """How a connection that the protocol takes as final ended, in words."""
+        return detail
+
+    # -- state -----------------------------------------------------------------------
+
+    @property
+    def messages(self) -> History:
+        """The raw frames sent and received, exactly as ``WebSocketPanel.messages`` keeps them."""
+        return self.session.history
+
+    def _new_future(self) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = self.loop.create_future()
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return future
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the client is closed or in error and will not reconnect by itself."""
+        return self.status in ("closed", "error")
+
+    def _set(self, status: Status, detail: str) -> None:
+        self.status, self.detail = status, detail
+        if status in ("closed", "error"):
+            self._stopped()
+        for callback in list(self.on_change):
+            callback()
+
+    def _not_sent(self) -> ChannelError:
+        reason = f" ({self.detail})" if self.detail else ""
+        return ChannelError(f"not sent: not connected{reason}; connect first")
+
+    def _notice(self, text: str) -> None:
+        for callback in list(self.on_notice):
+            callback(text)
+
+    def _start(self, coro: Any) -> asyncio.Task[Any]:
+        return keep_task(self.loop, self.tasks, coro, lambda e: self._notice(f"{type(e).__name__}: {e}"))
+
+    def _handshake_done(self, detail: str) -> None:
+        self._set("open", detail)
+        if self.ready.done():
+            self.ready = self._new_future()
+        self.ready.set_result(None)
+
+    def _refuse(self, reason: str, error: Exception | None = None) -> None:
+        """The server said no for good (a refused join, a 44xx close): stop, say why."""
+        self._final = reason
+        self._fail_ready(error or ChannelError(reason))
+        self._set("error", f"{reason}; not reconnecting")
+        if self.session.status in ("open", "connecting"):
+            self.session.disconnect()
+
+    def _ended(self, reason: str) -> None:
+        """The server ended the conversation normally (a namespace disconnect): stop."""
+        self._final = reason
+        self._fail_ready(ChannelError(reason))
+        self._set("closed", f"{reason}; not reconnecting")
+        if self.session.status in ("open", "connecting"):
+            self.session.disconnect()
+
+    def _fail_ready(self, error: Exception) -> None:
+        if self.ready.done():
+            self.ready = self._new_future()
+        self.ready.set_exception(error)
+
+    # -- the session underneath ------------------------------------------------------
+
+    def _frames(self, messages: Sequence[Message]) -> None:
+        for message in messages:
+            if message.direction == "received":
+                self._received(message)
+        for callback in list(self.on_frames):
+            callback(messages)
+
+    def _session_status(self, status: Status, detail: str) -> None:
+        # The session names its WebSocket URL; people gave ours (Socket.IO's is long).
+        if self.session.display_url:
+            detail = detail.replace(self.session.display_url, self.display_url)
+        channel = self.session.channel
+        if channel is not None and channel.closed.done() and channel is not self._seen:
+            self._seen = channel
+            if channel.ready.done() and channel.ready.exception() is None:
+                self._connection_ended(channel, status, detail)
+                return
+        if self._final is not None:
+            return  # our own status says more than the session's
+        if status == "open":
+            self._set("connecting", f"{self.display_url}: WebSocket open, {self.protocol} handshake…")
+            self._websocket_open()
+            return
+        if status in ("closed", "error") and not self.ready.done():
+            self._fail_ready(ChannelError(detail or status))
+        self._set(status, detail)
+
+    def _connection_ended(self, channel: WebSocketChannel, status: Status, detail: str) -> None:
+        # The session has decided already (with our _is_final): it is reconnecting,
+        # or it stopped; a close the protocol calls final is shown in its words.
+        self._lost(detail)
+        if self._final is not None or self._user_stop:
+            if self._final is None:
+                self._set(status, detail)
+            return
+        if self.ready.done():
+            self.ready = self._new_future()
+        if self._is_final(channel):
+            self._refuse(self._describe_end(channel, detail))
+            return
+        if status in ("closed", "error"):
+            self._fail_ready(ChannelError(detail))
+        self._set(status, detail)
+
+    # -- what users call ---------------------------------------------------------------
+
+    def connect(self) -> asyncio.Future[None]:
+        """(Re)connect; the returned future (``ready``) resolves once the handshake is done."""
+        if self._closed:
+            raise ChannelError("this client is closed: create a new one")
+        self._final, self._user_stop = None, False
+        if self.ready.done():
+            self.ready = self._new_future()
+        self.session.connect()
+        return self.ready
+
+    def disconnect(self, code: int = 1000, reason: str = "") -> asyncio.Task[None]:
+        """Say goodbye in the protocol, close the connection, stop reconnecting."""
+        self._user_stop = True
+        if self.session.status == "open":
+            self._goodbye()
+        if not self.ready.done():
+            self.ready.set_exception(ChannelError("disconnected"))
+        return self.session.disconnect(code, reason)
+
+    def close(self) -> None:
+        """End everything: the connection, every task. Safe from garbage collection."""
+        if self._closed:
+            return
+        self._closed = self._user_stop = True
+        self._lost("closed")
+        for task in list(self.tasks):
+            task.cancel()
+        if not self.ready.done():
+            self.ready.set_exception(ChannelError("closed"))
+        self.session.close()

@@ -1,0 +1,191 @@
+"""The log as one part: its toolbar, the scrolling box, and the batched view inside.
+
+It shows a history (any sequence of messages, oldest first) through the toolbar's
+format and filter, holds still while paused and catches up on resume. Must not
+import the session, the connection or the panel: the parent feeds it messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+
+import ipywidgets as widgets
+
+from wsecho_widget._util.loop import Debouncer
+from wsecho_widget.model.media import MediaLimits
+from wsecho_widget.model.message import Message
+from wsecho_widget.ui.controls.toolbar import LogToolbar
+from wsecho_widget.ui.live import LiveView
+from wsecho_widget.ui.logview import LogView
+from wsecho_widget.ui.render import LogFormat, MessageFilter
+
+__all__ = ["LogPanel"]
+
+
+class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
+    """A :class:`LogToolbar` above a scrolling log of ``history``'s messages.
+
+    The parent calls :meth:`add` with each batch of new messages (already in
+    ``history``) and :meth:`clear`; ``on_change()`` runs after each render, pause or
+    clear, for a stats line that should follow. ``render(format, message)``, if
+    given, makes each entry's text (a server panel can add a client column);
+    by default ``format.render(message)``.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        history: Sequence[Message],
+        *,
+        limit: int = 200,
+        image_limit: int = 20,
+        interval: float = 0.05,
+        on_change: Callable[[], None] | None = None,
+        render: Callable[[LogFormat, Message], str] | None = None,
+        limits: MediaLimits | None = None,
+        live: bool = False,
+    ) -> None:
+        self.history = history
+        self.on_change = on_change
+        self._custom_render = render
+        self._filter: MessageFilter | None = None
+        self._paused = False
+        #: Messages that arrived while paused (the stats line says how many).
+        self.paused_new = 0
+        self._cleared_seq = 0
+        self.toolbar = LogToolbar(
+            loop, on_view=self._view, on_pause=self._pause, on_live=self._live, live=live
+        )
+        self.log_view = LogView(
+            loop,
+            limit=limit,
+            image_limit=image_limit,
+            interval=interval,
+            on_flush=self._changed,
+            limits=limits,
+        )
+        # The log's widget sits in a column-reverse scroll box: a browser keeps such
+        # a box scrolled to its end, so the newest entry stays in view as it grows.
+        self.output = self.log_view.widget
+        self.log_box = widgets.Box(
+            [self.output],
+            layout=widgets.Layout(
+                display="flex",
+                flex_flow="column-reverse",
+                border="1px solid var(--jp-border-color2, #e0e0e0)",
+                max_height="360px",
+                overflow="auto",
+                padding="2px 6px",
+            ),
+        )
+        self.log_box.add_class("wsecho-log")
+        self.live_view = LiveView(loop, interval=interval, limits=limits)
+        if render is not None:
+            self.log_view.render = partial(render, self.toolbar.format)
+        # Messages that are not rendered trigger no flush: follow them at the log's pace.
+        self._unrendered = Debouncer(loop, interval, self._changed)
+        super().__init__([self.toolbar, self.live_view.widget, self.log_box])
+        if live:
+            self.live_view.start()
+            self.log_view.live = True
+
+    @property
+    def paused(self) -> bool:
+        """True while the log holds still (messages are still recorded)."""
+        return self._paused
+
+    @property
+    def filtered(self) -> bool:
+        """True while the filter hides messages that do not match."""
+        return self._filter is not None
+
+    @property
+    def live(self) -> bool:
+        """True while received pictures are shown in the live view, not in the log."""
+        return self.live_view.enabled
+
+    def _live(self, live: bool) -> None:
+        if live == self.live_view.enabled:
+            return
+        if live:
+            self.live_view.start()
+        else:
+            self.live_view.stop()
+        self.log_view.live = live
+        self.refresh()  # pictures leave the log (their memory freed in the page), or come back
+
+    def add(self, messages: Sequence[Message]) -> None:
+        """Show a batch of new messages (at the log's pace), unless paused or filtered out."""
+        self.live_view.offer(messages)
+        if self._paused:
+            self.paused_new += len(messages)
+        else:
+            keep = self._filter
+            shown = messages if keep is None else [m for m in messages if keep(m)]
+            if shown:
+                self.log_view.extend(shown)
+            if len(shown) == len(messages):
+                return
+        self._unrendered.start()
+
+    def clear(self) -> None:
+        """Empty the log on screen; the history stays (a filter or view change shows
+        only what came after)."""
+        if len(self.history):
+            self._cleared_seq = self.history[-1].seq
+        self.log_view.clear()
+        self.paused_new = 0
+
+    def summary(self) -> list[str]:
+        """What the stats line should add about the log: the filter's count, the pause."""
+        parts = []
+        if self._filter is not None:
+            parts.append(f"filter shows {len(self.log_view.entries):,}")
+        if self._paused:
+            parts.append(f"log paused ({self.paused_new:,} new)")
+        return parts
+
+    def refresh(self) -> None:
+        """Re-render from the history with the toolbar's current view and filter."""
+        self.toolbar.apply()
+
+    def _visible(self) -> Iterator[Message]:
+        # What the log may show: the kept history since the last Clear, filtered.
+        cleared, keep = self._cleared_seq, self._filter
+        for message in self.history:
+            if message.seq > cleared and (keep is None or keep(message)):
+                yield message
+
+    def _view(self, view: LogFormat, keep: MessageFilter | None) -> None:
+        custom = self._custom_render
+        self.log_view.render = view.render if custom is None else partial(custom, view)
+        self.log_view.show_pictures = view.show_pictures
+        self._filter = keep
+        # Re-render from the kept history, in one update of the Output.
+        self.log_view.refresh(self._visible())
+        self.paused_new = 0
+
+    def _pause(self, paused: bool) -> None:
+        self._paused = paused
+        if not paused:
+            self.refresh()  # catch up with what came in meanwhile
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+    def close(self) -> None:
+        """Stop rendering, close the pictures, then the widgets."""
+        self._unrendered.cancel()
+        self.live_view.close()
+        self.log_view.close()
+        # The box held the log's widget, closed above: a Box left alive with a closed
+        # child breaks ipywidgets' get_state for whoever walks Widget.widgets.
+        layout = self.log_box.layout
+        self.log_box.close()
+        layout.close()
+        self.toolbar.close()
+        super().close()

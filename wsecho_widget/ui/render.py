@@ -1,0 +1,228 @@
+"""How messages and status read as text: log lines, pretty JSON, hex dumps, the filter.
+
+Pure functions on :class:`~wsecho_widget.model.Message`, so the log can re-render
+any kept message in another view and the text is testable without a kernel.
+Whatever the view, the result is plain text: received text is never interpreted
+as HTML.
+
+Must not import ipywidgets, asyncio or any other wsecho_widget module but ``model``
+and ``decoders`` (pure too).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from wsecho_widget.decoders.core import BUILTIN_DECODERS, DecodeError, Decoder, decoded_text, decoder_names
+from wsecho_widget.model.message import Message, format_size, hex_dump, hex_preview
+
+__all__ = [
+    "BINARY_VIEWS",
+    "BinaryView",
+    "LogFormat",
+    "MessageFilter",
+    "binary_views",
+    "format_seconds",
+    "message_filter",
+    "pretty_json",
+    "render_line",
+    "searchable_text",
+    "status_text",
+]
+
+#: ``auto``, ``hex``, ``text``, ``msgpack``, ``cbor``, ``protobuf`` or a registered decoder's name.
+BinaryView = str
+#: The built-in views: ``auto`` (pictures as pictures), then every built-in decoder.
+BINARY_VIEWS: tuple[BinaryView, ...] = ("auto", *BUILTIN_DECODERS)
+
+
+def binary_views(extra: Mapping[str, Decoder] | None = None) -> tuple[BinaryView, ...]:
+    """Every view the Binary control offers: the built-in ones, registered decoders, ``extra``."""
+    return ("auto", *decoder_names(extra))
+
+
+#: A predicate that says whether the log shows a message.
+MessageFilter = Callable[[Message], bool]
+
+_ARROW = {"sent": "→", "received": "←"}
+
+#: Texts longer than this are shown as they came even in JSON view: re-indenting a
+#: huge document would hold the kernel's loop for little gain on screen.
+JSON_PRETTY_LIMIT = 256 * 1024
+
+# A JSON string (with escapes), a structural character, or any other run (numbers,
+# true/false/null): tokens are copied as they are, so numbers keep their spelling.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+', re.DOTALL)
+_CLOSING = {"{": "}", "[": "]"}
+_KINDS = {"image": "picture", "audio": "audio", "video": "video"}
+_MEDIA_NAMES = {"mpeg": "mp3"}
+
+
+def render_line(message: Message, *, hex_bytes: int = 32) -> str:
+    """One log line for a message: time, direction, then text or a binary summary."""
+    ts = message.timestamp
+    stamp = f"{_clock(int(ts))}.{int(ts % 1 * 1000):03d}"
+    head = f"{stamp} {_ARROW[message.direction]} "
+    data = message.data
+    if isinstance(data, str):
+        # Continuation lines are indented under the text so the log stays readable.
+        return head + data.replace("\n", "\n" + " " * len(head)) + "\n"
+    media_type = message.media_type
+    if media_type is not None:  # "(png picture)", "(wav audio)", "(mp4 video)"
+        kind, _, name = media_type.partition("/")
+        return f"{head}binary {format_size(len(data))} ({_MEDIA_NAMES.get(name, name)} {_KINDS[kind]})\n"
+    preview = hex_preview(data, hex_bytes) if data else "(empty)"
+    return f"{head}binary {format_size(len(data))}: {preview}\n"
+
+
+@functools.lru_cache(maxsize=64)
+def _clock(second: int) -> str:
+    # A flood renders hundreds of lines within the same second: format it once.
+    return time.strftime("%H:%M:%S", time.localtime(second))
+
+
+def pretty_json(text: str, indent: int = 2) -> str | None:
+    """``text`` re-indented when it is a JSON object or array, else None.
+
+    Only whitespace changes: numbers, strings and duplicate keys stay exactly as
+    they were sent (``json.dumps(json.loads(…))`` would round ``1.000000000000000001``
+    and drop duplicate keys, which is not what a tester wants to see).
+    """
+    stripped = text.lstrip()
+    if not stripped.startswith(("{", "[")) or len(text) > JSON_PRETTY_LIMIT:
+        return None
+    try:
+        json.loads(text)
+    except ValueError:
+        return None
+    tokens = _TOKEN.findall(text)
+    out: list[str] = []
+    depth = 0
+    pad = " " * indent
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in _CLOSING:
+            if i + 1 < len(tokens) and tokens[i + 1] == _CLOSING[token]:
+                out.append(token + tokens[i + 1])  # {} and [] stay on one line
+                i += 2
+                continue
+            depth += 1
+            out.append(token + "\n" + pad * depth)
+        elif token in ("}", "]"):
+            depth -= 1
+            out.append("\n" + pad * depth + token)
+        elif token == ",":
+            out.append(",\n" + pad * depth)
+        elif token == ":":
+            out.append(": ")
+        else:
+            out.append(token)
+        i += 1
+    return "".join(out)
+
+
+def searchable_text(message: Message) -> str:
+    """What the log filter looks in: a text frame's text, or a binary frame's summary.
+
+    The summary is the log line without its time and arrow: ``binary 1.2 KiB (png
+    picture)`` or ``binary 50 B: 00 01 02 …`` (the first 32 bytes in hex).
+    """
+    data = message.data
+    if isinstance(data, str):
+        return data
+    line = render_line(message)
+    return line[line.index("binary") :].rstrip("\n")
+
+
+def message_filter(query: str) -> MessageFilter | None:
+    """A predicate for messages whose :func:`searchable_text` contains ``query``.
+
+    Case-insensitive (``str.casefold``, so ``STRASSE`` finds ``Straße``); surrounding
+    whitespace is ignored. None for an empty query: everything is shown.
+    """
+    needle = query.strip().casefold()
+    if not needle:
+        return None
+
+    def matches(message: Message) -> bool:
+        return needle in searchable_text(message).casefold()
+
+    return matches
+
+
+@dataclass(frozen=True, slots=True)
+class LogFormat:
+    """How the log shows messages: pretty JSON or not, pictures, hex dumps or decoded.
+
+    ``binary="auto"`` shows a received picture as the picture and other binary
+    frames as a one-line hex preview; ``"hex"`` shows every binary frame as a hex
+    dump (offset, hex, ASCII) of its first ``hex_bytes`` bytes and says how many
+    more there are. Any other name decodes binary frames with that decoder
+    (:mod:`wsecho_widget.decoders.core`; ``decoders`` adds a panel's own) and shows the
+    result pretty-printed; a frame that does not decode keeps its one-line hex
+    preview, followed by the reason. Pictures stay a ``(png picture)`` line.
+    """
+
+    pretty_json: bool = False
+    binary: BinaryView = "auto"
+    hex_bytes: int = 256
+    decoders: Mapping[str, Decoder] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def show_pictures(self) -> bool:
+        return self.binary == "auto"
+
+    def render(self, message: Message) -> str:
+        """The message's log entry as text, in this format."""
+        data = message.data
+        if isinstance(data, str):
+            if self.pretty_json and (pretty := pretty_json(data)) is not None:
+                return render_line(replace(message, data=pretty))
+            return render_line(message)
+        if self.binary == "auto" or not data:
+            return render_line(message)
+        line = render_line(message)
+        head = line[: line.index("binary")]
+        fmt = message.image_format
+        if self.binary == "hex":
+            kind = f" ({fmt} picture)" if fmt else ""
+            body = hex_dump(data, self.hex_bytes)
+        elif fmt is not None:
+            return line
+        else:
+            try:
+                body = decoded_text(data, self.binary, decoders=self.decoders)
+            except DecodeError as exc:
+                return f"{line[:-1]} ({exc})\n"
+            kind = f" {self.binary}"
+        indent = " " * len(head)
+        body = body.replace("\n", "\n" + indent)
+        return f"{head}binary {format_size(len(data))}{kind}\n{indent}{body}\n"
+
+
+def format_seconds(seconds: float | None) -> str:
+    """A duration for the status line: ``0.35 ms``, ``12.3 ms``, ``1.20 s``, or ``—``."""
+    if seconds is None:
+        return "—"
+    if seconds < 0.001:
+        return f"{seconds * 1000:.2f} ms"
+    if seconds < 1:
+        return f"{seconds * 1000:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def status_text(status: str, detail: str = "", latency: float | None = None) -> str:
+    """The status line: ``● open · round trip 1.2 ms`` or ``● error: why``.
+
+    The detail is shown unless open (while reconnecting it says when the next
+    attempt is and why); the round trip only while open.
+    """
+    shown = f": {detail}" if status != "open" and detail else ""
+    rtt = f" · round trip {format_seconds(latency)}" if status == "open" and latency else ""
+    return f"● {status}{shown}{rtt}"

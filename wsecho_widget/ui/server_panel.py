@@ -1,0 +1,331 @@
+"""The server panel: a WebSocket server in the notebook that people watch and answer.
+
+:class:`ServerPanel` composes the same parts as the client panel (status line,
+send bar, log with its toolbar, stats line; see :mod:`.controls`) around a
+:class:`~wsecho_widget.server.hub.Hub`, and adds what a server needs: where to connect,
+who is connected, whom to send to, echo or manual, Disconnect client, and the
+server's own events (connections, refusals, closes) as plain text lines. Every
+widget handler runs in the loop's thread. Must not import the client panel's
+session or connection tasks: the hub does the networking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Sequence
+from ssl import SSLContext
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from wsecho_widget._util.loop import Debouncer, in_loop
+from wsecho_widget._util.tasks import keep_task
+from wsecho_widget.client.connection import ChannelError
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
+from wsecho_widget.server._api import ServerAPI
+from wsecho_widget.server.addresses import ANDROID_EMULATOR_HOST, is_loopback_only
+from wsecho_widget.server.hub import BROADCAST, Hub, HubStatus, Notice, Target
+from wsecho_widget.ui.controls import LogPanel, NoticeBar, SendBar, StatusBar, close_descendants
+from wsecho_widget.ui.render import LogFormat
+
+__all__ = ["ServerPanel"]
+
+#: How many of the server's event lines the panel shows (all are in ``notices``).
+EVENT_LINES = 200
+
+_ALL = BROADCAST  # the client selector's value for "all clients"
+
+
+class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
+    """A WebSocket server shown as a panel: ``ServerPanel()`` listens on 127.0.0.1, a free port.
+
+    ``await panel.ready`` once it listens (a clear ChannelError if it cannot);
+    ``panel.url`` is where to connect from this machine, ``panel.urls`` every
+    address. Clients are ``panel.clients`` ("c1", "c2", ... oldest first); every
+    frame to or from any of them is in ``panel.messages`` with ``message.client``.
+    ``send(data, to=None)`` sends to all or to some; ``on_message(cb)`` answers from
+    code. See :class:`~wsecho_widget.server.hub.Hub` for the options.
+    """
+
+    status = traitlets.Enum(
+        ("starting", "listening", "closed", "error"),
+        "starting",
+        help="the server's state: starting, listening, closed or error",
+    )
+    mode = traitlets.Enum(
+        ("echo", "manual"),
+        "echo",
+        help="echo: each frame is sent back to its sender; manual: people and code answer",
+    )
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        mode: str = "echo",
+        path: str | None = None,
+        subprotocols: Sequence[str] | None = None,
+        ssl: SSLContext | None = None,
+        max_size: int | None = 16 * 2**20,
+        max_clients: int = 1000,
+        origins: Iterable[str | None] | None = None,
+        token: str | None = None,
+        history_limit: int = DEFAULT_HISTORY_LIMIT,
+        log_limit: int = 200,
+        image_limit: int = 20,
+        render_interval: float = 0.05,
+        **options: Any,
+    ) -> None:
+        # The hub checks the loop and the options first: a bad call fails before any widget.
+        self.hub = Hub(
+            host,
+            port,
+            mode=mode,  # type: ignore[arg-type]  # checked by the hub
+            path=path,
+            subprotocols=subprotocols,
+            ssl=ssl,
+            max_size=max_size,
+            max_clients=max_clients,
+            origins=origins,
+            token=token,
+            history_limit=history_limit,
+            **options,
+        )
+        loop = self.hub.loop
+        self._tasks: set[asyncio.Task[Any]] = set()
+        # Events and the client list follow at the log's pace: a burst of
+        # connections or refusals is one update of each, not one per event.
+        self._events_tick = Debouncer(loop, render_interval * 2, self._show_events)
+        self._clients_tick = Debouncer(loop, render_interval * 2, self._show_clients)
+        self.log_panel = LogPanel(
+            loop,
+            self.hub.messages,
+            limit=log_limit,
+            image_limit=image_limit,
+            interval=render_interval,
+            on_change=self._update_stats,
+            render=_with_client,
+        )
+        self._compose(loop)
+        super().__init__(children=self._rows, mode=mode, layout=widgets.Layout(width="100%"))
+        self.add_class("wsecho-panel")
+        self.add_class("wsecho-server-panel")
+        self.observe(self._on_mode, "mode")
+        self._follow_hub()
+
+    def _follow_hub(self) -> None:
+        # The hub calls these in the loop's thread; show what is there already.
+        hub = self.hub
+        hub.status_listeners.append(self._show_status)
+        hub.message_listeners.append(self._show_message)
+        hub.notice_listeners.append(self._show_notice)
+        hub.client_listeners.append(lambda _: self._clients_tick.start())
+        hub.ready.add_done_callback(lambda _: self._show_addresses())
+        self._show_status(hub.status, hub.detail)
+        self._show_clients()
+        for notice in hub.notices:
+            self._show_notice(notice)
+
+    def _compose(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.status_bar = StatusBar()
+        self.notice_bar = NoticeBar()
+        self.address_label = widgets.Label(tooltip="the addresses clients can connect to")
+        self.warning_label = widgets.Label(layout=widgets.Layout(display="none"))
+        self.warning_label.style.text_color = "var(--jp-warn-color1, #f57c00)"
+        self.client_selector = widgets.Dropdown(
+            options=[("all clients", _ALL)],
+            value=_ALL,
+            description="To",
+            tooltip="whom Send and Send file send to; Disconnect client closes the one chosen",
+            layout=widgets.Layout(width="16em"),
+        )
+        self.mode_toggle = widgets.ToggleButtons(
+            options=[("echo", "echo"), ("manual", "manual")],
+            value=self.hub.mode,
+            tooltips=["send each frame back to its sender", "answer by hand or from code"],
+            style={"button_width": "6.5em"},
+        )
+        self.disconnect_button = widgets.Button(
+            description="Disconnect client", icon="times", tooltip="Close the chosen client (1000)"
+        )
+        self.send_bar = SendBar(
+            loop,
+            on_text=self._send_text,
+            on_files=self._send_files,
+            notify=self.notice_bar.notify,
+            text_row_extra=[self.client_selector],
+            file_row_extra=[self.mode_toggle, self.disconnect_button],
+        )
+        self.events = widgets.Textarea(
+            disabled=True,
+            rows=4,
+            placeholder="connections, refusals and closes show here",
+            layout=widgets.Layout(width="100%"),
+        )
+        # The chosen client's details and handshake headers (credentials masked).
+        self.client_info = widgets.Textarea(
+            disabled=True, rows=3, layout=widgets.Layout(width="100%", display="none")
+        )
+        self.events.add_class("wsecho-events")  # stable hooks for tests and users' CSS
+        self.client_info.add_class("wsecho-client-info")
+        self.client_selector.observe(in_loop(loop, lambda _: self._show_client_info()), "value")
+        self.mode_toggle.observe(in_loop(loop, self._toggle_changed), "value")
+        self.disconnect_button.on_click(in_loop(loop, lambda _: self._disconnect_clicked()))
+        rows = [
+            self.status_bar,
+            self.address_label,
+            self.warning_label,
+            self.send_bar,
+            self.client_info,
+            self.notice_bar,
+            self.events,
+            self.log_panel,
+        ]
+        self._rows = rows
+        self._events_text: list[str] = []
+
+    # -- what the user sees -----------------------------------------------------------
+
+    def _show_status(self, status: HubStatus, detail: str) -> None:
+        self.status = status
+        shown = "" if status == "listening" else detail
+        self.status_bar.show(status, shown, self.hub.url if status != "error" else None)
+        for button in (self.send_bar.send_button, self.disconnect_button):
+            button.disabled = status != "listening"
+
+    def _show_addresses(self) -> None:
+        hub = self.hub
+        if hub.status != "listening":
+            return
+        urls = hub.urls
+        emulator = [u for u in urls if f"//{ANDROID_EMULATOR_HOST}:" in u]
+        shown = [u for u in urls if u not in emulator]
+        text = "connect to: " + " · ".join(shown)
+        if emulator:
+            text += f" · Android emulator: {emulator[0]}"
+        self.address_label.value = text
+        if not is_loopback_only(hub.host) and not hub.gate.has_token:
+            self.warning_label.value = (
+                f"⚠ listening on {hub.host} without a token: anyone on the network can connect "
+                "(pass token=... to require one)"
+            )
+            self.warning_label.layout.display = None
+
+    def _show_message(self, message: Message) -> None:
+        self.log_panel.add((message,))
+
+    def _show_notice(self, notice: Notice) -> None:
+        who = f"{notice.client} " if notice.client else ""
+        stamp = time.strftime("%H:%M:%S", time.localtime(notice.timestamp))
+        self._events_text.append(f"{stamp} {who}{notice.text}")
+        del self._events_text[:-EVENT_LINES]
+        self._events_tick.start()
+
+    def _show_events(self) -> None:
+        # Newest first: the box shows the top lines without scrolling.
+        self.events.value = "\n".join(reversed(self._events_text))
+        self.notice_bar.notify(self._events_text[-1].partition(" ")[2] if self._events_text else "")
+
+    def _show_clients(self) -> None:
+        options = [("all clients", _ALL)] + [(f"{c.id} {c.address}", c.id) for c in self.hub.clients]
+        selector = self.client_selector
+        chosen = selector.value
+        if tuple(options) != tuple(selector.options):
+            selector.options = options  # (resets the choice to the first: put it back)
+            selector.value = chosen if any(v == chosen for _, v in options) else _ALL
+        self._show_client_info()
+        self._update_stats()
+
+    def _show_client_info(self) -> None:
+        target = self._target()
+        client = next((c for c in self.hub.clients if c.id == target), None)
+        self.client_info.value = client.describe() if client is not None else ""
+        self.client_info.layout.display = None if client is not None else "none"
+
+    def _update_stats(self) -> None:
+        hub = self.hub
+        parts = [f"{len(hub.clients)} connected", hub.messages.totals.summary()]
+        if hub.messages.dropped:
+            parts.append(f"history keeps the newest {hub.messages.limit:,}")
+        self.notice_bar.show_stats(parts + self.log_panel.summary())
+
+    # -- what the user does -----------------------------------------------------------
+
+    def _target(self) -> Target:
+        value = self.client_selector.value
+        return None if value == _ALL else str(value)
+
+    def _send_text(self, text: str) -> bool:
+        return self._send_to_selection(text, "the text")
+
+    def _send_files(self, files: list[tuple[str, bytes]]) -> bool:
+        return all(self._send_to_selection(data, name) for name, data in files)
+
+    def _send_to_selection(self, data: str | bytes, what: str) -> bool:
+        try:
+            count = self.hub.send(data, self._target())
+        except (ChannelError, ValueError) as exc:
+            self.notice_bar.notify(str(exc))
+            return False
+        if count == 0:
+            self.notice_bar.notify(f"{what} was not sent: no client is connected")
+            return False
+        self.notice_bar.notify(f"sent {what} to {count} client{'s' if count != 1 else ''}")
+        return True
+
+    def _disconnect_clicked(self) -> None:
+        target = self._target()
+        if not isinstance(target, str):
+            self.notice_bar.notify("choose a client to disconnect")
+            return
+
+        def failed(exc: BaseException) -> None:
+            self.notice_bar.notify(f"could not disconnect {target}: {type(exc).__name__}: {exc}")
+
+        keep_task(self.hub.loop, self._tasks, self.hub.disconnect(target), failed)
+
+    def _toggle_changed(self, change: dict[str, Any]) -> None:
+        self.mode = change["new"]
+
+    def _on_mode(self, change: dict[str, Any]) -> None:
+        self.hub.mode = change["new"]
+        self.mode_toggle.value = change["new"]
+
+    # -- closing ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close every client with 1001, stop listening, end every task, close the widgets."""
+        # Also called from __del__, perhaps on a panel whose __init__ failed early.
+        hub = getattr(self, "hub", None)
+        if hub is not None:
+            hub.close()
+        for name in ("log_panel", "send_bar"):
+            part = getattr(self, name, None)
+            if part is not None:
+                part.close()
+        for name in ("_events_tick", "_clients_tick"):
+            tick = getattr(self, name, None)
+            if tick is not None:
+                tick.cancel()
+        for task in list(getattr(self, "_tasks", ())):
+            task.cancel()
+        close_descendants(self)
+        super().close()
+
+    def __repr__(self) -> str:
+        hub = getattr(self, "hub", None)
+        return repr(hub).replace("<Hub", "<ServerPanel", 1) if hub is not None else "<ServerPanel>"
+
+
+def _with_client(view: LogFormat, message: Message) -> str:
+    # The client's id before each entry ("all" for a broadcast); continuation
+    # lines stay under the text.
+    client = message.client
+    label = "all" if client == BROADCAST else client or ""
+    prefix = f"{label:<4} "
+    line = view.render(message)
+    body, newline, _ = line.rpartition("\n") if line.endswith("\n") else (line, "", "")
+    return prefix + body.replace("\n", "\n" + " " * len(prefix)) + newline
