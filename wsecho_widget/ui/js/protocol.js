@@ -85,10 +85,14 @@
  */
 
 /**
- * Detail view -> kernel: a new view asks for the selection, or more bytes, or an action.
+ * Detail view -> kernel: a new view asks for the selection ("detail?"), more bytes from
+ * `offset` ("more?"; `all`: to the end, for Copy and Save), Resend or Edit of `seq`, or
+ * the selection cleared ("select" with seq null).
  * @typedef {object} DetailRequest
  * @property {"detail?"|"more?"|"resend"|"edit"|"select"} kind
  * @property {number|null} [seq]
+ * @property {number} [offset]
+ * @property {boolean} [all]
  */
 
 /**
