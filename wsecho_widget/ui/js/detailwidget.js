@@ -80,6 +80,7 @@ export class DetailPage {
     this.pending = null;
     this.factsLine = document.createElement("span");
     this.resendButton = button("Resend", "Send the same payload again", () => this.ask("resend"));
+    this.editButton = button("Edit", "Put the text in the composer to change and send", () => this.ask("edit"));
     this.tabs = document.createElement("div");
     this.body = document.createElement("div");
     this.foot = document.createElement("div");
@@ -102,7 +103,7 @@ export class DetailPage {
     actions.append(
       button("Copy", "Copy the exact text (hex for binary) to the clipboard", () => this.copy()),
       this.resendButton,
-      button("Edit", "Put the payload in the composer to change and send", () => this.ask("edit")),
+      this.editButton,
       button("Save", "Save the payload's bytes to a file", () => this.save()),
     );
     const close = button("×", "Close (Esc)", () => this.model.send({ kind: "select", seq: null }));
@@ -171,6 +172,7 @@ export class DetailPage {
     this.factsLine.textContent = facts(detail);
     this.factsLine.dataset.direction = detail.direction ?? "";
     this.resendButton.hidden = !detail.resend;
+    this.editButton.hidden = !detail.edit;
     this.draw();
   }
 
