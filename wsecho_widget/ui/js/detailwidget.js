@@ -121,8 +121,11 @@ export class DetailPage {
     this.foot.className = "wsecho-detail-foot";
     this.status.setAttribute("role", "status");
     root.append(head, this.tabs, this.body, this.foot, this.status);
+    root.dataset.lmSuppressShortcuts = "true"; // Escape is the view's, not the notebook's
     root.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") this.model.send({ kind: "select", seq: null });
+      if (event.key !== "Escape") return;
+      event.stopPropagation();
+      this.model.send({ kind: "select", seq: null });
     });
     return root;
   }
