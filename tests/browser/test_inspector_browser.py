@@ -145,6 +145,29 @@ def test_the_log_toolbar_is_one_row_at_720_px(
     panel.root.evaluate("el => { el.style.width = ''; }")
 
 
+def test_up_recalls_earlier_sends_and_ctrl_enter_sends_multi_line(panel: PanelView, sent_json: str) -> None:
+    panel.input.click()
+    panel.input.press("ArrowUp")
+    expect(panel.input).to_have_value("after two")  # the last text sent from the input
+    panel.input.press("ArrowUp")
+    expect(panel.input).to_have_value("after one")
+    panel.input.press("ArrowDown")
+    expect(panel.input).to_have_value("after two")
+    panel.input.press("Enter")
+    wait_count(panel.log, "← after two", 2)
+    panel.wait_input_empty()
+    panel.button("Multi-line").click()
+    area = panel.root.locator(".wsecho-input-multiline textarea")
+    area.click()
+    area.press_sequentially("two lines", delay=5)
+    area.press("Enter")
+    area.press_sequentially("sent with Ctrl+Enter", delay=5)
+    area.press("Control+Enter")
+    expect(area).to_have_value("")
+    expect(panel.log).to_contain_text("← two lines")
+    panel.button("Multi-line").click()
+
+
 def test_axe_finds_no_serious_or_critical_violation(inspector: Inspector, sent_json: str) -> None:
     inspector.click_line(sent_json)
     expect(inspector.detail).to_be_visible()
