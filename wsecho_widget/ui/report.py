@@ -26,7 +26,7 @@ from wsecho_widget.net.errors import redact_url
 from wsecho_widget.ui._html import clip, esc, pick_pictures, stamp
 from wsecho_widget.ui.render import LogFormat, format_seconds, pretty_json
 
-__all__ = ["REPORT_BUDGET", "ReportInput", "build_report", "reply_times"]
+__all__ = ["REPORT_BUDGET", "ReportInput", "build_report", "reply_times", "report_frame"]
 
 #: The most bytes a report takes unless told otherwise.
 REPORT_BUDGET = 5_000_000
@@ -260,3 +260,12 @@ def build_report(data: ReportInput, *, budget: int = REPORT_BUDGET, max_pictures
         parts.append(f"<h2>Events</h2><pre>{events}</pre>")
     parts += ["<h2>Messages</h2>", table, "</body></html>"]
     return "\n".join(parts)
+
+
+def report_frame(html: str, height: str = "40em") -> str:
+    """The report in a sandboxed ``<iframe srcdoc>``, for a notebook output: its
+    styles stay inside the frame and nothing in it may run."""
+    return (
+        f'<iframe sandbox="" srcdoc="{esc(html)}" title="session report" '
+        f'style="width:100%;height:{height};border:1px solid rgba(128,128,128,0.5)"></iframe>'
+    )

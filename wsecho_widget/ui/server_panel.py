@@ -25,7 +25,12 @@ from wsecho_widget._util.tasks import keep_task
 from wsecho_widget.client.connection import ChannelError
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
 from wsecho_widget.server._api import ServerAPI
-from wsecho_widget.server.addresses import ANDROID_EMULATOR_HOST, is_loopback_only
+from wsecho_widget.server.addresses import (
+    ANDROID_EMULATOR_HOST,
+    is_loopback_only,
+    jupyter_server,
+    proxy_urls,
+)
 from wsecho_widget.server.hub import BROADCAST, Hub, HubStatus, Notice, Target
 from wsecho_widget.ui.controls import LogPanel, NoticeBar, SendBar, StatusBar, close_descendants
 from wsecho_widget.ui.render import LogFormat
@@ -206,6 +211,10 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         text = "connect to: " + " · ".join(shown)
         if emulator:
             text += f" · Android emulator: {emulator[0]}"
+        jupyter = jupyter_server()
+        if jupyter is not None:
+            proxied = proxy_urls(jupyter, hub.port, hub.gate.path or "/")
+            text += f" · through Jupyter: {' or '.join(proxied)}"
         self.address_label.value = text
         if not is_loopback_only(hub.host) and not hub.gate.has_token:
             self.warning_label.value = (
