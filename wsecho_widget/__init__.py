@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError
     from wsecho_widget.protocols.socketio.client import SocketIOClient, SocketIOError
     from wsecho_widget.server import EchoServer
+    from wsecho_widget.ui.controls import LogOptions
     from wsecho_widget.ui.graphql_panel import GraphQLPanel
     from wsecho_widget.ui.panel import WebSocketPanel
     from wsecho_widget.ui.server_panel import ServerPanel
@@ -37,6 +38,7 @@ _PUBLIC = {
     "GraphQLError": "wsecho_widget.protocols.graphql.client",
     "GraphQLPanel": "wsecho_widget.ui.graphql_panel",
     "History": "wsecho_widget.model",
+    "LogOptions": "wsecho_widget.ui.controls",
     "Message": "wsecho_widget.model",
     "ServerPanel": "wsecho_widget.ui.server_panel",
     "Session": "wsecho_widget.client.session",
@@ -57,6 +59,7 @@ __all__ = [
     "GraphQLError",
     "GraphQLPanel",
     "History",
+    "LogOptions",
     "Message",
     "ServerPanel",
     "Session",

@@ -14,8 +14,8 @@ from functools import partial
 import ipywidgets as widgets
 
 from wsecho_widget._util.loop import Debouncer
-from wsecho_widget.model.media import MediaLimits
 from wsecho_widget.model.message import Message
+from wsecho_widget.ui.controls._options import LogOptions
 from wsecho_widget.ui.controls.toolbar import LogToolbar
 from wsecho_widget.ui.live import LiveView
 from wsecho_widget.ui.logview import LogView
@@ -25,7 +25,7 @@ __all__ = ["LogPanel"]
 
 
 class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
-    """A :class:`LogToolbar` above a scrolling log of ``history``'s messages.
+    """A :class:`LogToolbar` above a scrolling log of ``history``'s messages, as ``options`` say.
 
     The parent calls :meth:`add` with each batch of new messages (already in
     ``history``) and :meth:`clear`; ``on_change()`` runs after each render, pause or
@@ -38,15 +38,14 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self,
         loop: asyncio.AbstractEventLoop,
         history: Sequence[Message],
+        options: LogOptions | None = None,
         *,
-        limit: int = 200,
-        image_limit: int = 20,
-        interval: float = 0.05,
         on_change: Callable[[], None] | None = None,
         render: Callable[[LogFormat, Message], str] | None = None,
-        limits: MediaLimits | None = None,
-        live: bool = False,
     ) -> None:
+        options = options if options is not None else LogOptions()
+        self.options = options
+        limit, interval, live = options.limit, options.interval, options.live
         self.history = history
         self.on_change = on_change
         self._custom_render = render
@@ -61,10 +60,10 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.log_view = LogView(
             loop,
             limit=limit,
-            image_limit=image_limit,
+            image_limit=options.image_limit,
             interval=interval,
             on_flush=self._changed,
-            limits=limits,
+            limits=options.media_limits,
         )
         # The log's widget sits in a column-reverse scroll box: a browser keeps such
         # a box scrolled to its end, so the newest entry stays in view as it grows.
@@ -81,7 +80,7 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             ),
         )
         self.log_box.add_class("wsecho-log")
-        self.live_view = LiveView(loop, interval=interval, limits=limits)
+        self.live_view = LiveView(loop, interval=interval, limits=options.media_limits)
         if render is not None:
             self.log_view.render = partial(render, self.toolbar.format)
         # Messages that are not rendered trigger no flush: follow them at the log's pace.
