@@ -125,3 +125,10 @@ def test_an_empty_log_and_freeze_say_so() -> None:
     bundle = snapshot_bundle(record([], url=None, counts="", reason="frozen", made=time.time()))
     assert "(no messages)" in bundle["text/plain"] and "by freeze()" in bundle["text/plain"]
     audit(bundle["text/html"])
+
+
+def test_a_picture_and_its_echo_are_shown_once() -> None:
+    png = make_png()
+    echo = [Message("sent", png, T0), Message("received", png, T0 + 0.01)]
+    chosen, left_out = pick_pictures(echo, count=8, budget=10**6)
+    assert [p.message.direction for p in chosen] == ["received"] and left_out == 0

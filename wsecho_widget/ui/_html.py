@@ -95,19 +95,22 @@ def pick_pictures(
     ``messages`` is oldest first; returns the pictures oldest first and how many
     more pictures there were (too many, or too large for what was left of the
     budget). A picture that does not fit is skipped, and smaller older ones may
-    still fit.
+    still fit. The same bytes again (a picture and its echo) count once.
     """
     chosen: list[Picture] = []
+    shown: set[bytes] = set()  # an echo is the same picture twice: shown once
     left_out = 0
     used = 0
     for message in reversed(_as_sequence(messages)):
-        if message.image_format is None:
+        data = message.data
+        if not isinstance(data, bytes) or data in shown or message.image_format is None:
             continue
         uri = picture_uri(message, limits) if len(chosen) < count else None
         if uri is None or used + len(uri) > budget:
             left_out += 1
             continue
         used += len(uri)
+        shown.add(data)
         chosen.append(Picture(message, uri))
     chosen.reverse()
     return chosen, left_out

@@ -266,6 +266,22 @@ class ServerPanel(ServerAPI, PanelBase):
         self.hub.mode = change["new"]
         self.mode_toggle.value = change["new"]
 
+    # -- the record and the report -----------------------------------------------------
+
+    def _record_extra(self) -> list[str]:
+        return [str(self.address_label.value)] if self.address_label.value else []
+
+    def _report_rows(self) -> list[tuple[str, str]]:
+        hub = self.hub
+        return [
+            ("addresses", str(self.address_label.value) or hub.url),
+            ("mode", hub.mode),
+            ("clients connected", ", ".join(f"{c.id} {c.address}" for c in hub.clients) or "none"),
+        ]
+
+    def _report_events(self) -> list[str]:
+        return list(self._events_text)
+
     def __repr__(self) -> str:
         hub = getattr(self, "hub", None)
         return repr(hub).replace("<Hub", "<ServerPanel", 1) if hub is not None else "<ServerPanel>"
