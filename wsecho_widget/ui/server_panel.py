@@ -54,7 +54,9 @@ class ServerPanel(ServerAPI, PanelBase):
     ``ssl``, ``max_size``, ``max_clients``, ``origins``, ``token``, ``send_queue``,
     ``history_limit`` and websockets' ``serve()`` options): see
     :class:`~wsecho_widget.server.hub.Hub`. The log: ``log=LogOptions(...)`` or its
-    keywords (``log_limit``, ``image_limit``, ``render_interval``, ...).
+    keywords (``log_limit``, ``image_limit``, ``render_interval``, ...). Under a Jupyter
+    server (JupyterHub, a remote server) the address line adds the address through
+    jupyter-server-proxy (docs/server.md).
     """
 
     status = traitlets.Enum(
@@ -178,6 +180,8 @@ class ServerPanel(ServerAPI, PanelBase):
         if jupyter is not None:
             proxied = proxy_urls(jupyter, hub.port, hub.gate.path or "/")
             text += f" · through Jupyter: {' or '.join(proxied)}"
+            if not jupyter.proxy:  # the server may run from another environment
+                text += " (if the Jupyter server has jupyter-server-proxy)"
         self.address_label.value = text
         if not is_loopback_only(hub.host) and not hub.gate.has_token:
             self.warning_label.value = (
