@@ -25,6 +25,7 @@ from wsecho_widget._util.tasks import require_loop
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel
 from wsecho_widget.client.hooks import callback_name
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Direction, Message
+from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.protocols._client import ProtocolClient
 from wsecho_widget.protocols.socketio.protocol import (
     Decoder,
@@ -114,13 +115,13 @@ class SocketIOClient(ProtocolClient):
         #: Called with each Event (and ack) sent or received, for views.
         self.on_event: list[Callable[[Event], None]] = []
         self._handlers: dict[str, list[Callable[..., Any]]] = {}
-        self._unread: deque[Event] = deque(maxlen=event_limit)
-        self._waiters: list[asyncio.Future[None]] = []
+        loop = require_loop("SocketIOClient")
+        self._inbox: Inbox[Event] = Inbox(loop, event_limit, self._why_done, "event")
         self._acks: dict[int, tuple[str, asyncio.Future[list[Any]]]] = {}
         self._next_id = 0
         self._outbox: deque[Frame] = deque()  # frames waiting for the namespace to be joined
         self._decoder = Decoder()
-        self._watchdog = Watchdog(require_loop("SocketIOClient"), self._no_heartbeat)
+        self._watchdog = Watchdog(loop, self._no_heartbeat)
         super().__init__(
             socketio_url(url, path), url, history_limit=history_limit, autoconnect=autoconnect, **options
         )
@@ -213,32 +214,18 @@ class SocketIOClient(ProtocolClient):
         Raises TimeoutError after ``timeout`` seconds, ChannelError when the client
         has stopped and nothing is left to read.
         """
-        deadline = None if timeout is None else self.loop.time() + timeout
-        while not self._unread:
-            if self.stopped:
-                raise ChannelError(f"no event to receive: {self.status} ({self.detail})")
-            waiter = self.loop.create_future()
-            self._waiters.append(waiter)
-            remaining = None if deadline is None else max(0.0, deadline - self.loop.time())
-            try:
-                await asyncio.wait_for(waiter, remaining)
-            except TimeoutError:
-                raise TimeoutError(f"no event received within {timeout} s") from None
-        return self._unread.popleft()
+        return await self._inbox.receive(timeout)
 
     def _record(self, event: Event) -> None:
         self.events.append(event)
         if event.direction == "received" and event.kind == "event":
-            self._unread.append(event)
-            self._wake()
+            self._inbox.put(event)
         for callback in list(self.on_event):
             callback(event)
 
-    def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+    def _why_done(self) -> str | None:
+        # Called by the inbox only, after __init__: None while events may still come.
+        return f"{self.status} ({self.detail})" if self.stopped else None
 
     def _received(self, message: Message) -> None:
         try:
@@ -353,7 +340,7 @@ class SocketIOClient(ProtocolClient):
             channel.fail(reason)
 
     def _stopped(self) -> None:
-        self._wake()  # receive_event() waiters see that nothing more will come
+        self._inbox.wake()  # receive_event() waiters see that nothing more will come
 
     def _lost(self, reason: str) -> None:
         self._watchdog.disarm()
@@ -362,7 +349,7 @@ class SocketIOClient(ProtocolClient):
         for name, future in list(self._acks.values()):
             if not future.done():
                 future.set_exception(ChannelError(f"connection lost before the ack of {name!r}: {reason}"))
-        self._wake()
+        self._inbox.wake()
 
     def _is_final(self, channel: WebSocketChannel) -> bool | None:
         # Engine.IO ends every session with a normal closure, even a server restart:
