@@ -29,6 +29,7 @@ from wsecho_widget.client.connection import (
     redact_url,
 )
 from wsecho_widget.client.options import DEFAULT_OPTIONS, KEEP, Keep, updated_options
+from wsecho_widget.model.match import Match, matcher
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
 from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.echo import EchoServer
@@ -276,6 +277,15 @@ class Session:
         message is taken only by a call that returns it.
         """
         return await self._inbox.receive(timeout)
+
+    async def expect(self, match: Match, within: float | None = 2.0) -> Message:
+        """The first unread message that ``match`` matches (see :mod:`wsecho_widget.model.match`).
+
+        Messages that don't match stay, in order, for :meth:`receive`. Raises
+        ExpectationFailed (an AssertionError) after ``within`` seconds, or when the
+        connection ends first, saying what was expected and the last messages seen.
+        """
+        return await self._inbox.expect(match, matcher(match), within)
 
     def wait_for_reply(self, timeout: float | None = 5.0) -> Message:
         """:meth:`receive`, blocking: for code that cannot ``await``.

@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from wsecho_widget.model.match import failure
 from wsecho_widget.net.errors import ChannelError
 
 __all__ = ["Inbox"]
@@ -138,6 +139,18 @@ class Inbox(Generic[T]):
                 nothing = "nothing" if self.what == "message" else f"no {self.what}"
                 raise ChannelError(f"{nothing} to receive: {why}")
             await self._wait(deadline, timeout)
+
+    async def expect(self, match: Any, test: Callable[[T], bool], within: float | None) -> T:
+        """:meth:`take` for ``expect()``: ExpectationFailed instead of a timeout or an end.
+
+        ``match`` is what the caller was given (for the message), ``test`` its test.
+        """
+        try:
+            return await self.take(test, within)
+        except TimeoutError:
+            raise failure(match, within, self.recent) from None
+        except ChannelError as exc:
+            raise failure(match, within, self.recent, ended=str(exc)) from None
 
     def _find(self, test: Callable[[T], bool] | None, start: int) -> tuple[T] | None:
         unread = self._unread

@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 
 from wsecho_widget._util.tasks import keep_task, require_loop
+from wsecho_widget.model.match import Match, matcher
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
 from wsecho_widget.net.errors import ChannelError
 from wsecho_widget.net.inbox import Inbox
@@ -307,6 +308,12 @@ class Hub(CallbackMethods):
         server is closed and nothing is left to read.
         """
         return await self._inbox.receive(timeout)
+
+    async def expect(self, match: Match, within: float | None = 2.0, client: str | None = None) -> Message:
+        """The first unread message ``match`` matches, from ``client`` (an id) or any (see ServerAPI)."""
+        test = matcher(match)
+        wanted = lambda m: (client is None or m.client == client) and test(m)  # noqa: E731
+        return await self._inbox.expect(match, wanted, within)
 
     # -- closing ---------------------------------------------------------------------
 

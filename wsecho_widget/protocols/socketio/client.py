@@ -24,6 +24,7 @@ from wsecho_widget._util.loop import Watchdog
 from wsecho_widget._util.tasks import require_loop
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel
 from wsecho_widget.client.hooks import callback_name
+from wsecho_widget.model.match import contains
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Direction, Message
 from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.protocols._client import ProtocolClient
@@ -74,6 +75,9 @@ class Event:
     def time(self) -> datetime:
         """When it was sent or received (aware, local time zone)."""
         return datetime.fromtimestamp(self.timestamp).astimezone()
+
+
+EventMatch = str | Mapping[str, Any] | Callable[[Event], bool]
 
 
 class SocketIOClient(ProtocolClient):
@@ -222,6 +226,20 @@ class SocketIOClient(ProtocolClient):
             self._inbox.put(event)
         for callback in list(self.on_event):
             callback(event)
+
+    async def expect(self, match: EventMatch, within: float | None = 2.0) -> Event:
+        """The first unread event ``match`` matches (its name, a dict: a subset of its first argument,
+        or a callable taking an Event); others stay for :meth:`receive_event`. ExpectationFailed
+        (an AssertionError) after ``within`` seconds, with the last five events seen."""
+        if isinstance(match, str):
+            test: Callable[[Event], bool] = lambda event: event.name == match  # noqa: E731
+        elif isinstance(match, Mapping):
+            test = lambda event: bool(event.args) and contains(match, event.args[0])  # noqa: E731
+        elif callable(match):
+            test = match
+        else:
+            raise TypeError(f"expect() takes an event name, a dict or a callable, not {type(match).__name__}")
+        return await self._inbox.expect(match, test, within)
 
     def _why_done(self) -> str | None:
         # Called by the inbox only, after __init__: None while events may still come.
