@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from wsecho_widget.client.session import Session, Status
     from wsecho_widget.decoders import DecodeError, decode
     from wsecho_widget.model import History, Message, Totals, sniff_image_format
+    from wsecho_widget.model.match import ExpectationFailed
     from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError, Subscription
     from wsecho_widget.protocols.socketio.client import Event, SocketIOClient, SocketIOError
     from wsecho_widget.server import EchoServer
@@ -41,6 +42,7 @@ _PUBLIC = {
     "DecodeError": "wsecho_widget.decoders",
     "EchoServer": "wsecho_widget.server",
     "Event": "wsecho_widget.protocols.socketio.client",
+    "ExpectationFailed": "wsecho_widget.model.match",
     "GraphQLClient": "wsecho_widget.protocols.graphql.client",
     "GraphQLError": "wsecho_widget.protocols.graphql.client",
     "GraphQLPanel": "wsecho_widget.ui.graphql_panel",
@@ -72,6 +74,7 @@ __all__ = [
     "DecodeError",
     "EchoServer",
     "Event",
+    "ExpectationFailed",
     "GraphQLClient",
     "GraphQLError",
     "GraphQLPanel",

@@ -28,11 +28,13 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 
 from wsecho_widget._util.tasks import keep_task, require_loop
+from wsecho_widget.model.match import Match, matcher
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
 from wsecho_widget.net.errors import ChannelError
+from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
-from wsecho_widget.server.events import CallbackMethods, Callbacks, Inbox, Notice, guarded
+from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice, guarded
 from wsecho_widget.server.gate import Gate
 from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, stalled
 
@@ -114,7 +116,7 @@ class Hub(CallbackMethods):
         self._ids = itertools.count(1)
         self._issued = 0
         self._door = Doorman(self.gate, lambda: len(self._clients), self.notice)
-        self._inbox = Inbox(self.loop, history_limit)
+        self._inbox: Inbox[Message] = Inbox(self.loop, history_limit)
         self._server: Server | None = None
         self._closing = False
         self.ready: asyncio.Future[None] = self.loop.create_future()
@@ -305,7 +307,13 @@ class Hub(CallbackMethods):
         Raises TimeoutError after ``timeout`` seconds, ChannelError when the
         server is closed and nothing is left to read.
         """
-        return await self._inbox.get(timeout)
+        return await self._inbox.receive(timeout)
+
+    async def expect(self, match: Match, within: float | None = 2.0, client: str | None = None) -> Message:
+        """The first unread message ``match`` matches, from ``client`` (an id) or any (see ServerAPI)."""
+        test = matcher(match)
+        wanted = lambda m: (client is None or m.client == client) and test(m)  # noqa: E731
+        return await self._inbox.expect(match, wanted, within)
 
     # -- closing ---------------------------------------------------------------------
 
