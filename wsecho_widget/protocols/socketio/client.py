@@ -28,6 +28,7 @@ from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.protocols._client import ProtocolClient
 from wsecho_widget.protocols.socketio.handlers import Handlers, PendingAcks
 from wsecho_widget.protocols.socketio.protocol import (
+    RESERVED_EVENTS,
     Decoder,
     EngineClose,
     EngineOpen,
@@ -45,9 +46,6 @@ from wsecho_widget.protocols.socketio.protocol import (
 from wsecho_widget.protocols.socketio.render import socketio_event
 
 __all__ = ["Event", "SocketIOClient", "SocketIOError"]
-
-#: Event names the Socket.IO client API keeps for itself (the JS client refuses them too).
-RESERVED_EVENTS = frozenset({"connect", "connect_error", "disconnect", "disconnecting", "newListener"})
 
 
 class SocketIOError(ChannelError):
