@@ -23,13 +23,18 @@ import ipywidgets as widgets
 from wsecho_widget._util.loop import Debouncer, in_loop
 from wsecho_widget.model.message import Message
 from wsecho_widget.ui.controls import LogOptions, LogPanel, NoticeBar, StatusBar, close_descendants
+from wsecho_widget.ui.record import Recorded
 from wsecho_widget.ui.render import LogFormat
 
 __all__ = ["PanelBase"]
 
 
-class PanelBase(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
-    """The parts and the lifecycle every panel shares; subclasses add their own rows."""
+class PanelBase(Recorded, widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
+    """The parts and the lifecycle every panel shares; subclasses add their own rows.
+
+    Shown with a display id (:class:`~wsecho_widget.ui.record.Recorded`): on ``close()``
+    and ``freeze()`` its outputs become a static record of the conversation.
+    """
 
     #: The attributes :meth:`close` closes first, in this order (each may be missing
     #: when ``__init__`` failed early: ``close()`` also runs from ``__del__``).
@@ -117,6 +122,7 @@ class PanelBase(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no type
             part = getattr(self, name, None)
             if part is not None:
                 part.close()
+        self._leave_record()  # the networking is closed: the record says so
         for timer in getattr(self, "_timers", ()):
             timer.cancel()
         for task in list(getattr(self, "_tasks", ())):

@@ -29,6 +29,7 @@ from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, format_size
 from wsecho_widget.model.transcript import load_transcript
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, OptionsForm, SaveButton, SendBar
+from wsecho_widget.ui.render import format_seconds
 
 __all__ = ["WebSocketPanel"]
 
@@ -304,6 +305,15 @@ class WebSocketPanel(ClientAPI, PanelBase):
         """Close the widget: disconnect, stop the embedded server, end every task."""
         self._stop_hooks()
         super().close()
+
+    def _report_rows(self) -> list[tuple[str, str]]:
+        negotiated = self.negotiated
+        return [
+            ("subprotocol", negotiated["subprotocol"] or "none (or not open)"),
+            ("extensions", ", ".join(map(str, negotiated["extensions"])) or "none (or not open)"),
+            ("handshake headers", ", ".join(self.headers) or "none (values are never shown)"),
+            ("last round trip", format_seconds(self.latency)),
+        ]
 
     def __repr__(self) -> str:
         return f"<WebSocketPanel {self.url or '(embedded)'} {self.status}>"

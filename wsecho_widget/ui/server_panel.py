@@ -23,7 +23,12 @@ from wsecho_widget._util.tasks import keep_task
 from wsecho_widget.client.connection import ChannelError
 from wsecho_widget.model.message import Message
 from wsecho_widget.server._api import ServerAPI
-from wsecho_widget.server.addresses import ANDROID_EMULATOR_HOST, is_loopback_only
+from wsecho_widget.server.addresses import (
+    ANDROID_EMULATOR_HOST,
+    is_loopback_only,
+    jupyter_server,
+    proxy_urls,
+)
 from wsecho_widget.server.hub import BROADCAST, Hub, HubStatus, Notice, Target
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, SendBar
@@ -169,6 +174,10 @@ class ServerPanel(ServerAPI, PanelBase):
         text = "connect to: " + " · ".join(shown)
         if emulator:
             text += f" · Android emulator: {emulator[0]}"
+        jupyter = jupyter_server()
+        if jupyter is not None:
+            proxied = proxy_urls(jupyter, hub.port, hub.gate.path or "/")
+            text += f" · through Jupyter: {' or '.join(proxied)}"
         self.address_label.value = text
         if not is_loopback_only(hub.host) and not hub.gate.has_token:
             self.warning_label.value = (
@@ -256,6 +265,22 @@ class ServerPanel(ServerAPI, PanelBase):
     def _on_mode(self, change: dict[str, Any]) -> None:
         self.hub.mode = change["new"]
         self.mode_toggle.value = change["new"]
+
+    # -- the record and the report -----------------------------------------------------
+
+    def _record_extra(self) -> list[str]:
+        return [str(self.address_label.value)] if self.address_label.value else []
+
+    def _report_rows(self) -> list[tuple[str, str]]:
+        hub = self.hub
+        return [
+            ("addresses", str(self.address_label.value) or hub.url),
+            ("mode", hub.mode),
+            ("clients connected", ", ".join(f"{c.id} {c.address}" for c in hub.clients) or "none"),
+        ]
+
+    def _report_events(self) -> list[str]:
+        return list(self._events_text)
 
     def __repr__(self) -> str:
         hub = getattr(self, "hub", None)
