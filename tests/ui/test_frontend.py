@@ -1,29 +1,81 @@
-"""What the kernel can check of the page's front end: the files each front end loads."""
+"""The page's code composed into one module, and the message format read from protocol.js."""
 
 from __future__ import annotations
 
-import sys
+import shutil
+import subprocess
 from pathlib import Path
 
-from wsecho_widget.ui.frontend import FRONTEND_FILES, frontend_files, live_text
+import pytest
+
+from wsecho_widget.ui.frontend import JS, bundle, conforms, message_types
+from wsecho_widget.ui.live import LiveWidget
+from wsecho_widget.ui.logwidget import LogWidget
 
 
-def test_this_environment_has_every_front_end_file() -> None:
-    # ipywidgets (jupyterlab_widgets) and anywidget install them into sys.prefix;
-    # VS Code loads nbextensions/anywidget from the kernel's environment.
-    found = frontend_files()
-    assert set(found) == set(FRONTEND_FILES)
-    for what, path in found.items():
-        assert path is not None and path.is_file(), what
-        assert path.is_relative_to(Path(sys.prefix))
-    text = live_text("WebSocketPanel", "ws://127.0.0.1:1/", "● open")
-    assert text.startswith("WebSocketPanel ws://127.0.0.1:1/ · ● open (a live wsecho-widget panel).")
-    assert "has the front-end files" in text
+@pytest.mark.parametrize("entry", ["logwidget.js", "livewidget.js"])
+def test_each_widget_loads_one_module_made_of_its_entry_and_what_it_imports(entry: str) -> None:
+    code = bundle(entry)
+    assert 'from "./' not in code  # no relative import is left for the page to fetch
+    assert code.count("export default") == 1
+    assert code.rstrip().endswith("export default { render };")
+    if entry == "logwidget.js":
+        for module in ("media.js", "viewport.js", "entries.js", "selection.js"):
+            assert f"// ---- {module}" in code
+        assert LogWidget._esm == code
+    else:
+        assert LiveWidget._esm == code
 
 
-def test_an_environment_without_them_is_told_what_to_install_where(tmp_path: Path) -> None:
-    assert set(frontend_files(tmp_path).values()) == {None}
-    text = live_text("ServerPanel", "ws://127.0.0.1:2", "● listening", prefix=tmp_path)
-    assert '"ipywidgets>=8" and "anywidget" in the environment that runs Jupyter' in text
-    assert f"Missing in the kernel's environment ({tmp_path}): " in text
-    assert "anywidget for VS Code" in text
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.parametrize("entry", ["logwidget.js", "livewidget.js"])
+def test_node_parses_each_bundle_as_one_es_module(entry: str, tmp_path: Path) -> None:
+    # Two modules defining the same top-level name would make this a SyntaxError.
+    path = tmp_path / entry.replace(".js", ".mjs")
+    path.write_text(bundle(entry), encoding="utf-8")
+    done = subprocess.run(
+        [
+            "node",
+            "--input-type=module",
+            "-e",
+            "import(process.argv[1]).then(m => console.log(typeof m.default.render))",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.stdout.strip() == "function", done.stderr
+
+
+def test_the_format_is_read_from_protocol_js() -> None:
+    types = message_types()
+    assert types["Item"]["seq"] == ("number", True)
+    assert types["Item"]["media"] == ("string", False)
+    assert types["UpdateMessage"]["drop"] == ("[number,string][]", False)
+    assert {"UpdateMessage", "ResetMessage", "SnapshotRequest", "SelectRequest", "FrameRequest"} <= set(types)
+    assert (JS / "protocol.js").read_text(encoding="utf-8").startswith("// @ts-check")
+
+
+@pytest.mark.parametrize(
+    ("value", "type_name", "ok"),
+    [
+        ({"kind": "update", "append": [{"seq": 1, "text": "a\n", "size": [2, 3]}]}, "UpdateMessage", True),
+        ({"kind": "update", "drop": [[1, "gone\n"]], "trim": 2}, "UpdateMessage", True),
+        ({"kind": "update", "append": [{"seq": 1, "text": "a", "size": [2]}]}, "UpdateMessage", False),
+        ({"kind": "update", "trim": "2"}, "UpdateMessage", False),
+        ({"kind": "update", "surprise": 1}, "UpdateMessage", False),
+        ({"kind": "reset", "token": None, "entries": []}, "ResetMessage", True),
+        ({"kind": "reset", "entries": []}, "ResetMessage", False),  # token is required (null allowed)
+        ({"kind": "snapshot", "token": "abc"}, "SnapshotRequest", True),
+        ({"kind": "snapshot", "token": 3}, "SnapshotRequest", False),
+        ({"kind": "select", "seq": None}, "SelectRequest", True),
+        ({"kind": "select", "seq": True}, "SelectRequest", False),  # a boolean is no number
+        ("snapshot", "SnapshotRequest", False),
+        ({"kind": "frame?"}, "FrameRequest", True),
+        ({"kind": "frame?"}, "NoSuchType", False),
+    ],
+)
+def test_a_message_conforms_only_to_its_type(value: object, type_name: str, ok: bool) -> None:
+    assert conforms(value, type_name) is ok

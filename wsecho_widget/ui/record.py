@@ -7,7 +7,7 @@ replace every output where it shows with the static record of
 finished): a notebook saved afterwards shows the conversation with no kernel, in
 nbconvert's HTML, nbviewer or GitHub. While live, the output's ``text/plain`` says
 what the panel is and what to install where if the widget front end did not load
-(:mod:`wsecho_widget.ui.frontend`). ``report()`` writes or shows
+(:mod:`wsecho_widget.ui.environment`). ``report()`` writes or shows
 :mod:`wsecho_widget.ui.report`'s file.
 
 It reads the parts every panel has (``status_bar``, ``notice_bar``, ``log_panel``);
@@ -27,7 +27,7 @@ from typing import Any
 from IPython.display import DisplayHandle, display
 
 from wsecho_widget.model.message import History
-from wsecho_widget.ui.frontend import live_text
+from wsecho_widget.ui.environment import live_text
 from wsecho_widget.ui.report import REPORT_BUDGET, ReportInput, build_report, report_frame
 from wsecho_widget.ui.snapshot import MAX_LINES, Record, snapshot_bundle
 

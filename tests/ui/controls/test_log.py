@@ -183,7 +183,7 @@ async def test_a_log_alone_shows_what_it_is_given_and_says_so() -> None:
     panel = LogPanel(asyncio.get_running_loop(), history, LogOptions(interval=0.01))
     panel.on_change = lambda: changes.append(panel.summary())
     try:
-        assert panel.children == (panel.toolbar, panel.live_view.widget, panel.log_box)
+        assert panel.children == (panel.toolbar, panel.live_view.widget, panel.log_box, panel.detail.widget)
         assert panel.log_box.children == (panel.output,)
         panel.add(list(history))
         await wait_for(lambda: "← two" in page(panel.output).text(), what="the render")
