@@ -11,6 +11,7 @@ place. Screenshots go to the artifacts folder (docs/ keeps one of each).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -119,3 +120,24 @@ def test_in_jupyterlab_a_closed_panel_turns_into_its_record(
         expect(notebook.page.locator(".wsecho-panel")).to_have_count(0)
         assert notebook.widget_errors == [] and notebook.dialogs == []
         record.screenshot(path=str(artifacts / "record-lab.png"))
+
+
+def test_jupyterlab_shows_the_saved_records_of_a_reopened_untrusted_notebook(
+    executed: Run, browser: Any, lab_server: JupyterServer
+) -> None:
+    # A notebook from elsewhere is untrusted: JupyterLab sanitises its HTML outputs.
+    shutil.copy(executed.ipynb, lab_server.root / "saved-records.ipynb")
+    context = browser.new_context(viewport={"width": 1200, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(lab_server.url("lab/tree/saved-records.ipynb"))
+        records = page.locator(".wsecho-snapshot")
+        expect(records).to_have_count(3)
+        expect(records.nth(0).locator("pre")).to_contain_text(f"← {HOSTILE}")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.wsecho-snapshot img')]"
+            ".every(i => i.complete && i.naturalWidth)"
+        )
+        assert decoded_pictures(page, ".wsecho-snapshot img") == [[1, 96, 64], [1, 96, 64]]
+    finally:
+        context.close()
