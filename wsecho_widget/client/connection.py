@@ -30,6 +30,7 @@ from wsecho_widget.net.errors import (
     FINAL_CLOSE_CODES,
     ChannelError,
     check_url,
+    close_reason,
     describe_close,
     describe_error,
     initiator,
@@ -263,7 +264,7 @@ class WebSocketChannel:
             # Closing while connecting: give up on the connection.
             self._fail(ChannelError("closed while connecting"))
         else:
-            self._close_args = (code, reason)
+            self._close_args = (code, close_reason(reason))  # websockets raises past 123 bytes
             self._outbox.put_nowait(None)  # the sender closes after the queued frames
             await asyncio.shield(self.closed)
         # Return only once every task of the channel has ended.

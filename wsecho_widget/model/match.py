@@ -14,21 +14,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Union
+from typing import Any
 
+from wsecho_widget._util.errors import WsechoError
 from wsecho_widget.model.message import Message
 
 __all__ = ["ExpectationFailed", "Match", "contains", "describe", "failure", "matcher", "show"]
 
-Match = Union[
-    str, bytes, "re.Pattern[str]", "re.Pattern[bytes]", Mapping[str, Any], Callable[[Message], bool]
-]
+Match = str | bytes | re.Pattern[str] | re.Pattern[bytes] | Mapping[str, Any] | Callable[[Message], bool]
 
 #: How much of a message a failure shows.
 SHOWN = 80
 
 
-class ExpectationFailed(AssertionError):
+class ExpectationFailed(WsechoError, AssertionError):
     """No message matched within the time given (an AssertionError: pytest shows it well).
 
     ``expected`` is the match in words, ``within`` the seconds waited, ``seen`` the

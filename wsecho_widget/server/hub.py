@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Frame, Opcode
+from websockets.frames import EXTERNAL_CLOSE_CODES, Frame, Opcode
 
 from wsecho_widget._util.tasks import keep_task, require_loop
 from wsecho_widget.model.match import Match, matcher
@@ -47,11 +47,13 @@ Mode = Literal["echo", "manual"]
 BROADCAST = "*"
 
 #: What the hub passes to websockets' ``serve()`` unless told otherwise: no
-#: compression (the same frame bytes go to every client; see the README), and
+#: compression (the same frame bytes go to every client; see the README),
 #: keepalive every 10 s with a 10 s timeout, so a client that vanished without
-#: a close shows as gone within 20 s.
+#: a close shows as gone within 20 s, and 10 s for a whole opening handshake (a
+#: client that connects and goes silent holds a socket no longer).
 HUB_OPTIONS: dict[str, Any] = {
     "compression": None,
+    "open_timeout": 10.0,
     "ping_interval": 10.0,
     "ping_timeout": 10.0,
     "close_timeout": 5.0,
@@ -115,7 +117,7 @@ class Hub(CallbackMethods):
         self._clients: dict[str, Client] = {}
         self._ids = itertools.count(1)
         self._issued = 0
-        self._door = Doorman(self.gate, lambda: len(self._clients), self.notice)
+        self._door = Doorman(self.gate, lambda: len(self._clients), self.notice, self._dropped)
         self._inbox: Inbox[Message] = Inbox(self.loop, history_limit)
         self._server: Server | None = None
         self._closing = False
@@ -189,6 +191,7 @@ class Hub(CallbackMethods):
                 process_request=self._door.process_request,
                 process_response=self._door.process_response,
                 logger=HandshakeLog(self.notice),
+                create_connection=self._door.connection_class,
                 **self.options,
             )
         except OSError as exc:
@@ -212,10 +215,10 @@ class Hub(CallbackMethods):
             self._start(_watch_stalls(self, self.options["ping_interval"], self.options.get("ping_timeout")))
 
     async def _handle(self, websocket: ServerConnection) -> None:
-        self._door.admitted(websocket)
         number = next(self._ids)
         self._issued = number
         client = Client(f"c{number}", websocket, self.send_queue)
+        self._door.admitted(websocket, client)
         self._clients[client.id] = client
         protocol = f" · subprotocol {client.subprotocol}" if client.subprotocol else ""
         self.notice(f"connected from {client.address} {client.path}{protocol}", client.id)
@@ -318,7 +321,13 @@ class Hub(CallbackMethods):
     # -- closing ---------------------------------------------------------------------
 
     async def disconnect(self, client: Client | str, code: int = 1000, reason: str = "") -> None:
-        """Close one client with ``code`` and ``reason``; returns when it has gone."""
+        """Close one client with ``code`` and ``reason``; returns when it has gone.
+
+        ``reason`` is cut to the 123 UTF-8 bytes a close frame holds (on a character
+        boundary); a code a close frame may not carry raises ValueError.
+        """
+        if code not in EXTERNAL_CLOSE_CODES and not 3000 <= code <= 4999:
+            raise ValueError(f"{code} is not a close code to send (1000-1014 as defined, or 3000-4999)")
         found = self._clients.get(client.id if isinstance(client, Client) else client)
         if found is None:
             return
