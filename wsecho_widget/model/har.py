@@ -23,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from wsecho_widget._util.errors import WsechoError
 from wsecho_widget.model.message import History, Message, format_size
 
 __all__ = ["MAX_HAR_BYTES", "Conversation", "HarError", "har_document", "load_har", "to_har"]
@@ -33,7 +34,7 @@ MAX_HAR_BYTES = 32 * 1024 * 1024
 _DIRECTIONS = {"send": "sent", "receive": "received"}
 
 
-class HarError(ValueError):
+class HarError(WsechoError, ValueError):
     """A HAR file that cannot be read, in one line."""
 
 
