@@ -90,7 +90,7 @@ def test_a_generated_file_passes_then_fails_naming_the_step_with_junit_xml(
         ]
     )
     cases = ET.parse(pytester.path / "report.xml").getroot().iter("testcase")
-    outcome = {case.get("classname"): case.find("failure") for case in cases}
+    outcome = {str(case.get("classname")): case.find("failure") for case in cases}
     assert sorted(outcome) == ["test_changed", "test_feed"]
     assert outcome["test_feed"] is None
     failure = outcome["test_changed"]
