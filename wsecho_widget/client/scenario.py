@@ -103,11 +103,14 @@ class Scenario:
 
     def check(self, url: str | None = None, **options: Any) -> ScenarioResult:
         """:meth:`run` from code that cannot ``await`` (a pytest test); raises the first failure."""
+        __tracebackhide__ = True  # pytest shows the test's line, then the failure
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(self.run(url, **options)).raise_for_failure()
-        raise RuntimeError("check() blocks: in a running loop (a notebook) use `await scenario.run(url)`")
+            pass
+        else:
+            raise RuntimeError("check() blocks: in a running loop (a notebook) use `await scenario.run(url)`")
+        return asyncio.run(self.run(url, **options)).raise_for_failure()
 
     def to_pytest(self, path: str | Path, url: str | None = None, test_name: str | None = None) -> Path:
         """Write a readable pytest file that plays this scenario against ``url``; returns its path.

@@ -84,6 +84,7 @@ class ScenarioResult:
 
     def raise_for_failure(self) -> ScenarioResult:
         """Raise the first failure's error (ExpectationFailed names the step); else return self."""
+        __tracebackhide__ = True
         error = self.error or (self.failure.error if self.failure else None)
         if error is not None:
             raise error
