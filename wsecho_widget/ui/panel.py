@@ -25,7 +25,7 @@ from wsecho_widget.client._api import ClientAPI
 from wsecho_widget.client.connection import ChannelError, check_url
 from wsecho_widget.client.options import header_pairs
 from wsecho_widget.client.session import STATUSES, Session, Status
-from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, format_size
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_size
 from wsecho_widget.model.transcript import load_transcript
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, OptionsForm, SaveButton, SendBar
@@ -240,6 +240,13 @@ class WebSocketPanel(ClientAPI, PanelBase):
         self._notify(f"sent {', '.join(sent)} as binary")
         self._update_stats()
         return True
+
+    def _resend(self, message: Message) -> None:
+        with contextlib.suppress(ChannelError):  # send() said why on the notice line
+            self.send(message.data)
+
+    def _edit(self, message: Message) -> None:
+        self.send_bar.edit(message)
 
     def _toggle_connection(self) -> None:
         if self.session.status in ("closed", "error"):

@@ -248,6 +248,20 @@ class ServerPanel(ServerAPI, PanelBase):
         self.notice_bar.notify(f"sent {what} to {count} client{'s' if count != 1 else ''}")
         return True
 
+    def _resend(self, message: Message) -> None:
+        # To the client it came from or went to ("*": to every client, as it went).
+        client = message.client if message.client != "*" else None
+        try:
+            count = self.hub.send(message.data, client)
+        except (ChannelError, ValueError) as exc:
+            self.notice_bar.notify(str(exc))
+            return
+        whom = client or f"{count} client{'s' if count != 1 else ''}"
+        self.notice_bar.notify(f"sent message #{message.seq} again to {whom}")
+
+    def _edit(self, message: Message) -> None:
+        self.send_bar.edit(message)
+
     def _disconnect_clicked(self) -> None:
         target = self._target()
         if not isinstance(target, str):
