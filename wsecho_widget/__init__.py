@@ -16,13 +16,20 @@ from typing import TYPE_CHECKING, Any
 from wsecho_widget._moved import install_moved_modules
 
 if TYPE_CHECKING:
+    from wsecho_widget._util.errors import WsechoError
     from wsecho_widget.client.connection import ChannelError, WebSocketChannel
-    from wsecho_widget.client.session import Session
+    from wsecho_widget.client.hooks import MessageStream
+    from wsecho_widget.client.session import Session, Status
     from wsecho_widget.decoders import DecodeError, decode
-    from wsecho_widget.model import History, Message, sniff_image_format
-    from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError
-    from wsecho_widget.protocols.socketio.client import SocketIOClient, SocketIOError
+    from wsecho_widget.model import History, Message, Totals, sniff_image_format
+    from wsecho_widget.model.match import ExpectationFailed
+    from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError, Subscription
+    from wsecho_widget.protocols.socketio.client import Event, SocketIOClient, SocketIOError
     from wsecho_widget.server import EchoServer
+    from wsecho_widget.server.events import Notice
+    from wsecho_widget.server.hub import Hub, HubStatus
+    from wsecho_widget.server.peers import Client
+    from wsecho_widget.ui.controls import LogOptions
     from wsecho_widget.ui.graphql_panel import GraphQLPanel
     from wsecho_widget.ui.panel import WebSocketPanel
     from wsecho_widget.ui.server_panel import ServerPanel
@@ -31,40 +38,64 @@ if TYPE_CHECKING:
 #: Each public name and the module that defines it.
 _PUBLIC = {
     "ChannelError": "wsecho_widget.client.connection",
+    "Client": "wsecho_widget.server.peers",
     "DecodeError": "wsecho_widget.decoders",
     "EchoServer": "wsecho_widget.server",
+    "Event": "wsecho_widget.protocols.socketio.client",
+    "ExpectationFailed": "wsecho_widget.model.match",
     "GraphQLClient": "wsecho_widget.protocols.graphql.client",
     "GraphQLError": "wsecho_widget.protocols.graphql.client",
     "GraphQLPanel": "wsecho_widget.ui.graphql_panel",
     "History": "wsecho_widget.model",
+    "Hub": "wsecho_widget.server.hub",
+    "HubStatus": "wsecho_widget.server.hub",
+    "LogOptions": "wsecho_widget.ui.controls",
     "Message": "wsecho_widget.model",
+    "MessageStream": "wsecho_widget.client.hooks",
+    "Notice": "wsecho_widget.server.events",
     "ServerPanel": "wsecho_widget.ui.server_panel",
     "Session": "wsecho_widget.client.session",
     "SocketIOClient": "wsecho_widget.protocols.socketio.client",
     "SocketIOError": "wsecho_widget.protocols.socketio.client",
     "SocketIOPanel": "wsecho_widget.ui.socketio_panel",
+    "Status": "wsecho_widget.client.session",
+    "Subscription": "wsecho_widget.protocols.graphql.client",
+    "Totals": "wsecho_widget.model",
     "WebSocketChannel": "wsecho_widget.client.connection",
     "WebSocketPanel": "wsecho_widget.ui.panel",
+    "WsechoError": "wsecho_widget._util.errors",
     "decode": "wsecho_widget.decoders",
     "sniff_image_format": "wsecho_widget.model",
 }
 
 __all__ = [
     "ChannelError",
+    "Client",
     "DecodeError",
     "EchoServer",
+    "Event",
+    "ExpectationFailed",
     "GraphQLClient",
     "GraphQLError",
     "GraphQLPanel",
     "History",
+    "Hub",
+    "HubStatus",
+    "LogOptions",
     "Message",
+    "MessageStream",
+    "Notice",
     "ServerPanel",
     "Session",
     "SocketIOClient",
     "SocketIOError",
     "SocketIOPanel",
+    "Status",
+    "Subscription",
+    "Totals",
     "WebSocketChannel",
     "WebSocketPanel",
+    "WsechoError",
     "decode",
     "sniff_image_format",
 ]

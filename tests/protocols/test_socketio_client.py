@@ -266,3 +266,16 @@ async def test_messages_as_a_table_name_each_event_frame(client: SocketIOClient)
     assert events == [("sent", "chat"), ("received", "chat")]
     # Engine.IO open, the join and its answer are frames too, with no event name.
     assert table.event.iloc[:3].isna().all() and len(table) == len(client.messages)
+
+
+async def test_expect_an_event_by_name_or_first_argument_leaving_others(client: SocketIOClient) -> None:
+    from wsecho_widget.model.match import ExpectationFailed
+
+    client.emit("chat", "first")
+    client.emit("chat", {"n": 2, "tag": "x"})
+    # The server echoes ["echo", *args]: the first argument is "echo" for both.
+    second = await client.expect(lambda e: e.args[1:] == [{"n": 2, "tag": "x"}], within=5)
+    assert second.args == ["echo", {"n": 2, "tag": "x"}]
+    assert (await client.expect("chat", within=5)).args == ["echo", "first"]
+    with pytest.raises(ExpectationFailed, match=r"within 0\.05 s"):
+        await client.expect({"n": 3}, within=0.05)

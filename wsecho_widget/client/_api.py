@@ -20,6 +20,7 @@ from wsecho_widget.client.connection import ChannelError, WebSocketChannel
 from wsecho_widget.client.hooks import DEFAULT_STREAM_SIZE, MessageHooks, MessageStream, callback_name
 from wsecho_widget.client.session import Session
 from wsecho_widget.decoders.core import encode
+from wsecho_widget.model.match import Match
 from wsecho_widget.model.message import History, Message
 from wsecho_widget.server.echo import EchoServer
 
@@ -202,6 +203,16 @@ class ClientAPI:
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The next received message not yet returned by ``receive()``."""
         return await self.session.receive(timeout)
+
+    async def expect(self, match: Match, within: float | None = 2.0) -> Message:
+        """The first received message that ``match`` matches; the others stay for :meth:`receive`.
+
+        ``match`` is a ``str`` (equal text), ``bytes``, a compiled regex, a ``dict`` (a
+        subset of a JSON object, nested) or a callable taking a Message. Raises
+        ExpectationFailed (an AssertionError) after ``within`` seconds, saying what was
+        expected and the last five messages seen.
+        """
+        return await self.session.expect(match, within)
 
     def wait_for_reply(self, timeout: float | None = 5.0) -> Message:
         """:meth:`receive`, blocking: for code that cannot ``await``.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
+from wsecho_widget.model.match import Match
 from wsecho_widget.model.message import History, Message
 from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice
 from wsecho_widget.server.hub import Hub
@@ -65,6 +66,18 @@ class ServerAPI(CallbackMethods):
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The next message received from any client (TimeoutError after ``timeout`` s)."""
         return await self.hub.receive(timeout)
+
+    async def expect(
+        self, match: Match, within: float | None = 2.0, client: Client | str | None = None
+    ) -> Message:
+        """The first unread message that ``match`` matches (text, bytes, regex, dict, callable).
+
+        ``client`` (a client or its id) takes only that client's messages. Others stay,
+        in order, for :meth:`receive`. Raises ExpectationFailed (an AssertionError) after
+        ``within`` seconds, saying what was expected and the last five messages seen.
+        """
+        who = client.id if isinstance(client, Client) else client
+        return await self.hub.expect(match, within, who)
 
     async def disconnect(self, client: Client | str, code: int = 1000, reason: str = "") -> None:
         """Close one client with ``code`` and ``reason``; returns once it has gone."""

@@ -25,14 +25,16 @@ from typing import Any, Literal
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Frame, Opcode
+from websockets.frames import EXTERNAL_CLOSE_CODES, Frame, Opcode
 
 from wsecho_widget._util.tasks import keep_task, require_loop
+from wsecho_widget.model.match import Match, matcher
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
 from wsecho_widget.net.errors import ChannelError
+from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
-from wsecho_widget.server.events import CallbackMethods, Callbacks, Inbox, Notice, guarded
+from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice, guarded
 from wsecho_widget.server.gate import Gate
 from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, stalled
 
@@ -45,11 +47,13 @@ Mode = Literal["echo", "manual"]
 BROADCAST = "*"
 
 #: What the hub passes to websockets' ``serve()`` unless told otherwise: no
-#: compression (the same frame bytes go to every client; see the README), and
+#: compression (the same frame bytes go to every client; see the README),
 #: keepalive every 10 s with a 10 s timeout, so a client that vanished without
-#: a close shows as gone within 20 s.
+#: a close shows as gone within 20 s, and 10 s for a whole opening handshake (a
+#: client that connects and goes silent holds a socket no longer).
 HUB_OPTIONS: dict[str, Any] = {
     "compression": None,
+    "open_timeout": 10.0,
     "ping_interval": 10.0,
     "ping_timeout": 10.0,
     "close_timeout": 5.0,
@@ -113,8 +117,8 @@ class Hub(CallbackMethods):
         self._clients: dict[str, Client] = {}
         self._ids = itertools.count(1)
         self._issued = 0
-        self._door = Doorman(self.gate, lambda: len(self._clients), self.notice)
-        self._inbox = Inbox(self.loop, history_limit)
+        self._door = Doorman(self.gate, lambda: len(self._clients), self.notice, self._dropped)
+        self._inbox: Inbox[Message] = Inbox(self.loop, history_limit)
         self._server: Server | None = None
         self._closing = False
         self.ready: asyncio.Future[None] = self.loop.create_future()
@@ -187,6 +191,7 @@ class Hub(CallbackMethods):
                 process_request=self._door.process_request,
                 process_response=self._door.process_response,
                 logger=HandshakeLog(self.notice),
+                create_connection=self._door.connection_class,
                 **self.options,
             )
         except OSError as exc:
@@ -210,10 +215,10 @@ class Hub(CallbackMethods):
             self._start(_watch_stalls(self, self.options["ping_interval"], self.options.get("ping_timeout")))
 
     async def _handle(self, websocket: ServerConnection) -> None:
-        self._door.admitted(websocket)
         number = next(self._ids)
         self._issued = number
         client = Client(f"c{number}", websocket, self.send_queue)
+        self._door.admitted(websocket, client)
         self._clients[client.id] = client
         protocol = f" · subprotocol {client.subprotocol}" if client.subprotocol else ""
         self.notice(f"connected from {client.address} {client.path}{protocol}", client.id)
@@ -305,12 +310,24 @@ class Hub(CallbackMethods):
         Raises TimeoutError after ``timeout`` seconds, ChannelError when the
         server is closed and nothing is left to read.
         """
-        return await self._inbox.get(timeout)
+        return await self._inbox.receive(timeout)
+
+    async def expect(self, match: Match, within: float | None = 2.0, client: str | None = None) -> Message:
+        """The first unread message ``match`` matches, from ``client`` (an id) or any (see ServerAPI)."""
+        test = matcher(match)
+        wanted = lambda m: (client is None or m.client == client) and test(m)  # noqa: E731
+        return await self._inbox.expect(match, wanted, within)
 
     # -- closing ---------------------------------------------------------------------
 
     async def disconnect(self, client: Client | str, code: int = 1000, reason: str = "") -> None:
-        """Close one client with ``code`` and ``reason``; returns when it has gone."""
+        """Close one client with ``code`` and ``reason``; returns when it has gone.
+
+        ``reason`` is cut to the 123 UTF-8 bytes a close frame holds (on a character
+        boundary); a code a close frame may not carry raises ValueError.
+        """
+        if code not in EXTERNAL_CLOSE_CODES and not 3000 <= code <= 4999:
+            raise ValueError(f"{code} is not a close code to send (1000-1014 as defined, or 3000-4999)")
         found = self._clients.get(client.id if isinstance(client, Client) else client)
         if found is None:
             return

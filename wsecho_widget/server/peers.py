@@ -18,7 +18,7 @@ from websockets.datastructures import Headers
 from websockets.protocol import State
 
 from wsecho_widget.net._internals import send_close_now, write_frame
-from wsecho_widget.net.errors import ChannelError
+from wsecho_widget.net.errors import ChannelError, close_reason
 from wsecho_widget.server.gate import mask_headers, mask_path
 
 __all__ = ["DEFAULT_SEND_QUEUE", "Client", "Target", "resolve", "stalled"]
@@ -127,6 +127,7 @@ class Client:
         the client has not answered in time.
         """
         ws = self.websocket
+        reason = close_reason(reason)  # longer than 123 bytes, websockets raises instead
         if why is not None and self.dropped_because is None:
             self.dropped_because = why
         if ws.state is _OPEN and not send_close_now(ws, code, reason):
@@ -186,7 +187,12 @@ def resolve(clients: Mapping[str, Client], issued: int, to: Target) -> list[Clie
 
 
 def _was_issued(client_id: str, issued: int) -> bool:
-    return client_id.startswith("c") and client_id[1:].isdigit() and 0 < int(client_id[1:]) <= issued
+    return (
+        client_id.startswith("c")
+        and client_id[1:].isascii()
+        and client_id[1:].isdigit()
+        and 0 < int(client_id[1:]) <= issued
+    )
 
 
 def stalled(clients: Iterable[Client], checks: int, timely: bool) -> list[Client]:
