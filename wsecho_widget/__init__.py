@@ -19,24 +19,36 @@ if TYPE_CHECKING:
     from wsecho_widget._util.errors import WsechoError
     from wsecho_widget.client.connection import ChannelError, WebSocketChannel
     from wsecho_widget.client.hooks import MessageStream
+    from wsecho_widget.client.schedule import Schedule
     from wsecho_widget.client.session import Session, Status
     from wsecho_widget.decoders import DecodeError, decode
     from wsecho_widget.model import History, Message, Totals, sniff_image_format
+    from wsecho_widget.model.fields import Fields
     from wsecho_widget.model.match import ExpectationFailed
+    from wsecho_widget.model.stats import FeedStats
     from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError, Subscription
     from wsecho_widget.protocols.socketio.client import Event, SocketIOClient, SocketIOError
     from wsecho_widget.server import EchoServer
     from wsecho_widget.server.events import Notice
     from wsecho_widget.server.hub import Hub, HubStatus
     from wsecho_widget.server.peers import Client
+    from wsecho_widget.ui.chart import Chart
     from wsecho_widget.ui.controls import LogOptions
+    from wsecho_widget.ui.feed import FeedBar
     from wsecho_widget.ui.graphql_panel import GraphQLPanel
     from wsecho_widget.ui.panel import WebSocketPanel
+    from wsecho_widget.ui.series import SeriesStream
     from wsecho_widget.ui.server_panel import ServerPanel
     from wsecho_widget.ui.socketio_panel import SocketIOPanel
 
 #: Each public name and the module that defines it.
 _PUBLIC = {
+    "Fields": "wsecho_widget.model.fields",
+    "SeriesStream": "wsecho_widget.ui.series",
+    "Schedule": "wsecho_widget.client.schedule",
+    "FeedStats": "wsecho_widget.model.stats",
+    "FeedBar": "wsecho_widget.ui.feed",
+    "Chart": "wsecho_widget.ui.chart",
     "ChannelError": "wsecho_widget.client.connection",
     "Client": "wsecho_widget.server.peers",
     "DecodeError": "wsecho_widget.decoders",
@@ -70,11 +82,15 @@ _PUBLIC = {
 
 __all__ = [
     "ChannelError",
+    "Chart",
     "Client",
     "DecodeError",
     "EchoServer",
     "Event",
     "ExpectationFailed",
+    "FeedBar",
+    "FeedStats",
+    "Fields",
     "GraphQLClient",
     "GraphQLError",
     "GraphQLPanel",
@@ -85,6 +101,8 @@ __all__ = [
     "Message",
     "MessageStream",
     "Notice",
+    "Schedule",
+    "SeriesStream",
     "ServerPanel",
     "Session",
     "SocketIOClient",
