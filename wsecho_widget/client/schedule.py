@@ -125,7 +125,8 @@ class Schedule:
             return
         try:
             value = self.payload() if callable(self.payload) else self.payload
-            self._send(_frame(value))
+            if value is not None:  # None: the callable sent what it wanted itself (an emit)
+                self._send(_frame(value))
         except Exception as exc:  # the user's callable or a send refused: say it, go on
             self.errors += 1
             first = (str(exc).splitlines() or [""])[0][:200]

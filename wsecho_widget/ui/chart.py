@@ -53,7 +53,7 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     ) -> None:
         if window < 1:
             raise ValueError(f"window must be at least 1, not {window}")
-        self.fields = fields
+        self._fields = fields
         self.window = window
         self.loop = loop
         self.library = library
@@ -68,8 +68,10 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.pause_button = widgets.ToggleButton(
             description="Pause", icon="pause", tooltip="Hold the chart still (the data keeps coming)"
         )
-        self.reset_button = widgets.Button(description="Reset zoom", icon="expand")
-        self.info_label = widgets.Label()
+        self.reset_button = widgets.Button(
+            description="Reset zoom", icon="expand", tooltip="Show every kept point again"
+        )
+        self.info_label = widgets.Label(tooltip="values that were missing or not numbers")
         traitlets.link((self, "paused"), (self.pause_button, "value"))
         self.observe(in_loop(loop, lambda _: self._resumed()), "paused")
         self.reset_button.on_click(in_loop(loop, lambda _: self._drawer.reset_zoom()))
@@ -82,7 +84,7 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     @property
     def skipped(self) -> int:
         """Values that were missing or not numbers (never raised)."""
-        return self.fields.skipped
+        return self._fields.skipped
 
     @property
     def lines(self) -> list[str]:
@@ -104,7 +106,7 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             return
         lines, window = self._lines, self.window
         for message, obj in parsed:
-            for name, x, y in self.fields.points(message, obj):
+            for name, x, y in self._fields.points(message, obj):
                 kept = lines.get(name)
                 if kept is None:
                     kept = lines[name] = (deque(maxlen=window), deque(maxlen=window))
@@ -124,8 +126,8 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         from wsecho_widget.ui.series import frame
 
         rows = [(x, name, y) for name, (xs, ys) in self._lines.items() for x, y in zip(xs, ys, strict=True)]
-        xname = "time" if self.fields.x is None else self.fields.x
-        return frame(rows, ["_x", "line", "value"], time=self.fields.x is None).rename(columns={"_x": xname})
+        xname = "time" if self._fields.x is None else self._fields.x
+        return frame(rows, ["_x", "line", "value"], time=self._fields.x is None).rename(columns={"_x": xname})
 
     # -- drawing ---------------------------------------------------------------------
 
@@ -135,7 +137,7 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self._dirty = False
         self.draws += 1
         self._drawer.draw({name: (xs, ys) for name, (xs, ys) in self._lines.items()})
-        skipped = self.fields.skipped
+        skipped = self._fields.skipped
         self.info_label.value = f"{skipped:,} values skipped (missing or not numbers)" if skipped else ""
 
     def _resumed(self) -> None:
@@ -144,7 +146,9 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
 
     def close(self) -> None:
         """Stop drawing and close the figure; the kept points stay readable."""
-        if self.closed:
+        # Also from __del__, perhaps on a chart whose __init__ failed (no charting library).
+        if getattr(self, "closed", True) or not hasattr(self, "_throttle"):
+            super().close()
             return
         self.closed = True
         self._throttle.cancel()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import ipywidgets as widgets
 
@@ -29,7 +29,7 @@ from wsecho_widget.server.hub import Hub
 from wsecho_widget.ui.chart import DEFAULT_LIBRARY, Chart
 from wsecho_widget.ui.series import SeriesStream
 
-__all__ = ["STATS_INTERVAL", "FeedBar", "FeedMixin"]
+__all__ = ["STATS_INTERVAL", "FeedBar", "FeedMixin", "FeedSource"]
 
 #: How often the stats line may change (seconds): at most twice a second.
 STATS_INTERVAL = 0.5
@@ -37,12 +37,29 @@ STATS_INTERVAL = 0.5
 _SPARK_SECONDS, _PER_BLOCK = 60, 2
 
 
+class FeedSource(NamedTuple):
+    """What a panel's feed is read from and sent to."""
+
+    #: The session or hub whose records are counted and charted.
+    records: Session | Hub
+    #: The bounded history (its ``dropped`` is counted).
+    history: History
+    #: Sends one frame for ``send_every``.
+    send: Callable[[str | bytes], Any]
+    #: Whether a frame can go out now (a schedule skips its turn otherwise).
+    can_send: Callable[[], bool]
+
+
 class FeedBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     """The stats line and the list of active schedules (each with Stop)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.stats_label = widgets.Label(layout=widgets.Layout(width="100%"))
+        self.stats_label = widgets.Label(
+            tooltip="the feed: messages a second in and out over the last 60 s (sparklines), the last "
+            "second's rates, inter-arrival gaps and round trips (p50, p95); panel.stats() has them all",
+            layout=widgets.Layout(width="100%"),
+        )
         self.stats_label.add_class("wsecho-feed-stats")
         self.schedules_box = widgets.VBox(layout=widgets.Layout(display="none"))
         self._rows: dict[Schedule, tuple[widgets.Label, widgets.Button]] = {}
@@ -66,7 +83,7 @@ class FeedBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
                 label.value = line
 
     def add_schedule(self, schedule: Schedule) -> None:
-        label = widgets.Label(_schedule_line(schedule))
+        label = widgets.Label(_schedule_line(schedule), tooltip="a scheduled send (panel.send_every)")
         stop = widgets.Button(description="Stop", icon="stop", tooltip="Stop this scheduled send")
         stop.on_click(in_loop(self.loop, lambda _: schedule.cancel()))
         self._rows[schedule] = (label, stop)
@@ -107,24 +124,17 @@ class FeedMixin:
     feed_bar: FeedBar
 
     def _start_feed(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        source: Session | Hub,
-        history: History,
-        *,
-        send: Callable[[str | bytes], Any],
-        can_send: Callable[[], bool],
-        notify: Callable[[str], None],
+        self, loop: asyncio.AbstractEventLoop, source: FeedSource, *, notify: Callable[[str], None]
     ) -> None:
-        """Count what ``source`` records; ``send``/``can_send`` serve the schedules."""
+        """Count what ``source`` records; its ``send``/``can_send`` serve the schedules."""
         self._feed_loop = loop
-        self._feed_send, self._feed_can_send, self._feed_notify = send, can_send, notify
-        self._feed_history = history
+        self._feed_send, self._feed_can_send, self._feed_notify = source.send, source.can_send, notify
+        self._feed_history = source.history
         self._feed_users: list[Chart | SeriesStream] = []
         self._feed_schedules: list[Schedule] = []
         self._feed_tasks: set[asyncio.Task[Any]] = set()
         self._feed_counter = FeedCounter(dropped=self._feed_dropped)
-        self._feed_watch = FeedWatch(source, self._feed_counter)
+        self._feed_watch = FeedWatch(source.records, self._feed_counter)
         self._feed_watch.listeners.append(self._feed_dispatch)
         self.feed_bar = FeedBar(loop)
         self._feed_tick = Debouncer(loop, STATS_INTERVAL, self._feed_refresh)

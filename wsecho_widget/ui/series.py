@@ -46,7 +46,7 @@ class SeriesStream:
         if window < 1:
             raise ValueError(f"window must be at least 1, not {window}")
         self.loop = loop
-        self.fields = fields
+        self._fields = fields
         self.window = window
         self.interval = interval
         #: Rows a slow reader never got (the oldest beyond ``window``).
@@ -61,7 +61,7 @@ class SeriesStream:
     @property
     def skipped(self) -> int:
         """Values that were missing or not numbers (never raised)."""
-        return self.fields.skipped
+        return self._fields.skipped
 
     def add(self, parsed: Sequence[tuple[Message, Any]]) -> None:
         """Take one row from each ``(message, json)`` that has at least one value."""
@@ -69,7 +69,7 @@ class SeriesStream:
             return
         rows = self._rows
         for message, obj in parsed:
-            points = self.fields.points(message, obj)
+            points = self._fields.points(message, obj)
             if points:
                 if len(rows) == self.window:
                     self.dropped += 1
@@ -106,8 +106,8 @@ class SeriesStream:
         self.chunks += 1
         names = list(dict.fromkeys(name for _, values in rows for name in values))
         table = [(x, *(values.get(n, float("nan")) for n in names)) for x, values in rows]
-        xname = self.fields.x or "time"
-        df = frame(table, [xname, *names], time=self.fields.x is None)
+        xname = self._fields.x or "time"
+        df = frame(table, [xname, *names], time=self._fields.x is None)
         return df.set_index(df.columns[0])
 
     def __repr__(self) -> str:
