@@ -29,6 +29,7 @@ from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_s
 from wsecho_widget.model.transcript import load_transcript
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, OptionsForm, SaveButton, SendBar
+from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import format_seconds
 
 __all__ = ["WebSocketPanel"]
@@ -113,6 +114,13 @@ class WebSocketPanel(ClientAPI, PanelBase):
             self.session.connect()
         else:
             self._show_status("closed", "not connected yet")
+
+    def _feed_source(self) -> FeedSource:
+        session = self.session
+        return FeedSource(session, session.history, session.send, lambda: session.status == "open")
+
+    def _replied(self, message: Message) -> Message:
+        return self._feed_replied(message)
 
     def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         options = self.session.options
