@@ -29,8 +29,9 @@ from wsecho_widget.client.connection import (
     redact_url,
 )
 from wsecho_widget.client.options import DEFAULT_OPTIONS, KEEP, Keep, updated_options
+from wsecho_widget.client.scenario import RecordedHistory
 from wsecho_widget.model.match import Match, matcher
-from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
 from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.echo import EchoServer
 
@@ -96,7 +97,7 @@ class Session:
             self, set_status=self._set_status, serve=self._serve, embedded=url is None
         )
         self.configure(**options)
-        self.history = History(history_limit)
+        self.history: RecordedHistory = RecordedHistory(history_limit)
         self.status: Status = "closed"
         self.detail = ""
         self.channel: WebSocketChannel | None = None

@@ -25,6 +25,10 @@ class ServerAPI(CallbackMethods):
 
     hub: Hub
 
+    def _replied(self, message: Message) -> Message:
+        """A reply handed to code that waited for it (the feed's round trips count it)."""
+        return message
+
     @property
     def callbacks(self) -> Callbacks:  # type: ignore[override]  # read-only here
         """The ``on_message`` / ``on_connect`` / ``on_disconnect`` callbacks."""
@@ -76,7 +80,7 @@ class ServerAPI(CallbackMethods):
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The next message received from any client (TimeoutError after ``timeout`` s)."""
-        return await self.hub.receive(timeout)
+        return self._replied(await self.hub.receive(timeout))
 
     async def expect(
         self, match: Match, within: float | None = 2.0, client: Client | str | None = None
@@ -88,7 +92,7 @@ class ServerAPI(CallbackMethods):
         ``within`` seconds, saying what was expected and the last five messages seen.
         """
         who = client.id if isinstance(client, Client) else client
-        return await self.hub.expect(match, within, who)
+        return self._replied(await self.hub.expect(match, within, who))
 
     async def disconnect(self, client: Client | str, code: int = 1000, reason: str = "") -> None:
         """Close one client with ``code`` and ``reason``; returns once it has gone."""

@@ -5,10 +5,9 @@ threads), names clients "c1", "c2", ..., records every frame in a bounded
 :class:`~wsecho_widget.model.History` (``Message.client`` says whose), echoes or
 not, sends to one, some or all clients, and says what happens as one-line
 :class:`Notice` records: connections, refused handshakes, closes and callback
-failures, never a traceback. Handshake rules live in :mod:`.gate`, a client and
-its bounded send queue in :mod:`.peers`, who is let in in :mod:`.hub_door`,
-notices, callbacks and the inbox in :mod:`.hub_events`. No widgets here: the
-panel observes the hub through its listener lists.
+failures, never a traceback. Handshake rules: :mod:`.gate`; a client and its send
+queue: :mod:`.peers`; who is let in: :mod:`.door`; notices and callbacks: :mod:`.events`;
+the inbox: ``net.inbox``. No widgets: the panel observes the hub through its listeners.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from typing import Any, Literal
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import EXTERNAL_CLOSE_CODES, Frame, Opcode
+from websockets.frames import EXTERNAL_CLOSE_CODES
 
 from wsecho_widget._util.tasks import keep_task, require_loop
 from wsecho_widget.model.match import Match, matcher
@@ -36,7 +35,7 @@ from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
 from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice, guarded
 from wsecho_widget.server.gate import Gate
-from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, stalled
+from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, server_frame, stalled
 
 __all__ = ["BROADCAST", "HUB_OPTIONS", "Hub", "HubStatus", "Mode", "Notice", "Target"]
 
@@ -281,7 +280,7 @@ class Hub(CallbackMethods):
             payload = data.encode() if isinstance(data, str) else data
         except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
             raise ValueError(f"not sent: the text is not valid Unicode (at position {exc.start})") from None
-        wire = Frame(Opcode.TEXT if text else Opcode.BINARY, payload).serialize(mask=False, extensions=[])
+        wire = server_frame(payload, text)
         now = time.time()
         sent = 0
         for client in clients:
@@ -305,18 +304,13 @@ class Hub(CallbackMethods):
     # -- receiving -------------------------------------------------------------------
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
-        """The oldest message from any client not yet returned by ``receive()``.
-
-        Raises TimeoutError after ``timeout`` seconds, ChannelError when the
-        server is closed and nothing is left to read.
-        """
+        """The oldest unread message; TimeoutError after ``timeout`` s, ChannelError once closed."""
         return await self._inbox.receive(timeout)
 
     async def expect(self, match: Match, within: float | None = 2.0, client: str | None = None) -> Message:
         """The first unread message ``match`` matches, from ``client`` (an id) or any (see ServerAPI)."""
         test = matcher(match)
-        wanted = lambda m: (client is None or m.client == client) and test(m)  # noqa: E731
-        return await self._inbox.expect(match, wanted, within)
+        return await self._inbox.expect(match, lambda m: client in (None, m.client) and test(m), within)
 
     # -- closing ---------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from wsecho_widget.server.addresses import ANDROID_EMULATOR_HOST, is_loopback_on
 from wsecho_widget.server.hub import BROADCAST, Hub, HubStatus, Notice, Target
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, SendBar
+from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import LogFormat
 
 __all__ = ["ServerPanel"]
@@ -84,6 +85,15 @@ class ServerPanel(ServerAPI, PanelBase):
         self.add_class("wsecho-server-panel")
         self.observe(self._on_mode, "mode")
         self._follow_hub()
+
+    def _feed_source(self) -> FeedSource:
+        hub = self.hub
+        return FeedSource(
+            hub, hub.messages, hub.send, lambda: hub.status == "listening" and bool(hub.clients)
+        )
+
+    def _replied(self, message: Message) -> Message:
+        return self._feed_replied(message)
 
     def _follow_hub(self) -> None:
         # The hub calls these in the loop's thread; show what is there already.
@@ -246,6 +256,20 @@ class ServerPanel(ServerAPI, PanelBase):
             return False
         self.notice_bar.notify(f"sent {what} to {count} client{'s' if count != 1 else ''}")
         return True
+
+    def _resend(self, message: Message) -> None:
+        # To the client it came from or went to ("*": to every client, as it went).
+        client = message.client if message.client != "*" else None
+        try:
+            count = self.hub.send(message.data, client)
+        except (ChannelError, ValueError) as exc:
+            self.notice_bar.notify(str(exc))
+            return
+        whom = client or f"{count} client{'s' if count != 1 else ''}"
+        self.notice_bar.notify(f"sent message #{message.seq} again to {whom}")
+
+    def _edit(self, message: Message) -> None:
+        self.send_bar.edit(message)
 
     def _disconnect_clicked(self) -> None:
         target = self._target()
