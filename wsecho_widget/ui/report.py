@@ -45,8 +45,8 @@ h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; border-botto
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 2px 8px; border-bottom: 1px solid #e4e4e4; }
 th { background: #f4f4f4; }
-table.kv th { width: 14em; background: none; font-weight: 600; }
-td { white-space: nowrap; } td:last-child { white-space: normal; width: 100%; }
+table.kv th { width: 14em; background: none; font-weight: 600; white-space: nowrap; }
+table.messages td { white-space: nowrap; } table.messages td:last-child { white-space: normal; width: 100%; }
 td pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font: 12px/1.35 monospace; }
 tr.sent td { background: #f7fbff; } tr.gap td { text-align: center; font-style: italic; background: #fff8e1; }
 figure { display: inline-block; margin: 4px; } figcaption { font-size: 11px; opacity: 0.8; }
@@ -224,7 +224,7 @@ def _table(messages: Sequence[Message], data: ReportInput, budget: int) -> tuple
             f" within its size budget; the transcript (save_transcript) holds every one</td></tr>"
         )
     rows = "".join(head) + gap + "".join(reversed(tail))
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>", left_out
+    return f'<table class="messages"><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>', left_out
 
 
 def build_report(data: ReportInput, *, budget: int = REPORT_BUDGET, max_pictures: int = MAX_PICTURES) -> str:
