@@ -23,13 +23,19 @@ import ipywidgets as widgets
 from wsecho_widget._util.loop import Debouncer, in_loop
 from wsecho_widget.model.message import Message
 from wsecho_widget.ui.controls import LogOptions, LogPanel, NoticeBar, StatusBar, close_descendants
+from wsecho_widget.ui.feed import FeedMixin, FeedSource
+from wsecho_widget.ui.record import Recorded
 from wsecho_widget.ui.render import LogFormat
 
 __all__ = ["PanelBase"]
 
 
-class PanelBase(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
-    """The parts and the lifecycle every panel shares; subclasses add their own rows."""
+class PanelBase(FeedMixin, Recorded, widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
+    """The parts and the lifecycle every panel shares; subclasses add their own rows.
+
+    Shown with a display id (:class:`~wsecho_widget.ui.record.Recorded`): on ``close()``
+    and ``freeze()`` its outputs become a static record of the conversation.
+    """
 
     #: The attributes :meth:`close` closes first, in this order (each may be missing
     #: when ``__init__`` failed early: ``close()`` also runs from ``__del__``).
@@ -66,12 +72,19 @@ class PanelBase(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no type
             detail.on_resend = self._resend
         if type(self)._edit is not PanelBase._edit:
             detail.on_edit = self._edit
-        super().__init__(children=self._compose(loop), layout=widgets.Layout(width="100%"), **traits)
+        self._start_feed(loop, self._feed_source(), notify=self._notify)
+        rows = self._compose(loop)
+        rows.insert(rows.index(self.notice_bar) + 1 if self.notice_bar in rows else len(rows), self.feed_bar)
+        super().__init__(children=rows, layout=widgets.Layout(width="100%"), **traits)
         self.add_class("wsecho-panel")  # a stable hook for the browser tests and users' CSS
 
     def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         """Make the subclass's own parts and return every row, top to bottom."""
         return [self.status_bar, self.notice_bar, self.log_panel]
+
+    def _feed_source(self) -> FeedSource:
+        """What the feed's stats, charts and schedules use: the records and how to send."""
+        raise NotImplementedError
 
     def _timer(self, interval: float, callback: Callable[[], None]) -> Debouncer:
         """A timer that :meth:`close` cancels, and that does nothing once closed (the
@@ -149,10 +162,12 @@ class PanelBase(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no type
     def close(self) -> None:
         """Close the networking first, then the log, the timers, the tasks and every widget."""
         self._closed = True
+        self._close_feed()  # the schedules stop before the networking closes
         for name in self.closes:
             part = getattr(self, name, None)
             if part is not None:
                 part.close()
+        self._leave_record()  # the networking is closed: the record says so
         for timer in getattr(self, "_timers", ()):
             timer.cancel()
         for task in list(getattr(self, "_tasks", ())):

@@ -26,6 +26,7 @@ from wsecho_widget.model.message import History, Message
 from wsecho_widget.protocols._client import ProtocolClient
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions
+from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import LogFormat
 
 __all__ = ["ProtocolPanel"]
@@ -62,6 +63,11 @@ class ProtocolPanel(PanelBase):
         client.on_notice.append(self._notify)
         self._show_status()
 
+    def _feed_source(self) -> FeedSource:
+        # Raw frames: a schedule of protocol messages passes a callable that emits and returns None.
+        session = self.client.session
+        return FeedSource(session, session.history, session.send, lambda: self.client.status == "open")
+
     def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         self.raw_button = widgets.ToggleButton(
             description="Raw", tooltip="Show the frames as they went instead of the protocol's lines"
@@ -75,6 +81,10 @@ class ProtocolPanel(PanelBase):
     def _render(self, fmt: LogFormat, message: Message) -> str:
         text = self.line(message, bool(self.raw_button.value))
         return fmt.render(message if text is None else replace(message, data=text))
+
+    def _report_text(self) -> Callable[[Message], str | None]:
+        # The protocol's lines, as the log shows them: secrets (auth, connection_init) masked.
+        return lambda message: self.line(message, False)
 
     def _keep(self, message: Message) -> bool:
         """Whether the log shows this frame at all (heartbeats: no)."""

@@ -29,6 +29,8 @@ from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_s
 from wsecho_widget.model.transcript import load_transcript
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, OptionsForm, SaveButton, SendBar
+from wsecho_widget.ui.feed import FeedSource
+from wsecho_widget.ui.render import format_seconds
 
 __all__ = ["WebSocketPanel"]
 
@@ -112,6 +114,13 @@ class WebSocketPanel(ClientAPI, PanelBase):
             self.session.connect()
         else:
             self._show_status("closed", "not connected yet")
+
+    def _feed_source(self) -> FeedSource:
+        session = self.session
+        return FeedSource(session, session.history, session.send, lambda: session.status == "open")
+
+    def _replied(self, message: Message) -> Message:
+        return self._feed_replied(message)
 
     def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         options = self.session.options
@@ -311,6 +320,15 @@ class WebSocketPanel(ClientAPI, PanelBase):
         """Close the widget: disconnect, stop the embedded server, end every task."""
         self._stop_hooks()
         super().close()
+
+    def _report_rows(self) -> list[tuple[str, str]]:
+        negotiated = self.negotiated
+        return [
+            ("subprotocol", negotiated["subprotocol"] or "none (or not open)"),
+            ("extensions", ", ".join(map(str, negotiated["extensions"])) or "none (or not open)"),
+            ("handshake headers", ", ".join(self.headers) or "none (values are never shown)"),
+            ("last round trip", format_seconds(self.latency)),
+        ]
 
     def __repr__(self) -> str:
         return f"<WebSocketPanel {self.url or '(embedded)'} {self.status}>"

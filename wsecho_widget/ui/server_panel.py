@@ -12,6 +12,7 @@ session or connection tasks: the hub does the networking.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import time
 from typing import Any
 
@@ -27,6 +28,7 @@ from wsecho_widget.server.addresses import ANDROID_EMULATOR_HOST, is_loopback_on
 from wsecho_widget.server.hub import BROADCAST, Hub, HubStatus, Notice, Target
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, SendBar
+from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import LogFormat
 
 __all__ = ["ServerPanel"]
@@ -49,7 +51,9 @@ class ServerPanel(ServerAPI, PanelBase):
     ``ssl``, ``max_size``, ``max_clients``, ``origins``, ``token``, ``send_queue``,
     ``history_limit`` and websockets' ``serve()`` options): see
     :class:`~wsecho_widget.server.hub.Hub`. The log: ``log=LogOptions(...)`` or its
-    keywords (``log_limit``, ``image_limit``, ``render_interval``, ...).
+    keywords (``log_limit``, ``image_limit``, ``render_interval``, ...). Under a Jupyter
+    server (JupyterHub, a remote server) the address line adds the address through
+    jupyter-server-proxy (docs/server.md).
     """
 
     status = traitlets.Enum(
@@ -81,6 +85,15 @@ class ServerPanel(ServerAPI, PanelBase):
         self.add_class("wsecho-server-panel")
         self.observe(self._on_mode, "mode")
         self._follow_hub()
+
+    def _feed_source(self) -> FeedSource:
+        hub = self.hub
+        return FeedSource(
+            hub, hub.messages, hub.send, lambda: hub.status == "listening" and bool(hub.clients)
+        )
+
+    def _replied(self, message: Message) -> Message:
+        return self._feed_replied(message)
 
     def _follow_hub(self) -> None:
         # The hub calls these in the loop's thread; show what is there already.
@@ -169,6 +182,11 @@ class ServerPanel(ServerAPI, PanelBase):
         text = "connect to: " + " · ".join(shown)
         if emulator:
             text += f" · Android emulator: {emulator[0]}"
+        proxied = self.proxy_urls
+        if proxied:
+            text += f" · through Jupyter: {' or '.join(proxied)}"
+            if importlib.util.find_spec("jupyter_server_proxy") is None:  # maybe in the server's env
+                text += " (if the Jupyter server has jupyter-server-proxy)"
         self.address_label.value = text
         if not is_loopback_only(hub.host) and not hub.gate.has_token:
             self.warning_label.value = (
@@ -270,6 +288,22 @@ class ServerPanel(ServerAPI, PanelBase):
     def _on_mode(self, change: dict[str, Any]) -> None:
         self.hub.mode = change["new"]
         self.mode_toggle.value = change["new"]
+
+    # -- the record and the report -----------------------------------------------------
+
+    def _record_extra(self) -> list[str]:
+        return [str(self.address_label.value)] if self.address_label.value else []
+
+    def _report_rows(self) -> list[tuple[str, str]]:
+        hub = self.hub
+        return [
+            ("addresses", str(self.address_label.value) or hub.url),
+            ("mode", hub.mode),
+            ("clients connected", ", ".join(f"{c.id} {c.address}" for c in hub.clients) or "none"),
+        ]
+
+    def _report_events(self) -> list[str]:
+        return list(self._events_text)
 
     def __repr__(self) -> str:
         hub = getattr(self, "hub", None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from wsecho_widget.model.media import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, MediaLimits
+from wsecho_widget.model.media import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE
 
 __all__ = ["LogOptions"]
 
@@ -47,10 +47,6 @@ class LogOptions:
     def __post_init__(self) -> None:
         if self.limit < 1 or self.image_limit < 0 or self.interval < 0:
             raise ValueError("log_limit must be >= 1, image_limit and render_interval >= 0")
-
-    @property
-    def media_limits(self) -> MediaLimits:
-        return MediaLimits(self.max_picture_side, self.max_picture_pixels)
 
     @classmethod
     def take(cls, options: dict[str, Any], log: LogOptions | None = None) -> LogOptions:

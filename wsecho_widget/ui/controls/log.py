@@ -15,6 +15,7 @@ from functools import partial
 import ipywidgets as widgets
 
 from wsecho_widget._util.loop import Debouncer, in_loop
+from wsecho_widget.model.media import MediaLimits
 from wsecho_widget.model.message import Message
 from wsecho_widget.ui.controls._options import LogOptions
 from wsecho_widget.ui.controls.detail import MessageDetail
@@ -53,6 +54,7 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         options = options if options is not None else LogOptions()
         self.options = options
         limit, interval, live = options.limit, options.interval, options.live
+        limits = MediaLimits(options.max_picture_side, options.max_picture_pixels)
         self.history = history
         self.on_change = on_change
         self._custom_render = render
@@ -72,7 +74,7 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             image_limit=options.image_limit,
             interval=interval,
             on_flush=self._changed,
-            limits=options.media_limits,
+            limits=limits,
         )
         # The log's widget sits in a column-reverse scroll box: a browser keeps such
         # a box scrolled to its end, so the newest entry stays in view as it grows.
@@ -89,7 +91,7 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             ),
         )
         self.log_box.add_class("wsecho-log")
-        self.live_view = LiveView(loop, interval=interval, limits=options.media_limits)
+        self.live_view = LiveView(loop, interval=interval, limits=limits)
         #: The selected message shown whole (Copy, Resend, Edit, Save).
         self.detail = MessageDetail(
             loop,
