@@ -3,7 +3,7 @@
 :class:`Session` owns the connection's lifecycle, the history, the outbox of
 frames waiting to go out, and waiting for replies. It is the public face of
 small private parts, one job each: ``_supervisor`` (the reconnect loop),
-``_pumps`` (frames out of the outbox, frames in to the record), ``_inbox``
+``_pumps`` (frames out of the outbox, frames in to the record), ``net.inbox``
 (what ``receive()`` reads), ``_observers`` (who is told). It knows nothing of
 widgets: the panel subscribes to it and forwards user actions to it.
 
@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from wsecho_widget._util.tasks import keep_task, require_loop, run_nested
-from wsecho_widget.client._inbox import Inbox
 from wsecho_widget.client._observers import STATUSES, Observers, OnMessages, OnStatus, Status
 from wsecho_widget.client._pumps import Outbox, listen
 from wsecho_widget.client._reconnect import ReconnectDelays, default_reconnect_delays, delays_from
@@ -30,7 +29,10 @@ from wsecho_widget.client.connection import (
     redact_url,
 )
 from wsecho_widget.client.options import DEFAULT_OPTIONS, KEEP, Keep, updated_options
-from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
+from wsecho_widget.client.scenario import RecordedHistory
+from wsecho_widget.model.match import Match, matcher
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
+from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.echo import EchoServer
 
 __all__ = [
@@ -95,7 +97,7 @@ class Session:
             self, set_status=self._set_status, serve=self._serve, embedded=url is None
         )
         self.configure(**options)
-        self.history = History(history_limit)
+        self.history: RecordedHistory = RecordedHistory(history_limit)
         self.status: Status = "closed"
         self.detail = ""
         self.channel: WebSocketChannel | None = None
@@ -103,7 +105,7 @@ class Session:
         self.tasks: set[asyncio.Task[Any]] = set()
         self._observers = Observers(self.loop, on_status, on_messages, on_message)
         self._outbox = Outbox()
-        self._inbox = Inbox(self.loop, history_limit, self._nothing_more)
+        self._inbox: Inbox[Message] = Inbox(self.loop, history_limit, self._nothing_more)
         self._closed = False
         #: Resolves when the connection is open; raises ChannelError when the session
         #: gives up (fatal error, reconnect off, disconnect). Replaced by a pending one
@@ -174,7 +176,7 @@ class Session:
         # reads, then every subscriber.
         self.history.extend(messages)
         if messages[0].direction == "received":
-            self._inbox.put(messages)
+            self._inbox.put_many(messages)
         self._observers.messages(messages)
 
     # -- options ---------------------------------------------------------------------
@@ -276,6 +278,15 @@ class Session:
         message is taken only by a call that returns it.
         """
         return await self._inbox.receive(timeout)
+
+    async def expect(self, match: Match, within: float | None = 2.0) -> Message:
+        """The first unread message that ``match`` matches (see :mod:`wsecho_widget.model.match`).
+
+        Messages that don't match stay, in order, for :meth:`receive`. Raises
+        ExpectationFailed (an AssertionError) after ``within`` seconds, or when the
+        connection ends first, saying what was expected and the last messages seen.
+        """
+        return await self._inbox.expect(match, matcher(match), within)
 
     def wait_for_reply(self, timeout: float | None = 5.0) -> Message:
         """:meth:`receive`, blocking: for code that cannot ``await``.

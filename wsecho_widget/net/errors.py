@@ -25,6 +25,8 @@ from websockets.exceptions import (
 from websockets.frames import Close, CloseCode
 from websockets.uri import parse_uri
 
+from wsecho_widget._util.errors import WsechoError
+
 __all__ = [
     "FINAL_CLOSE_CODES",
     "ChannelError",
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 
-class ChannelError(ConnectionError):
+class ChannelError(WsechoError, ConnectionError):
     """A connection could not be opened, or broke. ``str()`` is one short line."""
 
 

@@ -5,10 +5,9 @@ threads), names clients "c1", "c2", ..., records every frame in a bounded
 :class:`~wsecho_widget.model.History` (``Message.client`` says whose), echoes or
 not, sends to one, some or all clients, and says what happens as one-line
 :class:`Notice` records: connections, refused handshakes, closes and callback
-failures, never a traceback. Handshake rules live in :mod:`.gate`, a client and
-its bounded send queue in :mod:`.peers`, who is let in in :mod:`.hub_door`,
-notices, callbacks and the inbox in :mod:`.hub_events`. No widgets here: the
-panel observes the hub through its listener lists.
+failures, never a traceback. Handshake rules: :mod:`.gate`; a client and its send
+queue: :mod:`.peers`; who is let in: :mod:`.door`; notices and callbacks: :mod:`.events`;
+the inbox: ``net.inbox``. No widgets: the panel observes the hub through its listeners.
 """
 
 from __future__ import annotations
@@ -28,11 +27,13 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import EXTERNAL_CLOSE_CODES
 
 from wsecho_widget._util.tasks import keep_task, require_loop
+from wsecho_widget.model.match import Match, matcher
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
 from wsecho_widget.net.errors import ChannelError
+from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
-from wsecho_widget.server.events import CallbackMethods, Callbacks, Inbox, Notice, guarded
+from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice, guarded
 from wsecho_widget.server.gate import Gate
 from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, server_frame, stalled
 
@@ -118,7 +119,7 @@ class Hub(CallbackMethods):
         self._ids = itertools.count(1)
         self._issued = 0
         self._door = Doorman(self.gate, lambda: len(self._clients), self.notice, self._dropped)
-        self._inbox = Inbox(self.loop, history_limit)
+        self._inbox: Inbox[Message] = Inbox(self.loop, history_limit)
         self._server: Server | None = None
         self._closing = False
         self.ready: asyncio.Future[None] = self.loop.create_future()
@@ -305,12 +306,13 @@ class Hub(CallbackMethods):
     # -- receiving -------------------------------------------------------------------
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
-        """The oldest message from any client not yet returned by ``receive()``.
+        """The oldest unread message; TimeoutError after ``timeout`` s, ChannelError once closed."""
+        return await self._inbox.receive(timeout)
 
-        Raises TimeoutError after ``timeout`` seconds, ChannelError when the
-        server is closed and nothing is left to read.
-        """
-        return await self._inbox.get(timeout)
+    async def expect(self, match: Match, within: float | None = 2.0, client: str | None = None) -> Message:
+        """The first unread message ``match`` matches, from ``client`` (an id) or any (see ServerAPI)."""
+        test = matcher(match)
+        return await self._inbox.expect(match, lambda m: client in (None, m.client) and test(m), within)
 
     # -- closing ---------------------------------------------------------------------
 

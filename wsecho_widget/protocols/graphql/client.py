@@ -17,6 +17,7 @@ import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from wsecho_widget._util.errors import WsechoError
 from wsecho_widget._util.feed import Feed
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
@@ -39,7 +40,7 @@ __all__ = ["GraphQLClient", "GraphQLError", "Subscription"]
 DEFAULT_BUFFER = 1000
 
 
-class GraphQLError(Exception):
+class GraphQLError(WsechoError):
     """The server answered an operation with ``error``: ``errors`` holds its GraphQL errors."""
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:

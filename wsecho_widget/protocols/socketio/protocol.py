@@ -20,6 +20,8 @@ from enum import IntEnum
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from wsecho_widget._util.errors import WsechoError
+
 __all__ = [
     "MAX_ATTACHMENTS",
     "RESERVED_EVENTS",
@@ -58,7 +60,7 @@ _MAX_ID_DIGITS = 20
 _OPEN, _CLOSE, _PING, _PONG, _MESSAGE, _UPGRADE, _NOOP = "0123456"
 
 
-class ProtocolError(ValueError):
+class ProtocolError(WsechoError, ValueError):
     """A frame that is not valid Engine.IO / Socket.IO. ``str()`` is one short line."""
 
 
