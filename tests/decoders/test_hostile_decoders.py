@@ -123,9 +123,10 @@ def test_values_that_break_after_decoding_are_shown_in_one_piece(case: str) -> N
 
 
 def test_100000_deep_json_is_shown_and_tabled_without_recursion_error() -> None:
-    """100,000-deep JSON raises RecursionError in json.loads (CPython issue
-    https://github.com/python/cpython/issues/102356 shape): the log line, the pretty
-    view and to_pandas(json=True) still work."""
+    """100,000-deep JSON raises RecursionError in json.loads (the json module's docs:
+    "RecursionError ... if the data nests too deeply"), and a 5,000-digit number hits
+    CVE-2020-10735's int() limit: the log line, the pretty view and to_pandas(json=True)
+    still work (the pretty view caught only ValueError before)."""
     deep = "[" * 100_000 + "]" * 100_000
     obj = '{"a":' * 100_000 + "1" + "}" * 100_000
     huge = '{"n": ' + "9" * 5000 + "}"  # past the 4,300-digit limit of int()
