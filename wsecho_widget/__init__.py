@@ -20,13 +20,16 @@ if TYPE_CHECKING:
     from wsecho_widget.client.connection import ChannelError, WebSocketChannel
     from wsecho_widget.client.hooks import MessageStream
     from wsecho_widget.client.scenario import Scenario
+    from wsecho_widget.client.schedule import Schedule
     from wsecho_widget.client.session import Session, Status
     from wsecho_widget.decoders import DecodeError, decode
     from wsecho_widget.model import History, Message, Totals, sniff_image_format
     from wsecho_widget.model.diff import Difference, ReplayReport
+    from wsecho_widget.model.fields import Fields
     from wsecho_widget.model.har import Conversation, HarError, load_har
     from wsecho_widget.model.match import ExpectationFailed
     from wsecho_widget.model.scenario import ScenarioResult, Step, StepResult
+    from wsecho_widget.model.stats import FeedStats
     from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError, Subscription
     from wsecho_widget.protocols.socketio.client import Event, SocketIOClient, SocketIOError
     from wsecho_widget.server import EchoServer
@@ -35,15 +38,19 @@ if TYPE_CHECKING:
     from wsecho_widget.server.peers import Client
     from wsecho_widget.testing.mock import MockServer
     from wsecho_widget.testing.replay import replay
+    from wsecho_widget.ui.chart import Chart
     from wsecho_widget.ui.controls import LogOptions
+    from wsecho_widget.ui.feed import FeedBar
     from wsecho_widget.ui.graphql_panel import GraphQLPanel
     from wsecho_widget.ui.panel import WebSocketPanel
+    from wsecho_widget.ui.series import SeriesStream
     from wsecho_widget.ui.server_panel import ServerPanel
     from wsecho_widget.ui.socketio_panel import SocketIOPanel
 
 #: Each public name and the module that defines it.
 _PUBLIC = {
     "ChannelError": "wsecho_widget.client.connection",
+    "Chart": "wsecho_widget.ui.chart",
     "Client": "wsecho_widget.server.peers",
     "Conversation": "wsecho_widget.model.har",
     "DecodeError": "wsecho_widget.decoders",
@@ -51,6 +58,9 @@ _PUBLIC = {
     "EchoServer": "wsecho_widget.server",
     "Event": "wsecho_widget.protocols.socketio.client",
     "ExpectationFailed": "wsecho_widget.model.match",
+    "FeedBar": "wsecho_widget.ui.feed",
+    "FeedStats": "wsecho_widget.model.stats",
+    "Fields": "wsecho_widget.model.fields",
     "GraphQLClient": "wsecho_widget.protocols.graphql.client",
     "GraphQLError": "wsecho_widget.protocols.graphql.client",
     "GraphQLPanel": "wsecho_widget.ui.graphql_panel",
@@ -66,6 +76,8 @@ _PUBLIC = {
     "ReplayReport": "wsecho_widget.model.diff",
     "Scenario": "wsecho_widget.client.scenario",
     "ScenarioResult": "wsecho_widget.model.scenario",
+    "Schedule": "wsecho_widget.client.schedule",
+    "SeriesStream": "wsecho_widget.ui.series",
     "ServerPanel": "wsecho_widget.ui.server_panel",
     "Session": "wsecho_widget.client.session",
     "SocketIOClient": "wsecho_widget.protocols.socketio.client",
@@ -87,6 +99,7 @@ _PUBLIC = {
 
 __all__ = [
     "ChannelError",
+    "Chart",
     "Client",
     "Conversation",
     "DecodeError",
@@ -94,6 +107,9 @@ __all__ = [
     "EchoServer",
     "Event",
     "ExpectationFailed",
+    "FeedBar",
+    "FeedStats",
+    "Fields",
     "GraphQLClient",
     "GraphQLError",
     "GraphQLPanel",
@@ -109,6 +125,8 @@ __all__ = [
     "ReplayReport",
     "Scenario",
     "ScenarioResult",
+    "Schedule",
+    "SeriesStream",
     "ServerPanel",
     "Session",
     "SocketIOClient",

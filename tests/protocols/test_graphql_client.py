@@ -116,6 +116,7 @@ async def test_operations_before_the_ack_wait_for_it(server: GraphQLServer) -> N
     try:
         result = await client.execute("{ hello }")  # called before ready
         assert result == {"data": {"hello": "Hello, world!"}}
+        await client.disconnect()  # a closing handshake: aiohttp then stops at once
     finally:
         client.close()
 
@@ -141,6 +142,7 @@ async def test_a_subscription_goes_on_after_a_server_restart(server: GraphQLServ
             assert (await query)["data"] == {"hello": "Hello, world!"}
         except ChannelError as exc:
             assert "connection lost before the result" in str(exc)
+        await client.disconnect()  # a closing handshake: aiohttp then stops at once
     finally:
         client.close()
 

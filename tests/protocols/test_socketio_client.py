@@ -119,13 +119,19 @@ async def test_a_refusing_namespace_says_why_and_does_not_retry(server: SocketIO
         good.close()
 
 
-async def test_heartbeats_at_one_second_keep_it_alive_for_ten() -> None:
-    async with SocketIOServer(ping_interval=1, ping_timeout=1) as server:
+async def test_heartbeats_keep_it_alive_for_ten_intervals() -> None:
+    # The server pings every 0.25 s, so ten intervals take 2.5 s. python-engineio tells
+    # the client whole seconds (int() of interval + grace period), so a 0.75 s grace makes
+    # it say 1 s. A client that did not answer the pings is dropped by the server after
+    # 0.25 + 1 s; a client watchdog (told 1 + 1 s) that the pings did not re-arm fires after 2 s.
+    async with SocketIOServer(ping_interval=(0.25, 0.75), ping_timeout=1) as server:
         client = SocketIOClient(server.url, ping_interval=None)  # only Engine.IO's heartbeats
         try:
             await asyncio.wait_for(client.ready, 5)
+            assert client.engine is not None
+            assert (client.engine.ping_interval, client.engine.ping_timeout) == (1, 1)
             sid = client.sid
-            await asyncio.sleep(10)
+            await asyncio.sleep(2.5)
             assert client.status == "open" and client.sid == sid
             assert client.heartbeats >= 8
             assert not [s for s in server.seen if s[0] == "disconnect"]

@@ -68,6 +68,10 @@ class ClientAPI:
     def _notify(self, text: str) -> None:
         raise NotImplementedError
 
+    def _replied(self, message: Message) -> Message:
+        """A reply handed to code that waited for it (the feed's round trips count it)."""
+        return message
+
     def _show_queued(self) -> None:
         raise NotImplementedError
 
@@ -202,7 +206,7 @@ class ClientAPI:
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The next received message not yet returned by ``receive()``."""
-        return await self.session.receive(timeout)
+        return self._replied(await self.session.receive(timeout))
 
     async def expect(self, match: Match, within: float | None = 2.0) -> Message:
         """The first received message that ``match`` matches; the others stay for :meth:`receive`.
@@ -212,7 +216,7 @@ class ClientAPI:
         ExpectationFailed (an AssertionError) after ``within`` seconds, saying what was
         expected and the last five messages seen.
         """
-        return await self.session.expect(match, within)
+        return self._replied(await self.session.expect(match, within))
 
     def wait_for_reply(self, timeout: float | None = 5.0) -> Message:
         """:meth:`receive`, blocking: for code that cannot ``await``.
@@ -222,7 +226,7 @@ class ClientAPI:
         Interrupt (or Ctrl-C) raises KeyboardInterrupt here and loses nothing: the
         next :meth:`receive` gets the next message.
         """
-        return self.session.wait_for_reply(timeout)
+        return self._replied(self.session.wait_for_reply(timeout))
 
     def on_message(self, callback: _Callback, remove: bool = False) -> _Callback:
         """Call ``callback(message)`` once for every message received from now on.

@@ -12,6 +12,7 @@ import asyncio
 
 from wsecho_widget.model.match import Match
 from wsecho_widget.model.message import History, Message
+from wsecho_widget.server.addresses import jupyter_server, proxy_urls
 from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice
 from wsecho_widget.server.hub import Hub
 from wsecho_widget.server.peers import Client, Target
@@ -23,6 +24,10 @@ class ServerAPI(CallbackMethods):
     """The server panel's methods for code; ``self.hub`` does the work."""
 
     hub: Hub
+
+    def _replied(self, message: Message) -> Message:
+        """A reply handed to code that waited for it (the feed's round trips count it)."""
+        return message
 
     @property
     def callbacks(self) -> Callbacks:  # type: ignore[override]  # read-only here
@@ -45,6 +50,16 @@ class ServerAPI(CallbackMethods):
         return self.hub.urls
 
     @property
+    def proxy_urls(self) -> list[str]:
+        """Where a browser reaches this server through the Jupyter server the kernel runs
+        under (jupyter-server-proxy: ``wss://host/user/me/proxy/PORT/``, then the path
+        alone for a page of that Jupyter); empty outside one or before listening."""
+        jupyter = jupyter_server()
+        if jupyter is None or self.hub.status != "listening":
+            return []
+        return proxy_urls(jupyter, self.hub.port, self.hub.gate.path or "/")
+
+    @property
     def clients(self) -> list[Client]:
         """The connected clients, oldest first."""
         return self.hub.clients
@@ -65,7 +80,7 @@ class ServerAPI(CallbackMethods):
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The next message received from any client (TimeoutError after ``timeout`` s)."""
-        return await self.hub.receive(timeout)
+        return self._replied(await self.hub.receive(timeout))
 
     async def expect(
         self, match: Match, within: float | None = 2.0, client: Client | str | None = None
@@ -77,7 +92,7 @@ class ServerAPI(CallbackMethods):
         ``within`` seconds, saying what was expected and the last five messages seen.
         """
         who = client.id if isinstance(client, Client) else client
-        return await self.hub.expect(match, within, who)
+        return self._replied(await self.hub.expect(match, within, who))
 
     async def disconnect(self, client: Client | str, code: int = 1000, reason: str = "") -> None:
         """Close one client with ``code`` and ``reason``; returns once it has gone."""

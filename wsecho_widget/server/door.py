@@ -218,14 +218,18 @@ class Doorman:
         transport.pause_reading()
         why = (
             f"send queue full: {waiting:,} bytes waiting (bound {client.send_queue:,}); "
-            "the client sends but does not read (pongs pile up)"
+            "the client sends but does not read (the answers to its pings pile up)"
         )
         client.drop(1008, "send queue full", why)
         self.dropped(client)
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        self._admitting = {c for c in self._admitting if c.state is not State.CLOSED}
-        refusal = self.gate.check(request, self.connected() + len(self._admitting))
+        connected = self.connected()
+        if connected + len(self._admitting) >= self.gate.max_clients:
+            # Only near the bound does the count matter: forget those that closed
+            # before their handler ran (pruning on every request is quadratic in a burst).
+            self._admitting = {c for c in self._admitting if c.state is not State.CLOSED}
+        refusal = self.gate.check(request, connected + len(self._admitting))
         if refusal is None:
             self._admitting.add(connection)
             return None

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import EXTERNAL_CLOSE_CODES, Frame, Opcode
+from websockets.frames import EXTERNAL_CLOSE_CODES
 
 from wsecho_widget._util.tasks import keep_task, require_loop
 from wsecho_widget.model.match import Match, matcher
@@ -35,7 +35,7 @@ from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
 from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice, guarded
 from wsecho_widget.server.gate import Gate
-from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, stalled
+from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, server_frame, stalled
 
 __all__ = ["BROADCAST", "HUB_OPTIONS", "Hub", "HubStatus", "Mode", "Notice", "Target"]
 
@@ -280,7 +280,7 @@ class Hub(CallbackMethods):
             payload = data.encode() if isinstance(data, str) else data
         except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
             raise ValueError(f"not sent: the text is not valid Unicode (at position {exc.start})") from None
-        wire = Frame(Opcode.TEXT if text else Opcode.BINARY, payload).serialize(mask=False, extensions=[])
+        wire = server_frame(payload, text)
         now = time.time()
         sent = 0
         for client in clients:

@@ -23,13 +23,14 @@ import ipywidgets as widgets
 from wsecho_widget._util.loop import Debouncer, in_loop
 from wsecho_widget.model.message import Message
 from wsecho_widget.ui.controls import LogOptions, LogPanel, NoticeBar, StatusBar, close_descendants
+from wsecho_widget.ui.feed import FeedMixin, FeedSource
 from wsecho_widget.ui.record import Recorded
 from wsecho_widget.ui.render import LogFormat
 
 __all__ = ["PanelBase"]
 
 
-class PanelBase(Recorded, widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
+class PanelBase(FeedMixin, Recorded, widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     """The parts and the lifecycle every panel shares; subclasses add their own rows.
 
     Shown with a display id (:class:`~wsecho_widget.ui.record.Recorded`): on ``close()``
@@ -65,12 +66,24 @@ class PanelBase(Recorded, widgets.VBox):  # type: ignore[misc]  # ipywidgets shi
             )
             self.connect_button.on_click(in_loop(loop, lambda _: self._toggle_connection()))
         self.log_panel = LogPanel(loop, history, log, on_change=self._update_stats, render=render)
-        super().__init__(children=self._compose(loop), layout=widgets.Layout(width="100%"), **traits)
+        detail = self.log_panel.detail
+        if type(self)._resend is not PanelBase._resend:
+            detail.on_resend = self._resend
+        if type(self)._edit is not PanelBase._edit:
+            detail.on_edit = self._edit
+        self._start_feed(loop, self._feed_source(), notify=self._notify)
+        rows = self._compose(loop)
+        rows.insert(rows.index(self.notice_bar) + 1 if self.notice_bar in rows else len(rows), self.feed_bar)
+        super().__init__(children=rows, layout=widgets.Layout(width="100%"), **traits)
         self.add_class("wsecho-panel")  # a stable hook for the browser tests and users' CSS
 
     def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         """Make the subclass's own parts and return every row, top to bottom."""
         return [self.status_bar, self.notice_bar, self.log_panel]
+
+    def _feed_source(self) -> FeedSource:
+        """What the feed's stats, charts and schedules use: the records and how to send."""
+        raise NotImplementedError
 
     def _timer(self, interval: float, callback: Callable[[], None]) -> Debouncer:
         """A timer that :meth:`close` cancels, and that does nothing once closed (the
@@ -108,6 +121,36 @@ class PanelBase(Recorded, widgets.VBox):  # type: ignore[misc]  # ipywidgets shi
         self._notify("")
         self._update_stats()
 
+    # -- the selected message ---------------------------------------------------------
+
+    @property
+    def selected(self) -> Message | None:
+        """The message selected in the log (shown whole below it), or None.
+
+        A click or an arrow key in the log selects one; set it to a message of the
+        history, or to None to clear the selection.
+        """
+        return self.log_panel.selected
+
+    @selected.setter
+    def selected(self, message: Message | None) -> None:
+        self.log_panel.selected = message
+
+    def select(self, seq: int | None) -> Message | None:
+        """Select the message with sequence number ``seq`` (None: clear) and return it.
+
+        Raises :class:`KeyError` when the history holds no such message.
+        """
+        return self.log_panel.select(seq)
+
+    def _resend(self, message: Message) -> None:
+        """Send ``message``'s payload again (Resend; a panel that can says how)."""
+        raise NotImplementedError
+
+    def _edit(self, message: Message) -> None:
+        """Put ``message``'s text in the composer (Edit; a panel with one says how)."""
+        raise NotImplementedError
+
     # -- what the user does ----------------------------------------------------------
 
     def _toggle_connection(self) -> None:
@@ -118,6 +161,7 @@ class PanelBase(Recorded, widgets.VBox):  # type: ignore[misc]  # ipywidgets shi
     def close(self) -> None:
         """Close the networking first, then the log, the timers, the tasks and every widget."""
         self._closed = True
+        self._close_feed()  # the schedules stop before the networking closes
         for name in self.closes:
             part = getattr(self, name, None)
             if part is not None:

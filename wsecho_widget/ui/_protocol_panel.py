@@ -26,6 +26,7 @@ from wsecho_widget.model.message import History, Message
 from wsecho_widget.protocols._client import ProtocolClient
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions
+from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import LogFormat
 
 __all__ = ["ProtocolPanel"]
@@ -61,6 +62,11 @@ class ProtocolPanel(PanelBase):
         client.on_frames.append(self._show_frames)
         client.on_notice.append(self._notify)
         self._show_status()
+
+    def _feed_source(self) -> FeedSource:
+        # Raw frames: a schedule of protocol messages passes a callable that emits and returns None.
+        session = self.client.session
+        return FeedSource(session, session.history, session.send, lambda: self.client.status == "open")
 
     def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         self.raw_button = widgets.ToggleButton(

@@ -25,10 +25,11 @@ from wsecho_widget.client._api import ClientAPI
 from wsecho_widget.client.connection import ChannelError, check_url
 from wsecho_widget.client.options import header_pairs
 from wsecho_widget.client.session import STATUSES, Session, Status
-from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, format_size
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_size
 from wsecho_widget.model.transcript import load_transcript
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, OptionsForm, SaveButton, SendBar
+from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import format_seconds
 
 __all__ = ["WebSocketPanel"]
@@ -113,6 +114,13 @@ class WebSocketPanel(ClientAPI, PanelBase):
             self.session.connect()
         else:
             self._show_status("closed", "not connected yet")
+
+    def _feed_source(self) -> FeedSource:
+        session = self.session
+        return FeedSource(session, session.history, session.send, lambda: session.status == "open")
+
+    def _replied(self, message: Message) -> Message:
+        return self._feed_replied(message)
 
     def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         options = self.session.options
@@ -240,6 +248,13 @@ class WebSocketPanel(ClientAPI, PanelBase):
         self._notify(f"sent {', '.join(sent)} as binary")
         self._update_stats()
         return True
+
+    def _resend(self, message: Message) -> None:
+        with contextlib.suppress(ChannelError):  # send() said why on the notice line
+            self.send(message.data)
+
+    def _edit(self, message: Message) -> None:
+        self.send_bar.edit(message)
 
     def _toggle_connection(self) -> None:
         if self.session.status in ("closed", "error"):

@@ -46,6 +46,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 2px 8px; border-bottom: 1px solid #e4e4e4; }
 th { background: #f4f4f4; }
 table.kv th { width: 14em; background: none; font-weight: 600; }
+td { white-space: nowrap; } td:last-child { white-space: normal; width: 100%; }
 td pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font: 12px/1.35 monospace; }
 tr.sent td { background: #f7fbff; } tr.gap td { text-align: center; font-style: italic; background: #fff8e1; }
 figure { display: inline-block; margin: 4px; } figcaption { font-size: 11px; opacity: 0.8; }
@@ -110,7 +111,9 @@ def _timings(messages: Sequence[Message]) -> list[tuple[str, str]]:
         rows.append(("longest silence", format_seconds(max(gaps))))
     replies = reply_times(messages)
     if replies:
-        cuts = statistics.quantiles(replies, n=20) if len(replies) > 1 else [replies[0]] * 19
+        cuts = (
+            statistics.quantiles(replies, n=20, method="inclusive") if len(replies) > 1 else [replies[0]] * 19
+        )
         rows.append(
             (
                 "reply time",

@@ -12,6 +12,7 @@ session or connection tasks: the hub does the networking.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import time
 from typing import Any
 
@@ -23,15 +24,11 @@ from wsecho_widget._util.tasks import keep_task
 from wsecho_widget.client.connection import ChannelError
 from wsecho_widget.model.message import Message
 from wsecho_widget.server._api import ServerAPI
-from wsecho_widget.server.addresses import (
-    ANDROID_EMULATOR_HOST,
-    is_loopback_only,
-    jupyter_server,
-    proxy_urls,
-)
+from wsecho_widget.server.addresses import ANDROID_EMULATOR_HOST, is_loopback_only
 from wsecho_widget.server.hub import BROADCAST, Hub, HubStatus, Notice, Target
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, SendBar
+from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import LogFormat
 
 __all__ = ["ServerPanel"]
@@ -54,7 +51,9 @@ class ServerPanel(ServerAPI, PanelBase):
     ``ssl``, ``max_size``, ``max_clients``, ``origins``, ``token``, ``send_queue``,
     ``history_limit`` and websockets' ``serve()`` options): see
     :class:`~wsecho_widget.server.hub.Hub`. The log: ``log=LogOptions(...)`` or its
-    keywords (``log_limit``, ``image_limit``, ``render_interval``, ...).
+    keywords (``log_limit``, ``image_limit``, ``render_interval``, ...). Under a Jupyter
+    server (JupyterHub, a remote server) the address line adds the address through
+    jupyter-server-proxy (docs/server.md).
     """
 
     status = traitlets.Enum(
@@ -86,6 +85,15 @@ class ServerPanel(ServerAPI, PanelBase):
         self.add_class("wsecho-server-panel")
         self.observe(self._on_mode, "mode")
         self._follow_hub()
+
+    def _feed_source(self) -> FeedSource:
+        hub = self.hub
+        return FeedSource(
+            hub, hub.messages, hub.send, lambda: hub.status == "listening" and bool(hub.clients)
+        )
+
+    def _replied(self, message: Message) -> Message:
+        return self._feed_replied(message)
 
     def _follow_hub(self) -> None:
         # The hub calls these in the loop's thread; show what is there already.
@@ -174,10 +182,11 @@ class ServerPanel(ServerAPI, PanelBase):
         text = "connect to: " + " · ".join(shown)
         if emulator:
             text += f" · Android emulator: {emulator[0]}"
-        jupyter = jupyter_server()
-        if jupyter is not None:
-            proxied = proxy_urls(jupyter, hub.port, hub.gate.path or "/")
+        proxied = self.proxy_urls
+        if proxied:
             text += f" · through Jupyter: {' or '.join(proxied)}"
+            if importlib.util.find_spec("jupyter_server_proxy") is None:  # maybe in the server's env
+                text += " (if the Jupyter server has jupyter-server-proxy)"
         self.address_label.value = text
         if not is_loopback_only(hub.host) and not hub.gate.has_token:
             self.warning_label.value = (
@@ -247,6 +256,20 @@ class ServerPanel(ServerAPI, PanelBase):
             return False
         self.notice_bar.notify(f"sent {what} to {count} client{'s' if count != 1 else ''}")
         return True
+
+    def _resend(self, message: Message) -> None:
+        # To the client it came from or went to ("*": to every client, as it went).
+        client = message.client if message.client != "*" else None
+        try:
+            count = self.hub.send(message.data, client)
+        except (ChannelError, ValueError) as exc:
+            self.notice_bar.notify(str(exc))
+            return
+        whom = client or f"{count} client{'s' if count != 1 else ''}"
+        self.notice_bar.notify(f"sent message #{message.seq} again to {whom}")
+
+    def _edit(self, message: Message) -> None:
+        self.send_bar.edit(message)
 
     def _disconnect_clicked(self) -> None:
         target = self._target()

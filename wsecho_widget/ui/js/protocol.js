@@ -74,6 +74,7 @@
  * @property {string} [decoded] the decoded view (MessagePack, CBOR, protobuf, a decoder)
  * @property {string} [decoder] the decoder's name
  * @property {boolean} [resend] whether Resend can send it
+ * @property {boolean} [edit] whether Edit can put it in the composer
  */
 
 /**
