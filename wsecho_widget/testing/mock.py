@@ -21,6 +21,9 @@ from wsecho_widget.model.scenario import Exchange, exchanges
 
 __all__ = ["UNEXPECTED_CLOSE", "MockServer", "close_reason"]
 
+#: The biggest frame a client may send the mock server.
+MAX_FRAME = 16 * 2**20
+
 #: The close code for a client message the recording does not have.
 UNEXPECTED_CLOSE = 4000
 
@@ -65,7 +68,8 @@ class MockServer:
         return f"ws://{self.host}:{self.port}/"
 
     async def start(self) -> MockServer:
-        self._server = await serve(self._handler, self.host, self.port, max_size=None)
+        # A client is a peer too: its frames are bounded like the panel's (16 MiB).
+        self._server = await serve(self._handler, self.host, self.port, max_size=MAX_FRAME)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
