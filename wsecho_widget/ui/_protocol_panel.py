@@ -82,6 +82,10 @@ class ProtocolPanel(PanelBase):
         text = self.line(message, bool(self.raw_button.value))
         return fmt.render(message if text is None else replace(message, data=text))
 
+    def _report_text(self) -> Callable[[Message], str | None]:
+        # The protocol's lines, as the log shows them: secrets (auth, connection_init) masked.
+        return lambda message: self.line(message, False)
+
     def _keep(self, message: Message) -> bool:
         """Whether the log shows this frame at all (heartbeats: no)."""
         return True
