@@ -154,3 +154,4 @@ def test_the_walkthrough_turns_an_exploration_into_a_test_and_reads_the_diff(
     )
     (table,) = [o for o in executed["replay"].outputs if o.output_type == "execute_result"]
     assert "<table>" in table.data["text/html"] and "<script" not in table.data["text/html"]
+    assert stdout(executed["har"]).strip() == "6 messages from the feed"

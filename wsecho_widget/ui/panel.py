@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import os
 import ssl as _ssl
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -313,6 +313,22 @@ class WebSocketPanel(ClientAPI, PanelBase):
 
     #: Read a transcript written by :meth:`save_transcript` back as Message records.
     load_transcript = staticmethod(load_transcript)
+
+    @classmethod
+    def from_messages(cls, messages: Iterable[Message], url: str | None = None, **log: Any) -> WebSocketPanel:
+        """A read-only panel of recorded ``messages`` (a transcript, a HAR conversation): no connection.
+
+        The log, its filter and views, ``messages.to_pandas()`` and ``report()`` work;
+        Send and Connect are off. ``log`` takes the log's options (``log_limit``, ...).
+        """
+        records = list(messages)
+        panel = cls(url, autoconnect=False, history_limit=max(1, len(records)), **log)
+        panel.session.history.extend(records)
+        panel.log_panel.add(records)
+        panel.connect_button.disabled = panel.send_button.disabled = panel.text.disabled = True
+        panel._notify(f"a recording of {len(records):,} messages (read-only)")
+        panel._update_stats()
+        return panel
 
     # -- closing ---------------------------------------------------------------------
 
