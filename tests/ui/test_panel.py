@@ -14,6 +14,7 @@ from tests.helpers import live_widgets, make_png, page, wait_for
 from wsecho_widget import ChannelError, EchoServer, WebSocketPanel
 from wsecho_widget.model.message import format_size
 from wsecho_widget.ui.controls.detail import DetailWidget
+from wsecho_widget.ui.controls.sendbar import ComposerKeys
 from wsecho_widget.ui.live import LiveWidget
 from wsecho_widget.ui.logwidget import LogWidget
 
@@ -325,7 +326,9 @@ async def test_every_control_has_a_readable_name(panel: WebSocketPanel) -> None:
     assert len(controls) >= 25
     for control in controls:
         # The anywidgets name their own controls in the page (aria-label, title).
-        if isinstance(control, (widgets.Output, widgets.Label, LogWidget, LiveWidget, DetailWidget)):
+        if isinstance(
+            control, (widgets.Output, widgets.Label, LogWidget, LiveWidget, DetailWidget, ComposerKeys)
+        ):
             if isinstance(control, widgets.Label):
                 assert control.tooltip, control
             continue

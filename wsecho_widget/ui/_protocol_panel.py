@@ -73,7 +73,7 @@ class ProtocolPanel(PanelBase):
             description="Raw", tooltip="Show the frames as they went instead of the protocol's lines"
         )
         self.raw_button.observe(in_loop(loop, lambda _: self.log_panel.refresh()), "value")
-        top = widgets.HBox([self.status_bar, self.connect_button, self.clear_button, self.raw_button])
+        top = widgets.HBox([self.status_bar, self.connect_button, self.raw_button])
         return [top, *self._controls, self.notice_bar, self.log_panel]
 
     # -- what the log shows ----------------------------------------------------------

@@ -138,7 +138,7 @@ class WebSocketPanel(ClientAPI, PanelBase):
             on_text=self._send_text,
             on_files=self._send_files,
             notify=self._notify,
-            text_row_extra=[self.connect_button, self.clear_button],
+            text_row_extra=[self.connect_button],
             file_row_extra=[self.save_button, self.options_form.toggle_button],
         )
         self._name_parts()
