@@ -67,6 +67,10 @@ def cells(url: str, library: str, seconds: float, runs: int) -> list[str]:
         "await panel.ready\n"
         f'chart = panel.chart("$.a", "$.b", "$.c", window=1000, library={library!r})\nchart',
         "bench.model_ids(chart)",
+        # The same feed with the chart paused: what the log and the kernel cost without it.
+        "chart.paused = True\n"
+        f"result = await bench.chart_phase(panel, chart, '!feed {RATE} {seconds:g} base')\n"
+        "chart.paused = False\nresult",
     ]
     source += [
         f"await bench.chart_phase(panel, chart, '!feed {RATE} {seconds:g} run{n}')" for n in range(runs)
@@ -100,12 +104,13 @@ def run(library: str, seconds: float, runs: int, scratch: Path) -> dict[str, Any
             page.wait_for_timeout(3000)
             idle = b.measure("idle", None, seconds=8)
             before_heap, before_rss = idle.heap_mb, idle.rss_mb
+            base = b.measure("log only", 3)
             for n in range(runs):
                 b.per_comm.clear()
-                phase = b.measure(f"run {n + 1}", 3 + n, marker="")
-                ids_cell = b.run_cell(3 + runs)
+                phase = b.measure(f"run {n + 1}", 4 + n, marker="")
+                ids_cell = b.run_cell(4 + runs)
                 wait_prompt(ids_cell)
-                ids = _literal(notebook, 3 + runs)
+                ids = _literal(notebook, 4 + runs)
                 comm.append(sum(b.per_comm[i] for i in ids))
                 phases.append(phase)
             errors = notebook.widget_errors
@@ -115,7 +120,14 @@ def run(library: str, seconds: float, runs: int, scratch: Path) -> dict[str, Any
             browser.close()
         finally:
             lab.stop()
-    return {"idle": idle, "runs": phases, "comm": comm, "heap0": before_heap, "rss0": before_rss}
+    return {
+        "idle": idle,
+        "base": base,
+        "runs": phases,
+        "comm": comm,
+        "heap0": before_heap,
+        "rss0": before_rss,
+    }
 
 
 def _literal(notebook: NotebookPage, index: int) -> Any:
@@ -135,6 +147,12 @@ def report(library: str, got: dict[str, Any]) -> list[tuple[str, str, str, bool]
         f"{idle.heap_mb:.0f} | {idle.rss_mb:.0f} | |"
     )
     worst_busy = worst_rate = worst_key = 0.0
+    base: Phase = got["base"]
+    print(
+        f"| log only (chart paused) | {base.seconds:.0f} | {base.busy:.0%} | {base.busy - idle.busy:+.0%} | "
+        f"0 | | {_ms(base.key_p95)} | {base.heap_mb:.0f} | {base.rss_mb:.0f} | "
+        f"{base.result.get('received', '?')} in {base.result.get('seconds', '?')} s |"
+    )
     for phase, messages in zip(got["runs"], got["comm"], strict=True):
         result = phase.result
         wall = result.get("seconds") or phase.seconds
@@ -145,7 +163,7 @@ def report(library: str, got: dict[str, Any]) -> list[tuple[str, str, str, bool]
         print(
             f"| {phase.name} | {phase.seconds:.0f} | {phase.busy:.0%} | {phase.busy - idle.busy:+.0%} | "
             f"{redraws:.1f} | {messages / wall:.1f} | {_ms(phase.key_p95)} | {phase.heap_mb:.0f} | "
-            f"{phase.rss_mb:.0f} | {result.get('received', '?')} |"
+            f"{phase.rss_mb:.0f} | {result.get('received', '?')} in {result.get('seconds', '?')} s |"
         )
     runs = got["runs"]
     growth = max(runs[-1].heap_mb - runs[0].heap_mb, runs[-1].rss_mb - runs[0].rss_mb)

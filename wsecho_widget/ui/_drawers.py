@@ -88,7 +88,8 @@ class _Plotly:
             for name in lines:
                 if name not in self._names:
                     self._names.append(name)
-                    figure.add_scatter(name=name, mode="lines+markers", marker={"size": 4})
+                    # Lines only: one SVG path per line (markers were 1,000 elements each).
+                    figure.add_scatter(name=name, mode="lines")
             for index, name in enumerate(self._names):
                 xs, ys = lines.get(name, ((), ()))
                 trace = figure.data[index]
@@ -101,7 +102,7 @@ class _Plotly:
 
 
 class _Bqplot:
-    """bqplot: d3 lines with markers, pan and zoom by dragging, the line's name on hover."""
+    """bqplot: d3 lines, pan and zoom by dragging, the line's name on hover."""
 
     def __init__(self, title: str, time_axis: bool) -> None:
         bqplot = importlib.import_module("bqplot")
@@ -137,8 +138,6 @@ class _Bqplot:
                     x=x,
                     y=np.asarray(ys, dtype=float),
                     scales={"x": self._x, "y": self._y},
-                    marker="circle",
-                    marker_size=16,
                     labels=[name],
                     display_legend=True,
                     colors=[_COLORS[len(self._marks) % len(_COLORS)]],
