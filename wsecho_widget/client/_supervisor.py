@@ -23,6 +23,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
+from wsecho_widget._util.tasks import quiet_future
 from wsecho_widget.client._observers import Status
 from wsecho_widget.client._reconnect import delays_from, seconds
 from wsecho_widget.client.connection import WebSocketChannel
@@ -39,7 +40,7 @@ from wsecho_widget.server.echo import EchoServer
 if TYPE_CHECKING:
     from wsecho_widget.client.session import Session
 
-__all__ = ["STABLE_AFTER", "Supervisor", "new_future"]
+__all__ = ["STABLE_AFTER", "Supervisor"]
 
 # How one connection ended: the status, why, the least wait before the next
 # attempt, and how long it was open (None if it never opened).
@@ -48,13 +49,6 @@ _Ended = tuple[Status, str, float, float | None]
 #: A connection that stayed open this long resets the backoff: one that keeps
 #: dropping at once is retried with growing delays, never in a tight loop.
 STABLE_AFTER = 10.0
-
-
-def new_future(loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
-    """A future nobody has to await: the status says the same."""
-    future: asyncio.Future[None] = loop.create_future()
-    future.add_done_callback(lambda f: f.cancelled() or f.exception())
-    return future
 
 
 class Supervisor:
@@ -100,7 +94,7 @@ class Supervisor:
                     if open_for >= STABLE_AFTER:
                         delays = None
                     # Until it is back, ``connected`` waits again.
-                    done = session.connected = new_future(session.loop)
+                    done = session.connected = quiet_future(session.loop)
                 session.attempt += 1
                 if delays is None:
                     delays = delays_from(session.reconnect_delays)

@@ -16,12 +16,14 @@ import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from wsecho_widget._util.tasks import keep_task, require_loop, run_nested
+from wsecho_widget._util.observers import Observers, Unsubscribe
+from wsecho_widget._util.options import check_options, keyword_names
+from wsecho_widget._util.tasks import keep_task, quiet_future, require_loop, run_nested
 from wsecho_widget.client._inbox import Inbox
-from wsecho_widget.client._observers import STATUSES, Observers, OnMessages, OnStatus, Status
+from wsecho_widget.client._observers import STATUSES, OnMessages, OnStatus, SessionObservers, Status
 from wsecho_widget.client._pumps import Outbox, listen
 from wsecho_widget.client._reconnect import ReconnectDelays, default_reconnect_delays, delays_from
-from wsecho_widget.client._supervisor import STABLE_AFTER, Supervisor, new_future
+from wsecho_widget.client._supervisor import STABLE_AFTER, Supervisor
 from wsecho_widget.client.connection import (
     ChannelError,
     WebSocketChannel,
@@ -29,7 +31,7 @@ from wsecho_widget.client.connection import (
     describe_error,
     redact_url,
 )
-from wsecho_widget.client.options import DEFAULT_OPTIONS, KEEP, Keep, updated_options
+from wsecho_widget.client.options import CONNECT_OPTIONS, DEFAULT_OPTIONS, KEEP, Keep, updated_options
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
 from wsecho_widget.server.echo import EchoServer
 
@@ -79,6 +81,7 @@ class Session:
         is_final: Callable[[WebSocketChannel], bool | None] | None = None,
         **options: Any,
     ) -> None:
+        check_options(options, session_options(), "Session()")
         self.loop = require_loop("wsecho_widget")
         if url is not None:
             check_url(url)
@@ -101,14 +104,14 @@ class Session:
         self.channel: WebSocketChannel | None = None
         self.server: EchoServer | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
-        self._observers = Observers(self.loop, on_status, on_messages, on_message)
+        self._observers = SessionObservers(self.loop, on_status, on_messages, on_message)
         self._outbox = Outbox()
         self._inbox = Inbox(self.loop, history_limit, self._nothing_more)
         self._closed = False
         #: Resolves when the connection is open; raises ChannelError when the session
         #: gives up (fatal error, reconnect off, disconnect). Replaced by a pending one
         #: while reconnecting, so ``await session.connected`` waits for the way back.
-        self.connected: asyncio.Future[None] = new_future(self.loop)
+        self.connected: asyncio.Future[None] = quiet_future(self.loop)
 
     # -- state and observers ---------------------------------------------------------
 
@@ -133,13 +136,13 @@ class Session:
         return len(self._inbox)
 
     @property
-    def listeners(self) -> list[Callable[[Message], None]]:
+    def listeners(self) -> Observers[[Message]]:
         """Deprecated (use :meth:`subscribe`): callables called with each received message."""
         return self._observers.listeners
 
     @listeners.setter
-    def listeners(self, listeners: list[Callable[[Message], None]]) -> None:
-        self._observers.listeners = listeners
+    def listeners(self, listeners: Sequence[Callable[[Message], None]]) -> None:
+        self._observers.replace_listeners(listeners)
 
     def _set_status(self, status: Status, detail: str = "") -> None:
         # Both change before anyone hears of either: no observer sees a new status
@@ -155,8 +158,8 @@ class Session:
 
     def subscribe(
         self, *, on_messages: OnMessages | None = None, on_status: OnStatus | None = None
-    ) -> Callable[[], None]:
-        """Be told of messages and status changes; returns the function that stops it.
+    ) -> Unsubscribe:
+        """Be told of messages and status changes; returns the :class:`Unsubscribe` that stops it.
 
         ``on_messages(messages)`` is called with each batch of received messages
         (frames that arrived together, oldest first) and with each sent message
@@ -201,6 +204,7 @@ class Session:
         Raises ValueError with one line naming the bad value. Takes effect on the
         next :meth:`connect`, which reconnects if the session is connected.
         """
+        check_options(options, CONFIGURE_OPTIONS, "configure()")
         updated = updated_options(
             self.options, subprotocols=subprotocols, headers=headers, compression=compression, **options
         )
@@ -234,7 +238,7 @@ class Session:
             check_url(url)
             self.url, self._supervisor.embedded = url, False
         self._drop_channel()
-        done = self.connected = new_future(self.loop)
+        done = self.connected = quiet_future(self.loop)
         self._supervisor.stopping = False
         self.attempt = 0
         self._set_status("connecting", self.display_url or "starting the embedded echo server")
@@ -344,6 +348,15 @@ class Session:
         _end(self.loop, channel, "panel closed")
         if self.server is not None and _running(self.loop):
             _background(self.loop, self.server.stop())
+
+
+#: What ``configure()`` takes: its own keywords and websockets' ``connect()``'s.
+CONFIGURE_OPTIONS = keyword_names(Session.configure) | CONNECT_OPTIONS
+
+
+def session_options() -> frozenset[str]:
+    """Every keyword ``Session()`` takes (its own, ``configure()``'s, ``connect()``'s)."""
+    return keyword_names(Session.__init__) | CONFIGURE_OPTIONS
 
 
 # Tasks that must outlive the object that started them (closing after close()).

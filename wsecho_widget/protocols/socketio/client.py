@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from wsecho_widget._util.loop import Watchdog
+from wsecho_widget._util.observers import Observers
 from wsecho_widget._util.tasks import require_loop
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Direction, Message
@@ -110,12 +111,11 @@ class SocketIOClient(ProtocolClient):
         self.heartbeats = 0
         #: Events sent and received, oldest first, at most ``event_limit``.
         self.events: deque[Event] = deque(maxlen=event_limit)
-        #: Called with each Event (and ack) sent or received, for views.
-        self.on_event: list[Callable[[Event], None]] = []
         self._handlers = Handlers(self._answer, self._notice, self._start)
         self._unread: deque[Event] = deque(maxlen=event_limit)
         self._waiters: list[asyncio.Future[None]] = []
         loop = require_loop("SocketIOClient")
+        self._events_seen: Observers[[Event]] = Observers(loop, name="SocketIOClient.on_event")
         self._acks = PendingAcks(loop)
         self._outbox: deque[Frame] = deque()  # frames waiting for the namespace to be joined
         self._decoder = Decoder()
@@ -123,6 +123,14 @@ class SocketIOClient(ProtocolClient):
         super().__init__(
             socketio_url(url, path), url, history_limit=history_limit, autoconnect=autoconnect, **options
         )
+
+    def _observed(self) -> dict[str, Observers[Any]]:
+        return {**super()._observed(), "on_event": self._events_seen}
+
+    @property
+    def on_event(self) -> Observers[[Event]]:
+        """Deprecated: ``observe(on_event=...)``, called with each Event (and ack) sent or received."""
+        return self._events_seen
 
     @property
     def joined(self) -> bool:
@@ -224,8 +232,7 @@ class SocketIOClient(ProtocolClient):
         if event.direction == "received" and event.kind == "event":
             self._unread.append(event)
             self._wake()
-        for callback in list(self.on_event):
-            callback(event)
+        self._events_seen(event)
 
     def _wake(self) -> None:
         waiters, self._waiters = self._waiters, []
@@ -244,8 +251,7 @@ class SocketIOClient(ProtocolClient):
                 self.heartbeats += 1
                 self.session.send(item.pong())
                 self._arm_watchdog()
-                for callback in list(self.on_change):
-                    callback()
+                self._changed()
             elif isinstance(item, Packet):
                 if item.namespace == self.namespace:
                     self._packet(item, message.timestamp)
