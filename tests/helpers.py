@@ -14,6 +14,8 @@ from collections.abc import Callable
 from ipywidgets.widgets.widget import _instances
 from PIL import Image
 
+from wsecho_widget.ui.frontend import conforms
+
 
 def make_png(width: int = 32, height: int = 24) -> bytes:
     """A real PNG (a gradient), from the standard library alone."""
@@ -67,12 +69,24 @@ def live_widgets() -> dict[str, object]:
     return _instances
 
 
+def now() -> float:
+    """The running loop's clock in a loop's thread, else ``time.monotonic()`` (the same clock
+    unless looptime fakes the loop's)."""
+    try:
+        return asyncio.get_running_loop().time()
+    except RuntimeError:
+        return time.monotonic()
+
+
 class PageMirror:
     """What one view of a log shows, rebuilt from the messages the kernel sends it.
 
-    It applies the protocol of ``wsecho_widget/logwidget.js`` the way the page does
-    (the browser tests check the page itself), so kernel-side tests can see what
-    reached the front end: the text, the media and every buffer sent.
+    It applies the messages the way ``wsecho_widget/ui/js/entries.js`` does (the browser
+    tests and the Node tests check the page itself), so kernel-side tests can see what
+    reached the front end: the text, the media and every buffer sent. The format is
+    not written down here: every message must conform to its type in
+    ``wsecho_widget/ui/js/protocol.js``, the one definition, read by
+    :mod:`wsecho_widget.ui.frontend`.
     """
 
     def __init__(self) -> None:
@@ -84,13 +98,17 @@ class PageMirror:
         self.buffers: list[bytes] = []
         #: The name of the thread each message was sent from.
         self.threads: list[str] = []
-        #: When each message was sent (``time.monotonic()``, the event loop's clock).
+        #: When each message was sent: the running loop's ``time()`` (looptime's fake clock
+        #: in tests marked ``looptime``), else ``time.monotonic()`` (the loop's real clock).
         self.times: list[float] = []
 
     def apply(self, content: dict[str, object], buffers: list[bytes]) -> None:
         buffers = [bytes(b) for b in buffers]
+        kinds = {"reset": "ResetMessage", "update": "UpdateMessage", "selected": "SelectedMessage"}
+        type_name = kinds.get(str(content.get("kind")), "unknown")
+        assert conforms(content, type_name), f"not a {type_name} of protocol.js: {content!r}"
         self.threads.append(threading.current_thread().name)
-        self.times.append(time.monotonic())
+        self.times.append(now())
         self.messages.append((content, [len(b) for b in buffers]))
         self.buffers.extend(buffers)
         if content["kind"] == "reset":

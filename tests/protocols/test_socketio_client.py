@@ -119,13 +119,19 @@ async def test_a_refusing_namespace_says_why_and_does_not_retry(server: SocketIO
         good.close()
 
 
-async def test_heartbeats_at_one_second_keep_it_alive_for_ten() -> None:
-    async with SocketIOServer(ping_interval=1, ping_timeout=1) as server:
+async def test_heartbeats_keep_it_alive_for_ten_intervals() -> None:
+    # The server pings every 0.25 s, so ten intervals take 2.5 s. python-engineio tells
+    # the client whole seconds (int() of interval + grace period), so a 0.75 s grace makes
+    # it say 1 s. A client that did not answer the pings is dropped by the server after
+    # 0.25 + 1 s; a client watchdog (told 1 + 1 s) that the pings did not re-arm fires after 2 s.
+    async with SocketIOServer(ping_interval=(0.25, 0.75), ping_timeout=1) as server:
         client = SocketIOClient(server.url, ping_interval=None)  # only Engine.IO's heartbeats
         try:
             await asyncio.wait_for(client.ready, 5)
+            assert client.engine is not None
+            assert (client.engine.ping_interval, client.engine.ping_timeout) == (1, 1)
             sid = client.sid
-            await asyncio.sleep(10)
+            await asyncio.sleep(2.5)
             assert client.status == "open" and client.sid == sid
             assert client.heartbeats >= 8
             assert not [s for s in server.seen if s[0] == "disconnect"]
@@ -299,3 +305,16 @@ async def test_observe_tells_of_changes_events_and_frames_until_stopped(server: 
     with pytest.warns(DeprecationWarning, match=r"SocketIOClient.on_event.append\(\) is deprecated"):
         client.on_event.append(lambda event: None)
     client.close()
+
+
+async def test_expect_an_event_by_name_or_first_argument_leaving_others(client: SocketIOClient) -> None:
+    from wsecho_widget.model.match import ExpectationFailed
+
+    client.emit("chat", "first")
+    client.emit("chat", {"n": 2, "tag": "x"})
+    # The server echoes ["echo", *args]: the first argument is "echo" for both.
+    second = await client.expect(lambda e: e.args[1:] == [{"n": 2, "tag": "x"}], within=5)
+    assert second.args == ["echo", {"n": 2, "tag": "x"}]
+    assert (await client.expect("chat", within=5)).args == ["echo", "first"]
+    with pytest.raises(ExpectationFailed, match=r"within 0\.05 s"):
+        await client.expect({"n": 3}, within=0.05)

@@ -377,3 +377,19 @@ async def test_a_misspelt_hub_option_is_a_type_error_before_it_listens() -> None
     await hub.ready
     hub.close()
     await hub.closed
+
+
+async def test_expect_takes_one_clients_match_and_leaves_the_rest_in_order(hub: Hub) -> None:
+    from wsecho_widget.model.match import ExpectationFailed
+
+    async with connect(hub.url) as a, connect(hub.url) as b:
+        await a.send("ready")
+        await wait_for(lambda: len(hub.messages) == 1, what="a's message")
+        await b.send("ready")
+        await b.send("done")
+        first_b = await hub.expect("ready", within=5, client=hub.clients[1].id)
+        assert first_b.client == hub.clients[1].id
+        assert [(await hub.receive(1)).data for _ in range(2)] == ["ready", "done"]  # a's, then b's
+        with pytest.raises(ExpectationFailed, match=r"expected text 'nope' within 0\.05 s; the last 3 seen"):
+            await hub.expect("nope", within=0.05)
+        assert hub._inbox.waiters == 0

@@ -13,6 +13,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from tests.helpers import live_widgets, make_png, page, wait_for
 from wsecho_widget import ChannelError, EchoServer, WebSocketPanel
 from wsecho_widget.model.message import format_size
+from wsecho_widget.ui.controls.detail import DetailWidget
 from wsecho_widget.ui.live import LiveWidget
 from wsecho_widget.ui.logwidget import LogWidget
 
@@ -323,7 +324,8 @@ async def test_every_control_has_a_readable_name(panel: WebSocketPanel) -> None:
     ]
     assert len(controls) >= 25
     for control in controls:
-        if isinstance(control, (widgets.Output, widgets.Label, LogWidget, LiveWidget)):
+        # The anywidgets name their own controls in the page (aria-label, title).
+        if isinstance(control, (widgets.Output, widgets.Label, LogWidget, LiveWidget, DetailWidget)):
             if isinstance(control, widgets.Label):
                 assert control.tooltip, control
             continue

@@ -186,13 +186,16 @@ class ProtocolClient:
             self.ready = quiet_future(self.loop)
         self.ready.set_result(None)
 
-    def _refuse(self, reason: str, error: Exception | None = None) -> None:
-        """The server said no for good (a refused join, a 44xx close): stop, say why."""
+    def _refuse(self, reason: str, error: Exception | None = None, code: int = 1000, why: str = "") -> None:
+        """The server said no for good (a refused join, a 44xx close): stop, say why.
+
+        ``code`` and ``why`` go in our close frame (4004 "Bad response" for a server
+        that broke the protocol)."""
         self._final = reason
         self._fail_ready(error or ChannelError(reason))
         self._set("error", f"{reason}; not reconnecting")
         if self.session.status in ("open", "connecting"):
-            self.session.disconnect()
+            self.session.disconnect(code, why)
 
     def _ended(self, reason: str) -> None:
         """The server ended the conversation normally (a namespace disconnect): stop."""

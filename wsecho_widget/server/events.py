@@ -4,7 +4,7 @@
 told of what (the package's one way to observe): the ``on_message`` /
 ``on_connect`` / ``on_disconnect`` callbacks, sync or async, whose fault is a
 notice instead of stopping the server, and the panel's listeners.
-:class:`Inbox` holds received messages until ``receive()`` takes them. No
+The hub's inbox is :class:`wsecho_widget.net.inbox.Inbox`, shared with the client. No
 sockets, no widgets; must not import the hub.
 """
 
@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from wsecho_widget._util.observers import Observers, Unsubscribe, callback_name, deprecated
 from wsecho_widget.model.message import Message
-from wsecho_widget.net.errors import ChannelError
 
-__all__ = ["EVENTS", "Callback", "CallbackMethods", "Callbacks", "Inbox", "Notice"]
+__all__ = ["EVENTS", "Callback", "CallbackMethods", "Callbacks", "Notice"]
 
 Level = Literal["info", "warning", "error"]
 Callback = Callable[[Any], Any]
@@ -181,44 +179,3 @@ class CallbackMethods:
     def client_listeners(self) -> Observers[[Any]]:
         """Deprecated: ``subscribe(on_client=...)``."""
         return self.callbacks.client
-
-
-class Inbox:
-    """Received messages not yet taken by :meth:`get`, oldest first, at most ``limit``."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, limit: int) -> None:
-        self.loop = loop
-        self._unread: deque[Message] = deque(maxlen=limit)
-        self._waiters: list[asyncio.Future[None]] = []
-        self._closed: str | None = None
-
-    def put(self, message: Message) -> None:
-        self._unread.append(message)
-        if self._waiters:
-            self.wake()
-
-    def close(self, why: str) -> None:
-        """No more messages will come: :meth:`get` raises ChannelError once it is empty."""
-        self._closed = why
-        self.wake()
-
-    def wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-
-    async def get(self, timeout: float | None) -> Message:
-        """The oldest unread message; TimeoutError after ``timeout`` s, ChannelError once closed."""
-        deadline = None if timeout is None else self.loop.time() + timeout
-        while not self._unread:
-            if self._closed is not None:
-                raise ChannelError(f"nothing to receive: {self._closed}")
-            waiter = self.loop.create_future()
-            self._waiters.append(waiter)
-            remaining = None if deadline is None else max(0.0, deadline - self.loop.time())
-            try:
-                await asyncio.wait_for(asyncio.shield(waiter), remaining)
-            except TimeoutError:
-                raise TimeoutError(f"no message received within {timeout} s") from None
-        return self._unread.popleft()

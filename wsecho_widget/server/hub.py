@@ -5,10 +5,9 @@ threads), names clients "c1", "c2", ..., records every frame in a bounded
 :class:`~wsecho_widget.model.History` (``Message.client`` says whose), echoes or
 not, sends to one, some or all clients, and says what happens as one-line
 :class:`Notice` records: connections, refused handshakes, closes and callback
-failures, never a traceback. Handshake rules live in :mod:`.gate`, a client and
-its bounded send queue in :mod:`.peers`, who is let in in :mod:`.door`,
-notices, callbacks and the inbox in :mod:`.events`. No widgets here: the
-panel observes the hub through :meth:`~.events.CallbackMethods.subscribe`.
+failures, never a traceback. Handshake rules: :mod:`.gate`; a client and its send
+queue: :mod:`.peers`; who is let in: :mod:`.door`; notices and callbacks: :mod:`.events`;
+the inbox: ``net.inbox``. No widgets: the panel observes the hub through ``subscribe()``.
 """
 
 from __future__ import annotations
@@ -25,17 +24,19 @@ from typing import Any, Literal
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Frame, Opcode
+from websockets.frames import EXTERNAL_CLOSE_CODES
 
 from wsecho_widget._util.options import check_options, keyword_names
 from wsecho_widget._util.tasks import keep_task, quiet_future, require_loop
+from wsecho_widget.model.match import Match, matcher
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
 from wsecho_widget.net.errors import ChannelError
+from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
-from wsecho_widget.server.events import CallbackMethods, Callbacks, Inbox, Notice
+from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice
 from wsecho_widget.server.gate import Gate
-from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, stalled
+from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, server_frame, stalled
 
 __all__ = ["BROADCAST", "HUB_OPTIONS", "Hub", "HubStatus", "Mode", "Notice", "Target"]
 
@@ -46,11 +47,13 @@ Mode = Literal["echo", "manual"]
 BROADCAST = "*"
 
 #: What the hub passes to websockets' ``serve()`` unless told otherwise: no
-#: compression (the same frame bytes go to every client; see the README), and
+#: compression (the same frame bytes go to every client; see the README),
 #: keepalive every 10 s with a 10 s timeout, so a client that vanished without
-#: a close shows as gone within 20 s.
+#: a close shows as gone within 20 s, and 10 s for a whole opening handshake (a
+#: client that connects and goes silent holds a socket no longer).
 HUB_OPTIONS: dict[str, Any] = {
     "compression": None,
+    "open_timeout": 10.0,
     "ping_interval": 10.0,
     "ping_timeout": 10.0,
     "close_timeout": 5.0,
@@ -119,8 +122,8 @@ class Hub(CallbackMethods):
         self._clients: dict[str, Client] = {}
         self._ids = itertools.count(1)
         self._issued = 0
-        self._door = Doorman(self.gate, lambda: len(self._clients), self.notice)
-        self._inbox = Inbox(self.loop, history_limit)
+        self._door = Doorman(self.gate, lambda: len(self._clients), self.notice, self._dropped)
+        self._inbox: Inbox[Message] = Inbox(self.loop, history_limit)
         self._server: Server | None = None
         self._closing = False
         self.ready: asyncio.Future[None] = quiet_future(self.loop)
@@ -186,6 +189,7 @@ class Hub(CallbackMethods):
                 process_request=self._door.process_request,
                 process_response=self._door.process_response,
                 logger=HandshakeLog(self.notice),
+                create_connection=self._door.connection_class,
                 **self.options,
             )
         except OSError as exc:
@@ -209,10 +213,10 @@ class Hub(CallbackMethods):
             self._start(_watch_stalls(self, self.options["ping_interval"], self.options.get("ping_timeout")))
 
     async def _handle(self, websocket: ServerConnection) -> None:
-        self._door.admitted(websocket)
         number = next(self._ids)
         self._issued = number
         client = Client(f"c{number}", websocket, self.send_queue)
+        self._door.admitted(websocket, client)
         self._clients[client.id] = client
         protocol = f" · subprotocol {client.subprotocol}" if client.subprotocol else ""
         self.notice(f"connected from {client.address} {client.path}{protocol}", client.id)
@@ -274,7 +278,7 @@ class Hub(CallbackMethods):
             payload = data.encode() if isinstance(data, str) else data
         except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
             raise ValueError(f"not sent: the text is not valid Unicode (at position {exc.start})") from None
-        wire = Frame(Opcode.TEXT if text else Opcode.BINARY, payload).serialize(mask=False, extensions=[])
+        wire = server_frame(payload, text)
         now = time.time()
         sent = 0
         for client in clients:
@@ -298,17 +302,24 @@ class Hub(CallbackMethods):
     # -- receiving -------------------------------------------------------------------
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
-        """The oldest message from any client not yet returned by ``receive()``.
+        """The oldest unread message; TimeoutError after ``timeout`` s, ChannelError once closed."""
+        return await self._inbox.receive(timeout)
 
-        Raises TimeoutError after ``timeout`` seconds, ChannelError when the
-        server is closed and nothing is left to read.
-        """
-        return await self._inbox.get(timeout)
+    async def expect(self, match: Match, within: float | None = 2.0, client: str | None = None) -> Message:
+        """The first unread message ``match`` matches, from ``client`` (an id) or any (see ServerAPI)."""
+        test = matcher(match)
+        return await self._inbox.expect(match, lambda m: client in (None, m.client) and test(m), within)
 
     # -- closing ---------------------------------------------------------------------
 
     async def disconnect(self, client: Client | str, code: int = 1000, reason: str = "") -> None:
-        """Close one client with ``code`` and ``reason``; returns when it has gone."""
+        """Close one client with ``code`` and ``reason``; returns when it has gone.
+
+        ``reason`` is cut to the 123 UTF-8 bytes a close frame holds (on a character
+        boundary); a code a close frame may not carry raises ValueError.
+        """
+        if code not in EXTERNAL_CLOSE_CODES and not 3000 <= code <= 4999:
+            raise ValueError(f"{code} is not a close code to send (1000-1014 as defined, or 3000-4999)")
         found = self._clients.get(client.id if isinstance(client, Client) else client)
         if found is None:
             return

@@ -98,7 +98,7 @@ def pretty_json(text: str, indent: int = 2) -> str | None:
         return None
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return None
     tokens = _TOKEN.findall(text)
     out: list[str] = []

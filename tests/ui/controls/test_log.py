@@ -9,7 +9,7 @@ from tests.helpers import make_png, page, wait_for
 from tests.panel_helpers import Counting, log
 from wsecho_widget import WebSocketPanel
 from wsecho_widget.model.message import History, Message, format_size
-from wsecho_widget.ui.controls import LogPanel
+from wsecho_widget.ui.controls import LogOptions, LogPanel
 from wsecho_widget.ui.render import LogFormat
 
 
@@ -180,10 +180,10 @@ def history_of(*texts_: str) -> History:
 async def test_a_log_alone_shows_what_it_is_given_and_says_so() -> None:
     history = history_of("one", "two")
     changes: list[list[str]] = []
-    panel = LogPanel(asyncio.get_running_loop(), history, interval=0.01)
+    panel = LogPanel(asyncio.get_running_loop(), history, LogOptions(interval=0.01))
     panel.on_change = lambda: changes.append(panel.summary())
     try:
-        assert panel.children == (panel.toolbar, panel.live_view.widget, panel.log_box)
+        assert panel.children == (panel.toolbar, panel.live_view.widget, panel.log_box, panel.detail.widget)
         assert panel.log_box.children == (panel.output,)
         panel.add(list(history))
         await wait_for(lambda: "← two" in page(panel.output).text(), what="the render")

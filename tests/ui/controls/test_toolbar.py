@@ -13,6 +13,7 @@ from wsecho_widget.ui.controls import LogToolbar
 from wsecho_widget.ui.render import LogFormat, MessageFilter
 
 
+@pytest.mark.looptime  # the typing delay on a fake clock: no real wait
 async def test_clicks_tell_the_view_at_once_and_typing_once_it_pauses() -> None:
     views: list[tuple[LogFormat, MessageFilter | None]] = []
     pauses: list[bool] = []
@@ -49,6 +50,7 @@ async def test_clicks_tell_the_view_at_once_and_typing_once_it_pauses() -> None:
         bar.close()
 
 
+@pytest.mark.looptime  # the typing delay on a fake clock: no real wait
 async def test_close_drops_a_pending_filter_change() -> None:
     views: list[object] = []
     bar = LogToolbar(

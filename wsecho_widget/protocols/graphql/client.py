@@ -212,10 +212,13 @@ class GraphQLClient(ProtocolClient):
         async def result() -> dict[str, Any]:
             # A query or mutation: one `next`, then the server's `complete` (waiting
             # for it spares a `complete` of ours for an operation already done).
-            results = [r async for r in sub]
-            if not results:
+            # Only the first is kept: a server that floods `next` grows nothing here.
+            first: dict[str, Any] | None = None
+            async for item in sub:
+                first = item if first is None else first
+            if first is None:
                 raise ChannelError("the server completed the operation without a result")
-            return results[0]
+            return first
 
         try:
             return await asyncio.wait_for(result(), timeout)
@@ -238,7 +241,10 @@ class GraphQLClient(ProtocolClient):
         try:
             msg = decode(message.data)
         except ProtocolError as exc:
-            self._notice(f"bad message from the server: {exc}")
+            self._bad_response(str(exc))
+            return
+        if msg.type in ("next", "error", "complete") and not self._acked:
+            self._bad_response(f"{msg.type} before connection_ack")
             return
         if msg.type == "ping":
             self.pings += 1
@@ -261,6 +267,12 @@ class GraphQLClient(ProtocolClient):
                 del self.operations[msg.id]
                 op._end()
             self._report(op, msg.type, msg.payload)
+
+    def _bad_response(self, why: str) -> None:
+        # graphql-ws's client answers a message it cannot trust by closing with 4004
+        # "Bad response" and does not retry: the same server would say it again.
+        self._notice(f"bad message from the server: {why}")
+        self._refuse(f"4004 bad response from the server: {why}", code=4004, why="Bad response")
 
     # -- the connection's life -------------------------------------------------------
 

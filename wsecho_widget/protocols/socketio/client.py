@@ -23,10 +23,13 @@ from wsecho_widget._util.loop import Watchdog
 from wsecho_widget._util.observers import Observers
 from wsecho_widget._util.tasks import require_loop
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel
+from wsecho_widget.model.match import contains
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Direction, Message
+from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.protocols._client import ProtocolClient
 from wsecho_widget.protocols.socketio.handlers import Handlers, PendingAcks
 from wsecho_widget.protocols.socketio.protocol import (
+    RESERVED_EVENTS,
     Decoder,
     EngineClose,
     EngineOpen,
@@ -44,9 +47,6 @@ from wsecho_widget.protocols.socketio.protocol import (
 from wsecho_widget.protocols.socketio.render import socketio_event
 
 __all__ = ["Event", "SocketIOClient", "SocketIOError"]
-
-#: Event names the Socket.IO client API keeps for itself (the JS client refuses them too).
-RESERVED_EVENTS = frozenset({"connect", "connect_error", "disconnect", "disconnecting", "newListener"})
 
 
 class SocketIOError(ChannelError):
@@ -73,6 +73,9 @@ class Event:
     def time(self) -> datetime:
         """When it was sent or received (aware, local time zone)."""
         return datetime.fromtimestamp(self.timestamp).astimezone()
+
+
+EventMatch = str | Mapping[str, Any] | Callable[[Event], bool]
 
 
 class SocketIOClient(ProtocolClient):
@@ -112,10 +115,9 @@ class SocketIOClient(ProtocolClient):
         #: Events sent and received, oldest first, at most ``event_limit``.
         self.events: deque[Event] = deque(maxlen=event_limit)
         self._handlers = Handlers(self._answer, self._notice, self._start)
-        self._unread: deque[Event] = deque(maxlen=event_limit)
-        self._waiters: list[asyncio.Future[None]] = []
         loop = require_loop("SocketIOClient")
         self._events_seen: Observers[[Event]] = Observers(loop, name="SocketIOClient.on_event")
+        self._inbox: Inbox[Event] = Inbox(loop, event_limit, self._why_done, "event")
         self._acks = PendingAcks(loop)
         self._outbox: deque[Frame] = deque()  # frames waiting for the namespace to be joined
         self._decoder = Decoder()
@@ -214,31 +216,31 @@ class SocketIOClient(ProtocolClient):
         Raises TimeoutError after ``timeout`` seconds, ChannelError when the client
         has stopped and nothing is left to read.
         """
-        deadline = None if timeout is None else self.loop.time() + timeout
-        while not self._unread:
-            if self.stopped:
-                raise ChannelError(f"no event to receive: {self.status} ({self.detail})")
-            waiter = self.loop.create_future()
-            self._waiters.append(waiter)
-            remaining = None if deadline is None else max(0.0, deadline - self.loop.time())
-            try:
-                await asyncio.wait_for(waiter, remaining)
-            except TimeoutError:
-                raise TimeoutError(f"no event received within {timeout} s") from None
-        return self._unread.popleft()
+        return await self._inbox.receive(timeout)
 
     def _record(self, event: Event) -> None:
         self.events.append(event)
         if event.direction == "received" and event.kind == "event":
-            self._unread.append(event)
-            self._wake()
+            self._inbox.put(event)
         self._events_seen(event)
 
-    def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+    async def expect(self, match: EventMatch, within: float | None = 2.0) -> Event:
+        """The first unread event ``match`` matches (its name, a dict: a subset of its first argument,
+        or a callable taking an Event); others stay for :meth:`receive_event`. ExpectationFailed
+        (an AssertionError) after ``within`` seconds, with the last five events seen."""
+        if isinstance(match, str):
+            test: Callable[[Event], bool] = lambda event: event.name == match  # noqa: E731
+        elif isinstance(match, Mapping):
+            test = lambda event: bool(event.args) and contains(match, event.args[0])  # noqa: E731
+        elif callable(match):
+            test = match
+        else:
+            raise TypeError(f"expect() takes an event name, a dict or a callable, not {type(match).__name__}")
+        return await self._inbox.expect(match, test, within)
+
+    def _why_done(self) -> str | None:
+        # Called by the inbox only, after __init__: None while events may still come.
+        return f"{self.status} ({self.detail})" if self.stopped else None
 
     def _received(self, message: Message) -> None:
         try:
@@ -327,14 +329,14 @@ class SocketIOClient(ProtocolClient):
             channel.fail(reason)
 
     def _stopped(self) -> None:
-        self._wake()  # receive_event() waiters see that nothing more will come
+        self._inbox.wake()  # receive_event() waiters see that nothing more will come
 
     def _lost(self, reason: str) -> None:
         self._watchdog.disarm()
         self.sid = None
         self.engine = None
         self._acks.fail_all(reason)
-        self._wake()
+        self._inbox.wake()
 
     def _is_final(self, channel: WebSocketChannel) -> bool | None:
         # Engine.IO ends every session with a normal closure, even a server restart:

@@ -24,6 +24,7 @@ from wsecho_widget._util.errors import WsechoError
 
 __all__ = [
     "MAX_ATTACHMENTS",
+    "RESERVED_EVENTS",
     "Decoder",
     "EngineClose",
     "EngineOpen",
@@ -45,6 +46,12 @@ Frame = str | bytes
 #: The most binary attachments one packet may declare; a server that declares more
 #: is not believed (python-socketio's own decoder allows at most 10 digits).
 MAX_ATTACHMENTS = 1000
+
+#: Event names the Socket.IO API keeps for itself: socket.io-parser refuses an event
+#: packet that carries one (its ``RESERVED_EVENTS``), and so do we, both ways.
+RESERVED_EVENTS = frozenset(
+    {"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}
+)
 
 # The longest ack id we accept, in digits (a 64-bit counter has 20).
 _MAX_ID_DIGITS = 20
@@ -243,17 +250,22 @@ def _parse_open(payload: str) -> EngineOpen:
     )
 
 
+def _is_number(text: str) -> bool:
+    # ASCII digits only: int() also reads "٣" and str.isdigit() also takes "²".
+    return text.isascii() and text.isdigit()
+
+
 def _parse_packet(text: str, from_server: bool = True) -> tuple[Packet, int]:
     # ``<type>[<count>-][<namespace>,][<id>][<json>]``; returns the packet and how
     # many attachments follow.
-    if not text or not text[0].isdigit() or int(text[0]) > 6:
+    if not text or text[0] not in "0123456":  # str.isdigit() takes "²" too
         raise ProtocolError(f"unknown Socket.IO packet type {text[:1]!r}")
     kind = PacketType(int(text[0]))
     rest = text[1:]
     count = 0
     if kind in (PacketType.BINARY_EVENT, PacketType.BINARY_ACK):
         digits, dash, rest = rest.partition("-")
-        if not dash or not digits.isdigit() or len(digits) > 6:
+        if not dash or not _is_number(digits) or len(digits) > 6:
             raise ProtocolError("binary packet without its attachment count")
         count = int(digits)
         if count > MAX_ATTACHMENTS:
@@ -264,7 +276,7 @@ def _parse_packet(text: str, from_server: bool = True) -> tuple[Packet, int]:
         rest = tail if comma else ""
         namespace = namespace.partition("?")[0]
     digits = ""
-    while rest[len(digits) : len(digits) + 1].isdigit():
+    while _is_number(rest[len(digits) : len(digits) + 1]):
         digits += rest[len(digits)]
         if len(digits) > _MAX_ID_DIGITS:
             raise ProtocolError("ack id too long")
@@ -280,6 +292,8 @@ def _check_data(packet: Packet, count: int, from_server: bool) -> None:
     if kind in (PacketType.EVENT, PacketType.BINARY_EVENT):
         if not isinstance(data, list) or not data or not isinstance(data[0], str):
             raise ProtocolError("event packet without an event name")
+        if data[0] in RESERVED_EVENTS:
+            raise ProtocolError(f"event packet with the reserved name {data[0]!r}")
     elif kind in (PacketType.ACK, PacketType.BINARY_ACK):
         if packet.id is None or not isinstance(data, list):
             raise ProtocolError("ack packet without an id or an argument list")

@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from wsecho_widget._util.loop import Debouncer, in_loop
-from wsecho_widget.model.message import format_size
+from wsecho_widget.model.message import Message, format_size
 
 __all__ = ["RECENT_LIMIT", "SUBMIT_GRACE", "SendBar", "recent_label"]
 
@@ -171,6 +171,14 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         if text and self.on_text(text):
             field.value = ""
             self.remember(text)
+
+    def edit(self, message: Message) -> None:
+        """Put a text message's text in the input to change and send (multi-line if it
+        has a newline); a binary message is not text to edit and is left alone."""
+        if isinstance(message.data, str):
+            if "\n" in message.data:
+                self.multiline = True
+            self.input.value = message.data
 
     def remember(self, text: str) -> None:
         """Put ``text`` first in Recent (once: an older copy moves up)."""
