@@ -63,7 +63,7 @@ async def test_each_malformed_packet_is_one_line_and_the_connection_stays_up() -
         port = raw.sockets[0].getsockname()[1]
         client = SocketIOClient(f"http://127.0.0.1:{port}", path="/")
         notices: list[str] = []
-        client.on_notice.append(notices.append)
+        client.observe(on_notice=notices.append)
         try:
             await asyncio.wait_for(client.ready, 5)
             event = await client.receive_event(timeout=5)
@@ -102,7 +102,7 @@ async def test_a_half_received_binary_packet_is_dropped_on_reconnect() -> None:
         port = raw.sockets[0].getsockname()[1]
         client = SocketIOClient(f"http://127.0.0.1:{port}", path="/", reconnect_delays=[0.05])
         notices: list[str] = []
-        client.on_notice.append(notices.append)
+        client.observe(on_notice=notices.append)
         try:
             await asyncio.wait_for(client.ready, 5)
             await wait_for(lambda: client.sid == "s2", what="the rejoin")

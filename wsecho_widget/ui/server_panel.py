@@ -98,10 +98,12 @@ class ServerPanel(ServerAPI, PanelBase):
     def _follow_hub(self) -> None:
         # The hub calls these in the loop's thread; show what is there already.
         hub = self.hub
-        hub.status_listeners.append(self._show_status)
-        hub.message_listeners.append(self._show_message)
-        hub.notice_listeners.append(self._show_notice)
-        hub.client_listeners.append(lambda _: self._clients_tick.start())
+        hub.subscribe(
+            on_status=self._show_status,
+            on_record=self._show_message,
+            on_notice=self._show_notice,
+            on_client=lambda _: self._clients_tick.start(),
+        )
         hub.ready.add_done_callback(lambda _: self._show_addresses())
         self._show_status(hub.status, hub.detail)
         self._show_clients()
@@ -134,7 +136,7 @@ class ServerPanel(ServerAPI, PanelBase):
             on_files=self._send_files,
             notify=self.notice_bar.notify,
             text_row_extra=[self.client_selector],
-            file_row_extra=[self.mode_toggle, self.disconnect_button, self.clear_button],
+            file_row_extra=[self.mode_toggle, self.disconnect_button],
         )
         self.events = widgets.Textarea(
             disabled=True,
