@@ -24,13 +24,12 @@ from typing import Any, Literal
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import EXTERNAL_CLOSE_CODES
 
 from wsecho_widget._util.options import check_options, keyword_names
 from wsecho_widget._util.tasks import keep_task, quiet_future, require_loop
 from wsecho_widget.model.match import Match, matcher
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
-from wsecho_widget.net.errors import ChannelError
+from wsecho_widget.net.errors import ChannelError, check_close_code
 from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
@@ -313,13 +312,9 @@ class Hub(CallbackMethods):
     # -- closing ---------------------------------------------------------------------
 
     async def disconnect(self, client: Client | str, code: int = 1000, reason: str = "") -> None:
-        """Close one client with ``code`` and ``reason``; returns when it has gone.
-
-        ``reason`` is cut to the 123 UTF-8 bytes a close frame holds (on a character
-        boundary); a code a close frame may not carry raises ValueError.
-        """
-        if code not in EXTERNAL_CLOSE_CODES and not 3000 <= code <= 4999:
-            raise ValueError(f"{code} is not a close code to send (1000-1014 as defined, or 3000-4999)")
+        """Close one client with ``code`` and ``reason`` (cut to the 123 bytes a close frame
+        holds); returns when it has gone. ValueError for a code no close frame may carry."""
+        check_close_code(code)
         found = self._clients.get(client.id if isinstance(client, Client) else client)
         if found is None:
             return
