@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sys
 from collections.abc import AsyncIterator
@@ -226,5 +227,5 @@ def test_a_long_line_is_thinned_for_the_page_with_its_newest_point() -> None:
     xs, ys = deque(float(n) for n in range(1000)), deque(float(n) * 2 for n in range(1000))
     x, y = _thin(xs, ys, 300)
     assert len(x) <= 300 and x[-1] == 999.0 and y[-1] == 1998.0
-    assert x == sorted(x) and all(b - a == 4 for a, b in zip(x, x[1:], strict=False))
+    assert x == sorted(x) and all(b - a == 4 for a, b in itertools.pairwise(x))
     assert _thin(deque([1.0]), deque([2.0]), 300) == ([1.0], [2.0])
