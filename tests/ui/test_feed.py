@@ -142,8 +142,13 @@ async def test_series_gives_bounded_rate_limited_time_indexed_chunks(feed_url: s
     assert chunk["n"].tolist() == list(range(290, 300))
     assert small.dropped == 290
     assert panel.stats().dropped >= 290
+    small.close()  # the reader is done: the panel forgets it, its losses still count
+    await run_feed(panel, 1)
+    assert small not in panel._feed_users and panel.stats().dropped >= 290
+    assert [c async for c in small] == []
     panel.close()
-    assert [c async for c in small] == []  # the iteration ends with the panel
+    rest = [c async for c in series]  # the rows still waiting, then the end, with the panel
+    assert [c["n"].tolist() for c in rest] == [[0]]
 
 
 async def test_send_every_on_a_panel_lists_stops_and_ends_with_the_panel() -> None:
