@@ -69,6 +69,15 @@ def live_widgets() -> dict[str, object]:
     return _instances
 
 
+def now() -> float:
+    """The running loop's clock in a loop's thread, else ``time.monotonic()`` (the same clock
+    unless looptime fakes the loop's)."""
+    try:
+        return asyncio.get_running_loop().time()
+    except RuntimeError:
+        return time.monotonic()
+
+
 class PageMirror:
     """What one view of a log shows, rebuilt from the messages the kernel sends it.
 
@@ -89,7 +98,8 @@ class PageMirror:
         self.buffers: list[bytes] = []
         #: The name of the thread each message was sent from.
         self.threads: list[str] = []
-        #: When each message was sent (``time.monotonic()``, the event loop's clock).
+        #: When each message was sent: the running loop's ``time()`` (looptime's fake clock
+        #: in tests marked ``looptime``), else ``time.monotonic()`` (the loop's real clock).
         self.times: list[float] = []
 
     def apply(self, content: dict[str, object], buffers: list[bytes]) -> None:
@@ -98,7 +108,7 @@ class PageMirror:
         type_name = kinds.get(str(content.get("kind")), "unknown")
         assert conforms(content, type_name), f"not a {type_name} of protocol.js: {content!r}"
         self.threads.append(threading.current_thread().name)
-        self.times.append(time.monotonic())
+        self.times.append(now())
         self.messages.append((content, [len(b) for b in buffers]))
         self.buffers.extend(buffers)
         if content["kind"] == "reset":

@@ -58,7 +58,7 @@ class _Site:
 class SocketIOServer(_Site):
     """python-socketio on aiohttp; ``seen`` records (event, sid, args) as the server got them."""
 
-    def __init__(self, ping_interval: float = 25, ping_timeout: float = 20) -> None:
+    def __init__(self, ping_interval: float | tuple[float, float] = 25, ping_timeout: float = 20) -> None:
         super().__init__()
         self.ping_interval, self.ping_timeout = ping_interval, ping_timeout
         self.seen: list[tuple[str, str, Any]] = []

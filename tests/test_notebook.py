@@ -138,6 +138,25 @@ def test_options_transcript_and_hooks(executed: dict[str, Any]) -> None:
     assert result(executed["stream"]) == ["one", "two", "three"]
 
 
+def test_the_walkthrough_turns_an_exploration_into_a_test_and_reads_the_diff(
+    executed: dict[str, Any],
+) -> None:
+    assert stdout(executed["explore"]).strip() == "102 ['subscribed', 'tick']"
+    source = stdout(executed["pytest-file"])
+    assert ".send('ping')\n    .expect('pong', within=1)" in source
+    assert ".expect({'type': 'tick', 'topic': 'btc', 'n': 1, 'price': 101}, within=1)" in source
+    assert stdout(executed["pytest-pass"]).startswith("1 passed in")
+    failed = stdout(executed["pytest-fail"])
+    assert "ExpectationFailed: step 5: expected JSON containing" in failed and "1 failed in" in failed
+    replayed = stdout(executed["replay"])
+    assert (
+        "step 2 reply 2 $.price: 101 -> 102" in replayed and "step 2 reply 3 $.price: 102 -> 104" in replayed
+    )
+    (table,) = [o for o in executed["replay"].outputs if o.output_type == "execute_result"]
+    assert "<table>" in table.data["text/html"] and "<script" not in table.data["text/html"]
+    assert stdout(executed["har"]).strip() == "6 messages from the feed"
+
+
 def test_watch_a_feed(executed: dict[str, Any]) -> None:
     """The walkthrough's own ticker (50 quotes a second): stats, a chart, series, send_every."""
     # Closed, the chart left a static picture of its lines where it was shown.

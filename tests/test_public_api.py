@@ -28,8 +28,11 @@ PLUMBING = {
     "DecoderViews",
     # configure(compression=KEEP)'s default, "leave it as it is": callers pass a str or None.
     "Keep",
-    # The hub's callback table behind on_message()/on_connect()/on_disconnect().
+    # The hub's callback table behind on_message()/on_connect()/on_disconnect()/subscribe().
     "Callbacks",
+    # Returned only by the deprecated list attributes (Session.listeners, Hub.*_listeners,
+    # the protocol clients' on_change...), which go in 0.4: subscribe() replaces them.
+    "Observers",
 }
 
 

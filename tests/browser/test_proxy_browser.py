@@ -52,7 +52,7 @@ import json
 from wsecho_widget import ServerPanel
 panel = ServerPanel(mode="manual")
 await panel.ready
-print(json.dumps({"port": panel.hub.port, "addresses": panel.address_label.value}))
+print(json.dumps({"port": panel.hub.port, "addresses": panel.address_label.value, "urls": panel.proxy_urls}))
 """
 
 
@@ -138,6 +138,7 @@ def test_a_page_of_the_jupyter_server_reaches_the_server_panel_through_the_proxy
         absolute = f"ws://127.0.0.1:{hub_like.port}/user/alice/proxy/{port}/"
         assert absolute in shown["addresses"], shown
         assert f"/user/alice/proxy/{port}/" in shown["addresses"]
+        assert shown["urls"] == [absolute, f"/user/alice/proxy/{port}/"]
 
         context = browser.new_context()
         with contextlib.closing(context.new_page()) as page:

@@ -12,8 +12,10 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from websockets.asyncio.server import ServerConnection, serve
 from websockets.utils import accept_key
 
+from tests.helpers import wait_for
 from tests.hostile import frame, read_frame
 from wsecho_widget import ChannelError, WebSocketChannel
 
@@ -123,3 +125,22 @@ async def test_a_server_breaking_the_protocol_is_closed_with_the_right_code_in_w
         assert channel.error is not None and words in channel.error, channel.error
         assert "\n" not in channel.error and "Traceback" not in channel.error
     assert loop_errors == []
+
+
+async def test_our_close_reason_past_123_bytes_is_cut_not_raised() -> None:
+    """websockets raises ProtocolError for a close reason over 123 bytes (RFC 6455 5.5);
+    "é" * 62 is 124 bytes. The channel cuts it on a character boundary."""
+    reasons: list[str] = []
+
+    async def handler(ws: ServerConnection) -> None:
+        await ws.wait_closed()
+        reasons.append(ws.close_reason or "")
+
+    async with serve(handler, "127.0.0.1", 0) as server:
+        port = server.sockets[0].getsockname()[1]
+        channel = WebSocketChannel.connect(f"ws://127.0.0.1:{port}/")
+        await asyncio.wait_for(channel.ready, 5)
+        await asyncio.wait_for(channel.close(4000, "é" * 62), 5)
+        await wait_for(lambda: bool(reasons), what="the close")
+    assert reasons == ["é" * 61]
+    assert channel.error == "closed: 4000 (application code): " + "é" * 61  # no ProtocolError

@@ -164,7 +164,9 @@ def test_interrupting_panel_wait_for_reply_leaves_no_stale_waiter(kernel: Kernel
 
 
 def test_interrupting_await_receive_loses_nothing(kernel: Kernel) -> None:
-    kernel.run(SESSION)
+    # ipykernel turns the SIGINT into a cancel when its loop next wakes: with nothing else
+    # scheduled that is the keepalive's ping (10 s by default), so this session pings often.
+    kernel.run(SESSION.replace("Session()", "Session(ping_interval=0.5)"))
     out = kernel.interrupt_when_waiting('print("waiting", flush=True)\nawait s.receive(timeout=None)')
     assert out["status"] == "error"
     assert kernel.run(NEXT_SEND_RECEIVE) == "('a', 'b', 0)"

@@ -110,7 +110,7 @@ async def test_a_client_that_pings_and_never_reads_is_closed_at_its_send_queue(h
         pass
     await wait_for(lambda: any("send queue full" in n.text for n in hub.notices), what="the 1008")
     line = next(n.text for n in hub.notices if "send queue full" in n.text)
-    assert line.startswith("closing with 1008: send queue full") and "pongs pile up" in line
+    assert line.startswith("closing with 1008: send queue full") and "pings pile up" in line
     assert peak <= 2 * hub.send_queue + 256 * 1024, f"{peak:,} bytes waited"
     writer.transport.abort()
 

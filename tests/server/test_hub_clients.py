@@ -8,6 +8,7 @@ Node tests skip with the reason, except under ``CI=true`` where they fail.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
 import shutil
@@ -38,14 +39,18 @@ def node_modules() -> Path:
         why = "node and npm are not installed"
     else:
         folder.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            ["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund", "ws@8"],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        if done.returncode != 0:
-            why = f"npm install ws failed: {done.stderr.strip().splitlines()[-1:]}"
+        # One install at a time: pytest-xdist's workers and the matrix's Pythons run at once.
+        with (folder / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (folder / "node_modules" / "ws" / "package.json").exists():
+                done = subprocess.run(
+                    ["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund", "ws@8"],
+                    capture_output=True,
+                    text=True,
+                    timeout=180,
+                )
+                if done.returncode != 0:
+                    why = f"npm install ws failed: {done.stderr.strip().splitlines()[-1:]}"
     if why:
         if os.environ.get("CI") == "true":
             pytest.fail(f"Node's ws client is required under CI: {why}")

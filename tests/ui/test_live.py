@@ -1,10 +1,14 @@
-"""The live view: the newest picture at most once per interval; skipped frames stay in the kernel."""
+"""The live view: the newest picture at most once per interval; skipped frames stay in the kernel.
+
+The paces are proven on looptime's fake loop clock (``@pytest.mark.looptime``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
+import pytest
 from websockets.asyncio.server import ServerConnection
 
 from tests.helpers import make_png, page, wait_for
@@ -48,6 +52,7 @@ async def stream(live: LiveView, seconds: float, pause: float) -> int:
     return count
 
 
+@pytest.mark.looptime
 async def test_a_burst_shows_only_its_newest_frame() -> None:
     live = LiveView(asyncio.get_running_loop(), interval=0.05)
     sends = Sends(live)
@@ -62,6 +67,7 @@ async def test_a_burst_shows_only_its_newest_frame() -> None:
     live.close()
 
 
+@pytest.mark.looptime
 async def test_a_steady_stream_is_shown_at_most_once_per_interval() -> None:
     live = LiveView(asyncio.get_running_loop(), interval=0.05)
     sends = Sends(live)
@@ -79,6 +85,7 @@ async def test_a_steady_stream_is_shown_at_most_once_per_interval() -> None:
     live.close()
 
 
+@pytest.mark.looptime
 async def test_the_counts_line_changes_a_few_times_a_second_and_ends_exact() -> None:
     # 20 frames shown a second; the line of counts (one widget message per change)
     # follows at most every 5 x interval, and its last change tells the final counts.
@@ -94,6 +101,7 @@ async def test_the_counts_line_changes_a_few_times_a_second_and_ends_exact() -> 
     live.close()
 
 
+@pytest.mark.looptime
 async def test_bombs_and_other_frames_are_not_shown_live() -> None:
     live = LiveView(asyncio.get_running_loop(), interval=0)
     live.start()
@@ -118,6 +126,7 @@ async def test_a_new_view_gets_the_frame_shown_now() -> None:
     live.close()
 
 
+@pytest.mark.looptime
 async def test_stopping_lets_the_page_free_the_picture() -> None:
     live = LiveView(asyncio.get_running_loop(), interval=0)
     sends = Sends(live)

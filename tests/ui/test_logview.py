@@ -2,6 +2,8 @@
 
 What reaches the page is read from the messages the log widget really sends
 (tests.helpers.page applies them as a view does); the browser tests check the page.
+The paces are proven on looptime's fake loop clock (``@pytest.mark.looptime``): exact,
+and no real waiting.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import itertools
 import time
 import wave
 from pathlib import Path
+
+import pytest
 
 import wsecho_widget
 from tests.helpers import make_png, page, wait_for
@@ -33,6 +37,7 @@ def view(**options: object) -> LogView:
     return LogView(asyncio.get_running_loop(), **options)  # type: ignore[arg-type]
 
 
+@pytest.mark.looptime
 async def test_a_burst_is_rendered_in_one_message() -> None:
     log = view(limit=50, interval=0.05)
     mirror = page(log.widget)
@@ -46,16 +51,17 @@ async def test_a_burst_is_rendered_in_one_message() -> None:
     log.close()
 
 
+@pytest.mark.looptime
 async def test_updates_are_throttled_while_flooded() -> None:
     log = view(interval=0.05)
     mirror = page(log.widget)
     loop = asyncio.get_running_loop()
     start = loop.time()
     sent = 0
-    while loop.time() - start < 0.5:
+    while loop.time() - start < 0.5:  # a message every 1 ms of the loop's clock
         log.add(received(f"m{sent}"))
         sent += 1
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.001)
     await asyncio.sleep(0.1)
     assert sent > 100
     # 0.6 s at one render per 50 ms at most, plus the leading and trailing edges.
@@ -66,6 +72,7 @@ async def test_updates_are_throttled_while_flooded() -> None:
     log.close()
 
 
+@pytest.mark.looptime
 async def test_media_are_rendered_at_their_own_slower_pace() -> None:
     # 30 pictures a second for 1 s: renders that carry pictures come at most once per
     # media_interval (the first at once); text alone keeps the text interval.
@@ -73,7 +80,7 @@ async def test_media_are_rendered_at_their_own_slower_pace() -> None:
     log = view(interval=0.02, media_interval=0.2, image_limit=50)
     mirror = page(log.widget)
     png = make_png()
-    start = time.monotonic()
+    start = asyncio.get_running_loop().time()
     for _ in range(30):
         log.add(received(png))
         await asyncio.sleep(1 / 30)
@@ -94,6 +101,7 @@ async def test_media_are_rendered_at_their_own_slower_pace() -> None:
     log.close()
 
 
+@pytest.mark.looptime
 async def test_lines_of_media_shown_elsewhere_keep_the_media_pace() -> None:
     # Live view: the pictures are not in the log, their lines are; a camera's 30 lines
     # a second still reach the page at most once per media_interval.
@@ -109,6 +117,7 @@ async def test_lines_of_media_shown_elsewhere_keep_the_media_pace() -> None:
     log.close()
 
 
+@pytest.mark.looptime
 async def test_a_medium_arriving_behind_text_waits_with_it_for_the_media_pace() -> None:
     log = view(interval=0.01, media_interval=0.3)
     mirror = page(log.widget)
@@ -242,6 +251,7 @@ async def test_audio_and_video_are_shown_as_media_under_the_same_rules() -> None
     log.close()
 
 
+@pytest.mark.looptime
 async def test_a_new_view_gets_a_snapshot_of_its_own() -> None:
     log = view(image_limit=1)
     mirror = page(log.widget)

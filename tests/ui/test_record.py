@@ -1,26 +1,77 @@
-"""What panels leave in a saved notebook, in a real kernel: the static record, freeze(), report().
+"""What panels leave in a saved notebook: the static record, freeze(), report().
 
-The notebook of tests/record_notebook.py runs in a kernel (nbclient), is saved and
-converted with ``jupyter nbconvert --to html``: every panel's output is its static
-record (no widget view left), the converted page holds the conversation's text and
-pictures, received markup stays text, and the panel brings no script.
+First without a kernel (what the record and the report read from a panel), then in a
+real one: the notebook of tests/record_notebook.py runs in a kernel (nbclient), is
+saved and converted with ``jupyter nbconvert --to html``: every panel's output is its
+static record (no widget view left), the converted page holds the conversation's text
+and pictures, received markup stays text, and the panel brings no script.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import nbformat
 import pytest
+from websockets.asyncio.client import connect
 
+from tests.helpers import wait_for
 from tests.html_checks import HOSTILE, audit
 from tests.record_notebook import PNG, Run, run
+from wsecho_widget import ServerPanel, WebSocketPanel
 
-pytestmark = pytest.mark.kernel
+kernel = pytest.mark.kernel
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+async def test_what_a_server_panel_records_and_reports(tmp_path: Path) -> None:
+    server = ServerPanel(mode="manual")
+    await asyncio.wait_for(server.ready, 10)
+    try:
+        assert server.proxy_urls == []  # not under a Jupyter server
+        async with connect(server.url) as ws:
+            await ws.send(HOSTILE)
+            await server.receive(timeout=5)
+            server.send(PNG)
+            assert await ws.recv() == PNG
+        await wait_for(lambda: not server.clients)
+        bundle = server.freeze()  # not displayed: nothing to update, the bundle is returned
+        found = audit(bundle["text/html"])
+        assert bundle["text/plain"].startswith("ServerPanel · ● listening")
+        assert "c1   " in found.all_text and HOSTILE in found.all_text and len(found.pictures) == 1
+        assert "by freeze()" in found.all_text and "connect to: ws://127.0.0.1:" in found.all_text
+        path = server.report(tmp_path / "server.html")
+        assert path == tmp_path / "server.html"
+        report = audit(path.read_text(encoding="utf-8")).all_text
+        assert "c1 connected from 127.0.0.1:" in report  # the events
+        assert "client c1sent 0 · received 1" in report.replace("\n", "")
+        assert "all clients (broadcast)sent 1 · received 0" in report.replace("\n", "")
+        assert "modemanual" in report.replace("\n", "")
+    finally:
+        server.close()
+        await asyncio.wait_for(server.hub.closed, 10)
+
+
+async def test_what_a_client_panel_reports_and_the_budget(tmp_path: Path) -> None:
+    panel = WebSocketPanel()
+    await asyncio.wait_for(panel.ready, 10)
+    try:
+        for i in range(60):
+            panel.send(f"message {i:02d} " + "x" * 2_000)
+            await panel.receive(timeout=5)
+        html = panel.report_html(budget=100_000)
+        assert len(html.encode()) <= 100_000
+        text = audit(html).all_text
+        assert "messages left out here" in text and "message 59" in text and "message 00" in text
+        assert "subprotocol" in text and "last round trip" in text
+        assert len(panel.freeze()["text/plain"].splitlines()) < 60  # the last 50 entries, and a head
+    finally:
+        panel.close()
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +85,34 @@ def data(output: dict[str, object]) -> dict[str, str]:
     return value
 
 
+async def test_protocol_panels_record_and_report_without_their_secrets() -> None:
+    """The GraphQL ``connection_init`` token and the Socket.IO ``auth`` stay masked (the
+    log masks them; the report used to show the raw frames)."""
+    pytest.importorskip("socketio")
+    pytest.importorskip("strawberry")
+    from tests.protocol_servers import TOKEN, GraphQLServer, SocketIOServer
+    from wsecho_widget import GraphQLPanel, SocketIOPanel
+
+    async with GraphQLServer() as gql_server, SocketIOServer() as sio_server:
+        gql = GraphQLPanel(gql_server.url, connection_params={"token": TOKEN})
+        sio = SocketIOPanel(sio_server.url, namespace="/private", auth={"token": TOKEN})
+        try:
+            await asyncio.wait_for(gql.ready, 5)
+            await asyncio.wait_for(sio.ready, 5)
+            assert await gql.execute("{ hello }", timeout=5) == {"data": {"hello": "Hello, world!"}}
+            assert TOKEN in str([m.data for m in gql.messages] + [m.data for m in sio.messages])
+            for panel, kind in ((gql, "GraphQLPanel"), (sio, "SocketIOPanel")):
+                record = panel.freeze()
+                report = panel.report_html()
+                assert record["text/plain"].startswith(f"{kind} · ● open")
+                assert TOKEN not in record["text/html"] and TOKEN not in report
+                assert '"token": "***"' in audit(report).all_text
+        finally:
+            gql.close()
+            sio.close()
+
+
+@kernel
 def test_a_live_panel_is_a_widget_whose_text_says_what_it_is(executed: Run) -> None:
     (live,) = executed.seen[0]
     assert live["output_type"] == "display_data" and WIDGET_VIEW in data(live)
@@ -42,6 +121,7 @@ def test_a_live_panel_is_a_widget_whose_text_says_what_it_is(executed: Run) -> N
     assert "has the front-end files" in text  # this environment has them
 
 
+@kernel
 def test_on_close_every_panel_output_becomes_its_static_record(executed: Run) -> None:
     saved = nbformat.read(executed.ipynb, as_version=4)
     (client,) = saved.cells[0].outputs
@@ -61,6 +141,7 @@ def test_on_close_every_panel_output_becomes_its_static_record(executed: Run) ->
     assert len(server_found.pictures) == 1  # the picture it sent
 
 
+@kernel
 def test_freeze_replaces_the_output_while_the_panel_runs(executed: Run) -> None:
     frozen = [o for o in executed.seen[3] if o["output_type"] == "display_data"]
     assert len(frozen) == 1 and set(data(frozen[0])) == {"text/html", "text/plain"}
@@ -68,6 +149,7 @@ def test_freeze_replaces_the_output_while_the_panel_runs(executed: Run) -> None:
     assert "WebSocketPanel · ● open" in text and "by freeze()" in text and "← frozen in time" in text
 
 
+@kernel
 def test_report_writes_a_file_and_shows_it_in_a_sandboxed_frame(executed: Run) -> None:
     shown = [o for o in executed.seen[4] if o["output_type"] == "display_data"]
     html = data(shown[0])["text/html"]
@@ -78,6 +160,7 @@ def test_report_writes_a_file_and_shows_it_in_a_sandboxed_frame(executed: Run) -
     assert HOSTILE in found.all_text and "hello record" in found.all_text
 
 
+@kernel
 def test_nbconvert_shows_the_records_and_the_panel_adds_no_script(executed: Run) -> None:
     page = executed.html.read_text(encoding="utf-8")
     # nbconvert re-serialises the HTML (attributes sorted): audit each record as it is there.

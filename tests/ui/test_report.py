@@ -116,3 +116,12 @@ def test_a_large_session_is_summarised_within_the_budget_and_says_what_was_left_
 def test_an_empty_session() -> None:
     found = audit(build_report(ReportInput("WebSocketPanel", "● closed")))
     assert "none" in found.all_text
+
+
+def test_the_reply_times_p95_lies_between_the_median_and_the_max() -> None:
+    messages = []
+    for i, delay in enumerate((0.001, 0.002, 0.003, 0.010)):
+        messages += [Message("sent", "a", T0 + i), Message("received", "a", T0 + i + delay)]
+    text = audit(build_report(ReportInput("p", "open", messages=messages))).all_text
+    # p95 interpolated between 3 and 10 ms: 8.95 ms, shown as 8.9 (binary float).
+    assert "median 2.5 ms · p95 8.9 ms · max 10.0 ms (4 replies)" in text

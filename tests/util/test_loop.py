@@ -1,4 +1,9 @@
-"""The timing helpers: handlers run in the loop's thread, the debouncer's two paces, the throttle."""
+"""The timing helpers: handlers run in the loop's thread, the debouncer's two paces, the throttle.
+
+The delays are proven on looptime's fake loop clock (``@pytest.mark.looptime``): the
+timers run exactly when due, sleeps take no real time, and a busy machine cannot
+stretch a gap. Only the late watchdog runs on the real clock: a blocked loop is the point.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import asyncio
 import itertools
 import threading
 import time
+
+import pytest
 
 from tests.helpers import wait_for
 from wsecho_widget._util.loop import Debouncer, Throttle, Watchdog, in_loop
@@ -39,6 +46,7 @@ def test_with_no_loop_running_a_handler_runs_at_once() -> None:
         loop.close()
 
 
+@pytest.mark.looptime
 async def test_restart_runs_once_after_the_last_call() -> None:
     loop = asyncio.get_running_loop()
     keys: list[float] = []
@@ -62,17 +70,21 @@ async def test_restart_runs_once_after_the_last_call() -> None:
     # Not sooner than the delay after the last key (asyncio runs a timer that is
     # due within one tick of its clock: that tick is all the slack there is).
     assert times[0] - keys[-1] >= 0.05 - time.get_clock_info("monotonic").resolution
+    assert times[0] == pytest.approx(keys[-1] + 0.05)  # the fake clock: exactly on time
     assert not debouncer.pending
 
 
+@pytest.mark.looptime
 async def test_start_keeps_a_pace_and_cancel_stops_it() -> None:
     loop = asyncio.get_running_loop()
     runs: list[float] = []
     debouncer = Debouncer(loop, 0.03, lambda: runs.append(loop.time()))
+    start = loop.time()
     for _ in range(10):  # a flood of news: the first call arms, the others wait with it
         debouncer.start()
     assert debouncer.pending
     await wait_for(lambda: runs, what="the action")
+    assert runs[0] == pytest.approx(start + 0.03)  # the first call's delay, not the last's
     await asyncio.sleep(0.06)
     assert len(runs) == 1
     debouncer.start()
@@ -81,6 +93,7 @@ async def test_start_keeps_a_pace_and_cancel_stops_it() -> None:
     assert len(runs) == 1 and not debouncer.pending
 
 
+@pytest.mark.looptime
 async def test_an_action_that_starts_again_ticks() -> None:
     loop = asyncio.get_running_loop()
     ticks: list[float] = []
@@ -95,19 +108,26 @@ async def test_an_action_that_starts_again_ticks() -> None:
     await wait_for(lambda: len(ticks) == 3, what="three ticks")
     await asyncio.sleep(0.03)
     assert len(ticks) == 3
+    assert [b - a for a, b in itertools.pairwise(ticks)] == pytest.approx([0.01, 0.01])
 
 
+@pytest.mark.looptime
 async def test_a_watchdog_reports_silence_once_unless_rearmed_or_disarmed() -> None:
     loop = asyncio.get_running_loop()
     silences: list[float] = []
-    watchdog = Watchdog(loop, silences.append)
+    times: list[float] = []
+    watchdog = Watchdog(loop, lambda wait: (silences.append(wait), times.append(loop.time())))
     watchdog.arm(0.05)
     watchdog.disarm()
     await asyncio.sleep(0.1)
     assert silences == [] and not watchdog.armed
+    await asyncio.sleep(0.03)
     watchdog.arm(0.05)
+    await asyncio.sleep(0.03)
     watchdog.arm(0.05)  # a sign of life: the wait starts over, one timer only
+    armed = loop.time()
     await wait_for(lambda: silences, what="the silence")
+    assert times == [pytest.approx(armed + 0.05)]
     await asyncio.sleep(0.1)
     assert silences == [0.05] and not watchdog.armed
 
@@ -127,6 +147,7 @@ async def test_a_watchdog_that_wakes_late_waits_again_instead_of_reporting() -> 
     assert silences == [0.05]
 
 
+@pytest.mark.looptime
 async def test_a_throttle_runs_at_once_then_at_most_once_per_interval_and_never_drops_the_last() -> None:
     loop = asyncio.get_running_loop()
     runs: list[float] = []

@@ -15,6 +15,7 @@ import contextlib
 import time
 from collections import deque
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from wsecho_widget.model.match import Match, failure, matcher
 from wsecho_widget.model.message import Message
@@ -25,11 +26,14 @@ if TYPE_CHECKING:
 
 __all__ = ["expect_frame"]
 
+# The last five frames each channel's expect() read, for the failure's message.
+_SEEN: WeakKeyDictionary[WebSocketChannel, deque[Message]] = WeakKeyDictionary()
+
 
 async def expect_frame(channel: WebSocketChannel, match: Match, within: float | None) -> Message:
     """The first frame ``match`` matches, as a received Message; the others stay for the stream."""
     test = matcher(match)
-    seen: deque[Message] = deque(maxlen=5)
+    seen = _SEEN.setdefault(channel, deque(maxlen=5))
     skipped: list[str | bytes] = []
     try:
         async with asyncio.timeout(within):

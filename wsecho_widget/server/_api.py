@@ -12,6 +12,7 @@ import asyncio
 
 from wsecho_widget.model.match import Match
 from wsecho_widget.model.message import History, Message
+from wsecho_widget.server.addresses import jupyter_server, proxy_urls
 from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice
 from wsecho_widget.server.hub import Hub
 from wsecho_widget.server.peers import Client, Target
@@ -47,6 +48,16 @@ class ServerAPI(CallbackMethods):
     def urls(self) -> list[str]:
         """Every address to connect to (for 0.0.0.0 also the LAN's and the Android emulator's)."""
         return self.hub.urls
+
+    @property
+    def proxy_urls(self) -> list[str]:
+        """Where a browser reaches this server through the Jupyter server the kernel runs
+        under (jupyter-server-proxy: ``wss://host/user/me/proxy/PORT/``, then the path
+        alone for a page of that Jupyter); empty outside one or before listening."""
+        jupyter = jupyter_server()
+        if jupyter is None or self.hub.status != "listening":
+            return []
+        return proxy_urls(jupyter, self.hub.port, self.hub.gate.path or "/")
 
     @property
     def clients(self) -> list[Client]:

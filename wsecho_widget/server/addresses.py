@@ -13,7 +13,6 @@ base URL from the kernel's environment and :func:`proxy_urls` makes the addresse
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import ipaddress
 import json
 import os
@@ -114,14 +113,12 @@ class JupyterServer:
 
     ``base_url`` is its URL prefix (``/user/alice/``); ``origin`` is where a browser
     reaches it (``https://hub.example.org``), None when the kernel cannot know;
-    ``source`` says where both were read; ``proxy`` whether jupyter-server-proxy is
-    installed in the kernel's environment (the server may still have it in its own).
+    ``source`` says where both were read.
     """
 
     base_url: str
     origin: str | None
     source: str
-    proxy: bool = False
 
 
 def _prefix(path: str) -> str:
@@ -186,11 +183,7 @@ def jupyter_server() -> JupyterServer | None:
     """The Jupyter server that runs this kernel, from its environment and info files."""
     environ = os.environ
     servers = [] if environ.get("JUPYTERHUB_SERVICE_PREFIX") else running_jupyter_servers()
-    found = find_jupyter(environ, servers, os.getppid())
-    if found is None:
-        return None
-    proxy = importlib.util.find_spec("jupyter_server_proxy") is not None
-    return JupyterServer(found.base_url, found.origin, found.source, proxy)
+    return find_jupyter(environ, servers, os.getppid())
 
 
 def proxy_urls(server: JupyterServer, port: int, path: str = "/") -> list[str]:

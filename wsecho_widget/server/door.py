@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import sys
 from collections.abc import Callable, MutableMapping
 from typing import Any, ClassVar
@@ -134,6 +135,19 @@ class GuardedConnection(ServerConnection):
                 status = _STATUS.get(type(exc).__name__, "")
                 self._say_refused(f"{status}{short_reason(str(cause) or type(cause).__name__)}")
 
+    def start_keepalive(self) -> None:
+        # websockets pings ping_interval after each connection opens, so clients that
+        # came in a burst are pinged in the same loop turn, every interval after:
+        # 10,000 pings at once hold the kernel's loop. A random wait of up to one
+        # interval before the first spreads them evenly over the interval.
+        if self.ping_interval is not None:
+            delay = random.uniform(0, self.ping_interval)
+            self.keepalive_task = self.loop.create_task(self._keepalive_after(delay))
+
+    async def _keepalive_after(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self.keepalive()
+
     def _say_refused(self, why: str) -> None:
         address = Client.format_address(self.remote_address)
         self.door.say(f"refused {address}: {why}", None, "warning")
@@ -218,14 +232,18 @@ class Doorman:
         transport.pause_reading()
         why = (
             f"send queue full: {waiting:,} bytes waiting (bound {client.send_queue:,}); "
-            "the client sends but does not read (pongs pile up)"
+            "the client sends but does not read (the answers to its pings pile up)"
         )
         client.drop(1008, "send queue full", why)
         self.dropped(client)
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        self._admitting = {c for c in self._admitting if c.state is not State.CLOSED}
-        refusal = self.gate.check(request, self.connected() + len(self._admitting))
+        connected = self.connected()
+        if connected + len(self._admitting) >= self.gate.max_clients:
+            # Only near the bound does the count matter: forget those that closed
+            # before their handler ran (pruning on every request is quadratic in a burst).
+            self._admitting = {c for c in self._admitting if c.state is not State.CLOSED}
+        refusal = self.gate.check(request, connected + len(self._admitting))
         if refusal is None:
             self._admitting.add(connection)
             return None

@@ -58,14 +58,20 @@ class PanelBase(FeedMixin, Recorded, widgets.VBox):  # type: ignore[misc]  # ipy
         self._timers: list[Debouncer] = []
         self.status_bar = StatusBar()
         self.notice_bar = NoticeBar()
-        self.clear_button = widgets.Button(description="Clear", icon="trash", tooltip="Clear the log")
-        self.clear_button.on_click(in_loop(loop, lambda _: self.clear()))
         if self.connects:
             self.connect_button = widgets.Button(
                 description="Disconnect", tooltip="Close or reopen the connection"
             )
             self.connect_button.on_click(in_loop(loop, lambda _: self._toggle_connection()))
         self.log_panel = LogPanel(loop, history, log, on_change=self._update_stats, render=render)
+        #: Clear, an icon on the log's toolbar.
+        self.clear_button = self.log_panel.toolbar.clear_button
+        self.clear_button.on_click(in_loop(loop, lambda _: self.clear()))
+        detail = self.log_panel.detail
+        if type(self)._resend is not PanelBase._resend:
+            detail.on_resend = self._resend
+        if type(self)._edit is not PanelBase._edit:
+            detail.on_edit = self._edit
         self._start_feed(loop, self._feed_source(), notify=self._notify)
         rows = self._compose(loop)
         rows.insert(rows.index(self.notice_bar) + 1 if self.notice_bar in rows else len(rows), self.feed_bar)
@@ -115,6 +121,36 @@ class PanelBase(FeedMixin, Recorded, widgets.VBox):  # type: ignore[misc]  # ipy
         self.log_panel.clear()
         self._notify("")
         self._update_stats()
+
+    # -- the selected message ---------------------------------------------------------
+
+    @property
+    def selected(self) -> Message | None:
+        """The message selected in the log (shown whole below it), or None.
+
+        A click or an arrow key in the log selects one; set it to a message of the
+        history, or to None to clear the selection.
+        """
+        return self.log_panel.selected
+
+    @selected.setter
+    def selected(self, message: Message | None) -> None:
+        self.log_panel.selected = message
+
+    def select(self, seq: int | None) -> Message | None:
+        """Select the message with sequence number ``seq`` (None: clear) and return it.
+
+        Raises :class:`KeyError` when the history holds no such message.
+        """
+        return self.log_panel.select(seq)
+
+    def _resend(self, message: Message) -> None:
+        """Send ``message``'s payload again (Resend; a panel that can says how)."""
+        raise NotImplementedError
+
+    def _edit(self, message: Message) -> None:
+        """Put ``message``'s text in the composer (Edit; a panel with one says how)."""
+        raise NotImplementedError
 
     # -- what the user does ----------------------------------------------------------
 

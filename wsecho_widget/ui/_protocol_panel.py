@@ -58,9 +58,7 @@ class ProtocolPanel(PanelBase):
         # keeps those too; the same Message objects, so no copies of the data).
         self.log_history = History(client.session.history.limit)
         super().__init__(client.loop, self.log_history, log, render=self._render)
-        client.on_change.append(self._show_status)
-        client.on_frames.append(self._show_frames)
-        client.on_notice.append(self._notify)
+        client.observe(on_change=self._show_status, on_frames=self._show_frames, on_notice=self._notify)
         self._show_status()
 
     def _feed_source(self) -> FeedSource:
@@ -73,7 +71,7 @@ class ProtocolPanel(PanelBase):
             description="Raw", tooltip="Show the frames as they went instead of the protocol's lines"
         )
         self.raw_button.observe(in_loop(loop, lambda _: self.log_panel.refresh()), "value")
-        top = widgets.HBox([self.status_bar, self.connect_button, self.clear_button, self.raw_button])
+        top = widgets.HBox([self.status_bar, self.connect_button, self.raw_button])
         return [top, *self._controls, self.notice_bar, self.log_panel]
 
     # -- what the log shows ----------------------------------------------------------
@@ -81,6 +79,10 @@ class ProtocolPanel(PanelBase):
     def _render(self, fmt: LogFormat, message: Message) -> str:
         text = self.line(message, bool(self.raw_button.value))
         return fmt.render(message if text is None else replace(message, data=text))
+
+    def _report_text(self) -> Callable[[Message], str | None]:
+        # The protocol's lines, as the log shows them: secrets (auth, connection_init) masked.
+        return lambda message: self.line(message, False)
 
     def _keep(self, message: Message) -> bool:
         """Whether the log shows this frame at all (heartbeats: no)."""

@@ -136,7 +136,7 @@ class FeedMixin:
         self._feed_tasks: set[asyncio.Task[Any]] = set()
         self._feed_counter = FeedCounter(dropped=self._feed_dropped)
         self._feed_watch = FeedWatch(source.records, self._feed_counter)
-        self._feed_watch.listeners.append(self._feed_dispatch)
+        self._feed_watch.listeners.subscribe(self._feed_dispatch)
         self.feed_bar = FeedBar(loop)
         self._feed_tick = Debouncer(loop, STATS_INTERVAL, self._feed_refresh)
         self._feed_tick.start()

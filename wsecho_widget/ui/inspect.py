@@ -116,11 +116,13 @@ def describe(
     view: str = "auto",
     decoders: Mapping[str, Decoder] | None = None,
     resend: bool = True,
+    edit: bool = True,
 ) -> dict[str, Any]:
     """The detail view's ``DetailMessage`` for ``message`` (its first bytes go beside it).
 
     ``origin`` is the client (a server panel) or the event (Socket.IO); ``view`` and
-    ``decoders`` are the log's Binary view and its panel's own decoders.
+    ``decoders`` are the log's Binary view and its panel's own decoders; ``resend``
+    and ``edit`` whether the panel offers Resend and Edit (Edit only for text).
     """
     detail: dict[str, Any] = {
         "kind": "detail",
@@ -132,6 +134,7 @@ def describe(
         "label": kind_label(message),
         "shown": shown_first(message),
         "resend": resend,
+        "edit": edit and message.kind == "text",
     }
     if origin is not None:
         detail["origin"] = origin

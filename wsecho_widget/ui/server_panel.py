@@ -12,6 +12,7 @@ session or connection tasks: the hub does the networking.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import time
 from typing import Any
 
@@ -23,12 +24,7 @@ from wsecho_widget._util.tasks import keep_task
 from wsecho_widget.client.connection import ChannelError
 from wsecho_widget.model.message import Message
 from wsecho_widget.server._api import ServerAPI
-from wsecho_widget.server.addresses import (
-    ANDROID_EMULATOR_HOST,
-    is_loopback_only,
-    jupyter_server,
-    proxy_urls,
-)
+from wsecho_widget.server.addresses import ANDROID_EMULATOR_HOST, is_loopback_only
 from wsecho_widget.server.hub import BROADCAST, Hub, HubStatus, Notice, Target
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, SendBar
@@ -55,7 +51,9 @@ class ServerPanel(ServerAPI, PanelBase):
     ``ssl``, ``max_size``, ``max_clients``, ``origins``, ``token``, ``send_queue``,
     ``history_limit`` and websockets' ``serve()`` options): see
     :class:`~wsecho_widget.server.hub.Hub`. The log: ``log=LogOptions(...)`` or its
-    keywords (``log_limit``, ``image_limit``, ``render_interval``, ...).
+    keywords (``log_limit``, ``image_limit``, ``render_interval``, ...). Under a Jupyter
+    server (JupyterHub, a remote server) the address line adds the address through
+    jupyter-server-proxy (docs/server.md).
     """
 
     status = traitlets.Enum(
@@ -100,10 +98,12 @@ class ServerPanel(ServerAPI, PanelBase):
     def _follow_hub(self) -> None:
         # The hub calls these in the loop's thread; show what is there already.
         hub = self.hub
-        hub.status_listeners.append(self._show_status)
-        hub.message_listeners.append(self._show_message)
-        hub.notice_listeners.append(self._show_notice)
-        hub.client_listeners.append(lambda _: self._clients_tick.start())
+        hub.subscribe(
+            on_status=self._show_status,
+            on_record=self._show_message,
+            on_notice=self._show_notice,
+            on_client=lambda _: self._clients_tick.start(),
+        )
         hub.ready.add_done_callback(lambda _: self._show_addresses())
         self._show_status(hub.status, hub.detail)
         self._show_clients()
@@ -136,7 +136,7 @@ class ServerPanel(ServerAPI, PanelBase):
             on_files=self._send_files,
             notify=self.notice_bar.notify,
             text_row_extra=[self.client_selector],
-            file_row_extra=[self.mode_toggle, self.disconnect_button, self.clear_button],
+            file_row_extra=[self.mode_toggle, self.disconnect_button],
         )
         self.events = widgets.Textarea(
             disabled=True,
@@ -184,10 +184,11 @@ class ServerPanel(ServerAPI, PanelBase):
         text = "connect to: " + " · ".join(shown)
         if emulator:
             text += f" · Android emulator: {emulator[0]}"
-        jupyter = jupyter_server()
-        if jupyter is not None:
-            proxied = proxy_urls(jupyter, hub.port, hub.gate.path or "/")
+        proxied = self.proxy_urls
+        if proxied:
             text += f" · through Jupyter: {' or '.join(proxied)}"
+            if importlib.util.find_spec("jupyter_server_proxy") is None:  # maybe in the server's env
+                text += " (if the Jupyter server has jupyter-server-proxy)"
         self.address_label.value = text
         if not is_loopback_only(hub.host) and not hub.gate.has_token:
             self.warning_label.value = (
@@ -257,6 +258,20 @@ class ServerPanel(ServerAPI, PanelBase):
             return False
         self.notice_bar.notify(f"sent {what} to {count} client{'s' if count != 1 else ''}")
         return True
+
+    def _resend(self, message: Message) -> None:
+        # To the client it came from or went to ("*": to every client, as it went).
+        client = message.client if message.client != "*" else None
+        try:
+            count = self.hub.send(message.data, client)
+        except (ChannelError, ValueError) as exc:
+            self.notice_bar.notify(str(exc))
+            return
+        whom = client or f"{count} client{'s' if count != 1 else ''}"
+        self.notice_bar.notify(f"sent message #{message.seq} again to {whom}")
+
+    def _edit(self, message: Message) -> None:
+        self.send_bar.edit(message)
 
     def _disconnect_clicked(self) -> None:
         target = self._target()

@@ -20,7 +20,7 @@ import ipywidgets as widgets
 from wsecho_widget._util.tasks import keep_task
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_size
 from wsecho_widget.protocols.socketio.client import Event, SocketIOClient
-from wsecho_widget.protocols.socketio.render import is_heartbeat, socketio_text
+from wsecho_widget.protocols.socketio.render import is_heartbeat, socketio_event, socketio_text
 from wsecho_widget.ui._protocol_panel import ProtocolPanel
 from wsecho_widget.ui.controls import LogOptions, SendBar
 
@@ -107,6 +107,9 @@ class SocketIOPanel(ProtocolPanel):
         bar.send_file_button.description = "Emit file"
         bar.send_file_button.tooltip = "Emit the event with (file name, file bytes as a binary attachment)"
         super().__init__(client, [bar], socketio_text, log)
+        self.log_panel.detail.origin = socketio_event  # the detail view names the event
+        # Handshakes, acks and other packets that carry no event are the kind "notices".
+        self.log_panel.toolbar.offer_notices(lambda message: socketio_event(message) is None)
         self.add_class("wsecho-socketio")
         if autoconnect:
             client.connect()

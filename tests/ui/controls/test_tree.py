@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import ipywidgets as widgets
+import pytest
 
 from tests.helpers import live_widgets
 from wsecho_widget.ui.controls import SendBar, close_descendants
 
 
+@pytest.mark.looptime  # SUBMIT_GRACE passes on a fake clock: no real wait
 async def test_everything_under_the_box_is_closed_and_the_box_is_left_to_its_own_close() -> None:
     before = set(live_widgets())
     sent: list[str] = []

@@ -81,7 +81,7 @@ test("Copy of a long message first asks for the rest, then copies the exact text
 });
 
 test("Resend, Edit and Close ask the kernel; Resend is hidden when the panel cannot", () => {
-  model.deliver(detail({ size: 1, type: "text", label: "text", resend: false }), [encode("x")]);
+  model.deliver(detail({ size: 1, type: "text", label: "text", resend: false, edit: true }), [encode("x")]);
   const buttons = Object.fromEntries([...page.root.querySelectorAll("button")].map((b) => [b.textContent, b]));
   assert.equal(buttons.Resend.hidden, true);
   buttons.Edit.click();

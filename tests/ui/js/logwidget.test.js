@@ -81,3 +81,13 @@ test("disposing lets go of the entries and stops listening", () => {
   assert.equal(model.handlers.size, 0);
   assert.equal(document.querySelector(".wsecho-entries"), null);
 });
+
+test("the keys the log handles stay its own, not the notebook's shortcuts", () => {
+  sync(1, 2);
+  assert.equal(page.root.dataset.lmSuppressShortcuts, "true");
+  let reached = 0;
+  document.body.addEventListener("keydown", () => reached++);
+  key("ArrowUp");
+  key("x"); // not the log's: it goes on
+  assert.equal(reached, 1);
+});

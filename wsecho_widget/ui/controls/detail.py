@@ -93,6 +93,7 @@ class MessageDetail:
             view=name,
             decoders=decoders,
             resend=self.on_resend is not None,
+            edit=self.on_edit is not None,
         )
         first = payload(message)[: detail["shown"]]
         self.bytes_sent += len(first)

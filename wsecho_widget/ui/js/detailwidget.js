@@ -80,6 +80,7 @@ export class DetailPage {
     this.pending = null;
     this.factsLine = document.createElement("span");
     this.resendButton = button("Resend", "Send the same payload again", () => this.ask("resend"));
+    this.editButton = button("Edit", "Put the text in the composer to change and send", () => this.ask("edit"));
     this.tabs = document.createElement("div");
     this.body = document.createElement("div");
     this.foot = document.createElement("div");
@@ -102,7 +103,7 @@ export class DetailPage {
     actions.append(
       button("Copy", "Copy the exact text (hex for binary) to the clipboard", () => this.copy()),
       this.resendButton,
-      button("Edit", "Put the payload in the composer to change and send", () => this.ask("edit")),
+      this.editButton,
       button("Save", "Save the payload's bytes to a file", () => this.save()),
     );
     const close = button("×", "Close (Esc)", () => this.model.send({ kind: "select", seq: null }));
@@ -120,8 +121,11 @@ export class DetailPage {
     this.foot.className = "wsecho-detail-foot";
     this.status.setAttribute("role", "status");
     root.append(head, this.tabs, this.body, this.foot, this.status);
+    root.dataset.lmSuppressShortcuts = "true"; // Escape is the view's, not the notebook's
     root.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") this.model.send({ kind: "select", seq: null });
+      if (event.key !== "Escape") return;
+      event.stopPropagation();
+      this.model.send({ kind: "select", seq: null });
     });
     return root;
   }
@@ -171,6 +175,7 @@ export class DetailPage {
     this.factsLine.textContent = facts(detail);
     this.factsLine.dataset.direction = detail.direction ?? "";
     this.resendButton.hidden = !detail.resend;
+    this.editButton.hidden = !detail.edit;
     this.draw();
   }
 

@@ -25,6 +25,9 @@ export class LogPage {
     this.root.tabIndex = 0;
     this.root.setAttribute("role", "log");
     this.root.setAttribute("aria-label", "Messages: click or use the arrow keys to inspect one, Escape to clear");
+    // The arrow keys and Escape are the log's here, not the notebook's (Lumino's
+    // keyboard shortcuts skip targets inside such an element; Notebook 7 moved cells).
+    this.root.dataset.lmSuppressShortcuts = "true";
     el.appendChild(this.root);
     const box = () => el.closest(".wsecho-log");
     this.viewport = new Viewport(box);
@@ -88,15 +91,16 @@ export class LogPage {
   onKey(event) {
     const steps = { ArrowUp: -1, ArrowDown: 1 };
     const step = /** @type {Record<string, number>} */ (steps)[event.key];
-    if (step !== undefined) {
-      this.choose(this.selection.neighbour(step));
-      this.selection.reveal();
-    } else if (event.key === "Escape" && this.selection.seq !== null) {
+    const clear = event.key === "Escape" && this.selection.seq !== null;
+    if (step === undefined && !clear) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (clear) {
       this.choose(null);
     } else {
-      return;
+      this.choose(this.selection.neighbour(step));
+      this.selection.reveal();
     }
-    event.preventDefault();
   }
 
   dispose() {

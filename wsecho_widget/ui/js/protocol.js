@@ -74,6 +74,7 @@
  * @property {string} [decoded] the decoded view (MessagePack, CBOR, protobuf, a decoder)
  * @property {string} [decoder] the decoder's name
  * @property {boolean} [resend] whether Resend can send it
+ * @property {boolean} [edit] whether Edit can put it in the composer
  */
 
 /**
@@ -93,6 +94,15 @@
  * @property {number|null} [seq]
  * @property {number} [offset]
  * @property {boolean} [all]
+ */
+
+/**
+ * Composer keys -> kernel: Up or Down in the one-line input (`step` 1: an older send,
+ * -1: a newer one), or Ctrl/Cmd+Enter in the multi-line one with its `text`.
+ * @typedef {object} ComposerRequest
+ * @property {"recall"|"submit"} kind
+ * @property {number} [step]
+ * @property {string} [text]
  */
 
 /**

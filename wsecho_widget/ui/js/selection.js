@@ -97,7 +97,7 @@ export class Selection {
   /** Scrolls the box just enough for the selected entry to be in view. */
   reveal() {
     const box = this.box();
-    if (box === null || this.range === null) return;
+    if (box === null || this.range === null || !("getBoundingClientRect" in this.range)) return; // jsdom has no layout
     const rect = this.range.getBoundingClientRect();
     const view = box.getBoundingClientRect();
     if (rect.top < view.top) box.scrollTop -= view.top - rect.top;
