@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from wsecho_widget.server.events import Notice
     from wsecho_widget.server.hub import Hub, HubStatus
     from wsecho_widget.server.peers import Client
+    from wsecho_widget.testing._replay import replay
     from wsecho_widget.testing.mock import MockServer
-    from wsecho_widget.testing.replay import replay
     from wsecho_widget.ui.chart import Chart
     from wsecho_widget.ui.controls import LogOptions
     from wsecho_widget.ui.feed import FeedBar
@@ -95,7 +95,7 @@ _PUBLIC = {
     "WsechoError": "wsecho_widget._util.errors",
     "decode": "wsecho_widget.decoders",
     "load_har": "wsecho_widget.model.har",
-    "replay": "wsecho_widget.testing.replay",
+    "replay": "wsecho_widget.testing._replay",
     "sniff_image_format": "wsecho_widget.model",
 }
 

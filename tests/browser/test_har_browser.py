@@ -27,8 +27,8 @@ import pytest
 
 from wsecho_widget.model.har import load_har, to_har
 from wsecho_widget.server.echo import EchoServer
+from wsecho_widget.testing._replay import replay
 from wsecho_widget.testing._thread import LoopThread
-from wsecho_widget.testing.replay import replay
 
 pytestmark = pytest.mark.browser
 

@@ -106,6 +106,68 @@ def test_arrow_keys_walk_the_lines_and_escape_clears(inspector: Inspector, sent_
     assert inspector.selected_seq is None
 
 
+def test_a_regex_filter_narrows_the_log_and_a_bad_one_says_why_in_a_line(
+    inspector: Inspector, panel: PanelView, sent_json: str
+) -> None:
+    box = panel.root.get_by_label("Filter", exact=True)
+    box.fill("/after (one|two)$/")
+    expect(panel.log).not_to_contain_text(sent_json)
+    assert sorted(line.split(" ", 1)[1] for line in panel.log_lines()) == sorted(
+        ["→ after one", "← after one", "→ after two", "← after two"]
+    )
+    expect(panel.root).to_contain_text(re.compile(r"4 of \d+ shown"))
+    box.fill("/after (/")
+    error = panel.root.locator(".wsecho-filter-error")
+    expect(error).to_be_visible()
+    expect(error).to_have_text(re.compile(r"^not a regular expression: missing \), unterminated subpattern"))
+    assert len(panel.log_lines()) == 4  # the log stays as it was
+    panel.root.get_by_label("Direction", exact=True).select_option(label="← received")
+    box.fill("after")
+    expect(error).to_be_hidden()
+    wait_until(lambda: len(panel.log_lines()) == 2, what="the received lines only")
+    assert all(" ← after " in f" {line}" for line in panel.log_lines())
+    panel.root.get_by_label("Direction", exact=True).select_option(label="all directions")
+    box.fill("")
+    expect(panel.log).to_contain_text(sent_json)
+
+
+def test_the_log_toolbar_is_one_row_at_720_px(
+    panel: PanelView, notebook: NotebookPage, artifacts: Path
+) -> None:
+    toolbar = panel.root.locator(".wsecho-log-toolbar")
+    panel.root.evaluate("el => { el.style.width = '720px'; }")
+    tops = toolbar.evaluate("bar => [...bar.children].map(c => Math.round(c.getBoundingClientRect().top))")
+    bottoms = toolbar.evaluate(
+        "bar => [...bar.children].map(c => Math.round(c.getBoundingClientRect().bottom))"
+    )
+    assert max(tops) < min(bottoms), (tops, bottoms)  # every control on the same row
+    panel.root.screenshot(path=str(artifacts / f"panel-720-{notebook.front_end}.png"))  # type: ignore[attr-defined]
+    panel.root.evaluate("el => { el.style.width = ''; }")
+
+
+def test_up_recalls_earlier_sends_and_ctrl_enter_sends_multi_line(panel: PanelView, sent_json: str) -> None:
+    panel.input.click()
+    panel.input.press("ArrowUp")
+    expect(panel.input).to_have_value("after two")  # the last text sent from the input
+    panel.input.press("ArrowUp")
+    expect(panel.input).to_have_value("after one")
+    panel.input.press("ArrowDown")
+    expect(panel.input).to_have_value("after two")
+    panel.input.press("Enter")
+    wait_count(panel.log, "← after two", 2)
+    panel.wait_input_empty()
+    panel.button("Multi-line").click()
+    area = panel.root.locator(".wsecho-input-multiline textarea")
+    area.click()
+    area.press_sequentially("two lines", delay=5)
+    area.press("Enter")
+    area.press_sequentially("sent with Ctrl+Enter", delay=5)
+    area.press("Control+Enter")
+    expect(area).to_have_value("")
+    expect(panel.log).to_contain_text("← two lines")
+    panel.button("Multi-line").click()
+
+
 def test_axe_finds_no_serious_or_critical_violation(inspector: Inspector, sent_json: str) -> None:
     inspector.click_line(sent_json)
     expect(inspector.detail).to_be_visible()

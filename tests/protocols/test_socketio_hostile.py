@@ -34,6 +34,9 @@ HOSTILE = [
     # Attachment counts over our cap, and absurd ones (socket.io-parser issue 103 shape).
     ('45100000-["x"]', "declares 100,000 attachments"),
     ('4599999999999999999999-["x"]', "binary packet without its attachment count"),
+    # 900-deep arguments (found here: the attachments were put in place recursively).
+    ('42["deep",' + "[" * 900 + "]" * 900 + "]", "nested deeper than 100 levels"),
+    ('451-["deep",' + "[" * 900 + '{"_placeholder":true,"num":0}' + "]" * 900 + "]", "deeper than 100"),
     # Names socket.io-parser's isPayloadValid refuses (RESERVED_EVENTS).
     ('42["connect"]', "reserved name 'connect'"),
     ('42["disconnect",1]', "reserved name 'disconnect'"),

@@ -85,6 +85,33 @@ def data(output: dict[str, object]) -> dict[str, str]:
     return value
 
 
+async def test_protocol_panels_record_and_report_without_their_secrets() -> None:
+    """The GraphQL ``connection_init`` token and the Socket.IO ``auth`` stay masked (the
+    log masks them; the report used to show the raw frames)."""
+    pytest.importorskip("socketio")
+    pytest.importorskip("strawberry")
+    from tests.protocol_servers import TOKEN, GraphQLServer, SocketIOServer
+    from wsecho_widget import GraphQLPanel, SocketIOPanel
+
+    async with GraphQLServer() as gql_server, SocketIOServer() as sio_server:
+        gql = GraphQLPanel(gql_server.url, connection_params={"token": TOKEN})
+        sio = SocketIOPanel(sio_server.url, namespace="/private", auth={"token": TOKEN})
+        try:
+            await asyncio.wait_for(gql.ready, 5)
+            await asyncio.wait_for(sio.ready, 5)
+            assert await gql.execute("{ hello }", timeout=5) == {"data": {"hello": "Hello, world!"}}
+            assert TOKEN in str([m.data for m in gql.messages] + [m.data for m in sio.messages])
+            for panel, kind in ((gql, "GraphQLPanel"), (sio, "SocketIOPanel")):
+                record = panel.freeze()
+                report = panel.report_html()
+                assert record["text/plain"].startswith(f"{kind} · ● open")
+                assert TOKEN not in record["text/html"] and TOKEN not in report
+                assert '"token": "***"' in audit(report).all_text
+        finally:
+            gql.close()
+            sio.close()
+
+
 @kernel
 def test_a_live_panel_is_a_widget_whose_text_says_what_it_is(executed: Run) -> None:
     (live,) = executed.seen[0]

@@ -19,9 +19,9 @@ __all__ = ["HUB_OPTIONS", "SERVE_OPTIONS"]
 
 #: What the hub passes to websockets' ``serve()`` unless told otherwise: no
 #: compression (the same frame bytes go to every client; see the README),
-#: keepalive every 10 s with a 10 s timeout, so a client that vanished without
-#: a close shows as gone within 20 s, and 10 s for a whole opening handshake (a
-#: client that connects and goes silent holds a socket no longer).
+#: keepalive every 10 s with a 10 s timeout (a vanished client shows as gone
+#: within 20 s; 30 s before its first ping, see ``door.GuardedConnection``), and
+#: 10 s for a whole opening handshake (a silent client holds a socket no longer).
 HUB_OPTIONS: dict[str, Any] = {
     "compression": None,
     "open_timeout": 10.0,
@@ -35,5 +35,12 @@ HUB_OPTIONS: dict[str, Any] = {
 SERVE_OPTIONS = keyword_names(
     serve,
     asyncio.BaseEventLoop.create_server,
-    skip=("handler", "protocol_factory", "process_request", "process_response", "logger"),
+    skip=(
+        "handler",
+        "protocol_factory",
+        "process_request",
+        "process_response",
+        "logger",
+        "create_connection",
+    ),
 )

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from wsecho_widget.model.har import Conversation, HarError, load_har
     from wsecho_widget.model.match import ExpectationFailed
     from wsecho_widget.model.scenario import ScenarioResult
+    from wsecho_widget.testing._replay import replay
     from wsecho_widget.testing.mock import MockServer
-    from wsecho_widget.testing.replay import replay
 
 _NAMES = {
     "Conversation": "wsecho_widget.model.har",
@@ -29,7 +29,7 @@ _NAMES = {
     "Scenario": "wsecho_widget.client.scenario",
     "ScenarioResult": "wsecho_widget.model.scenario",
     "load_har": "wsecho_widget.model.har",
-    "replay": "wsecho_widget.testing.replay",
+    "replay": "wsecho_widget.testing._replay",
 }
 
 __all__ = [

@@ -58,14 +58,15 @@ class PanelBase(FeedMixin, Recorded, widgets.VBox):  # type: ignore[misc]  # ipy
         self._timers: list[Debouncer] = []
         self.status_bar = StatusBar()
         self.notice_bar = NoticeBar()
-        self.clear_button = widgets.Button(description="Clear", icon="trash", tooltip="Clear the log")
-        self.clear_button.on_click(in_loop(loop, lambda _: self.clear()))
         if self.connects:
             self.connect_button = widgets.Button(
                 description="Disconnect", tooltip="Close or reopen the connection"
             )
             self.connect_button.on_click(in_loop(loop, lambda _: self._toggle_connection()))
         self.log_panel = LogPanel(loop, history, log, on_change=self._update_stats, render=render)
+        #: Clear, an icon on the log's toolbar.
+        self.clear_button = self.log_panel.toolbar.clear_button
+        self.clear_button.on_click(in_loop(loop, lambda _: self.clear()))
         detail = self.log_panel.detail
         if type(self)._resend is not PanelBase._resend:
             detail.on_resend = self._resend

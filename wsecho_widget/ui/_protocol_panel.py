@@ -71,7 +71,7 @@ class ProtocolPanel(PanelBase):
             description="Raw", tooltip="Show the frames as they went instead of the protocol's lines"
         )
         self.raw_button.observe(in_loop(loop, lambda _: self.log_panel.refresh()), "value")
-        top = widgets.HBox([self.status_bar, self.connect_button, self.clear_button, self.raw_button])
+        top = widgets.HBox([self.status_bar, self.connect_button, self.raw_button])
         return [top, *self._controls, self.notice_bar, self.log_panel]
 
     # -- what the log shows ----------------------------------------------------------
@@ -79,6 +79,10 @@ class ProtocolPanel(PanelBase):
     def _render(self, fmt: LogFormat, message: Message) -> str:
         text = self.line(message, bool(self.raw_button.value))
         return fmt.render(message if text is None else replace(message, data=text))
+
+    def _report_text(self) -> Callable[[Message], str | None]:
+        # The protocol's lines, as the log shows them: secrets (auth, connection_init) masked.
+        return lambda message: self.line(message, False)
 
     def _keep(self, message: Message) -> bool:
         """Whether the log shows this frame at all (heartbeats: no)."""

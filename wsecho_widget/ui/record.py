@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from IPython.display import DisplayHandle, display
 
-from wsecho_widget.model.message import History
+from wsecho_widget.model.message import History, Message
 from wsecho_widget.ui.environment import live_text
 from wsecho_widget.ui.report import REPORT_BUDGET, ReportInput, build_report, report_frame
 from wsecho_widget.ui.snapshot import MAX_LINES, Record, snapshot_bundle
@@ -53,6 +53,11 @@ class Recorded:
     def _report_events(self) -> Sequence[str]:
         """Event lines for the report (a server's connections and closes)."""
         return ()
+
+    def _report_text(self) -> Callable[[Message], str | None] | None:
+        """How a frame reads in the report instead of its data (a protocol's line,
+        secrets masked), or None to show the data itself."""
+        return None
 
     # -- the display ------------------------------------------------------------------
 
@@ -141,6 +146,7 @@ class Recorded:
             dropped=history.dropped,
             fmt=replace(fmt, pretty_json=True),
             events=self._report_events(),
+            text=self._report_text(),
         )
         return build_report(data, budget=budget)
 

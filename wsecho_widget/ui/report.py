@@ -17,7 +17,7 @@ import itertools
 import statistics
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from wsecho_widget.model.media import MediaLimits
@@ -45,8 +45,8 @@ h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; border-botto
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 2px 8px; border-bottom: 1px solid #e4e4e4; }
 th { background: #f4f4f4; }
-table.kv th { width: 14em; background: none; font-weight: 600; }
-td { white-space: nowrap; } td:last-child { white-space: normal; width: 100%; }
+table.kv th { width: 14em; background: none; font-weight: 600; white-space: nowrap; }
+table.messages td { white-space: nowrap; } table.messages td:last-child { white-space: normal; width: 100%; }
 td pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font: 12px/1.35 monospace; }
 tr.sent td { background: #f7fbff; } tr.gap td { text-align: center; font-style: italic; background: #fff8e1; }
 figure { display: inline-block; margin: 4px; } figcaption { font-size: 11px; opacity: 0.8; }
@@ -61,6 +61,9 @@ class ReportInput:
     ``connection`` adds rows to the connection table (subprotocol, listening
     addresses, ...); ``events`` are a server's event lines; ``fmt`` is how payloads
     are shown (the log's format; pictures are shown as pictures whatever it says).
+    ``text``, if given, says how a frame reads instead of its data (a protocol's line,
+    its secrets masked: a GraphQL ``connection_init`` token never reaches the file);
+    None from it keeps the data.
     """
 
     kind: str
@@ -74,6 +77,7 @@ class ReportInput:
     events: Sequence[str] = ()
     made: float = field(default_factory=time.time)
     limits: MediaLimits = field(default_factory=MediaLimits)
+    text: Callable[[Message], str | None] | None = None
 
 
 def reply_times(messages: Sequence[Message]) -> list[float]:
@@ -154,8 +158,11 @@ def _statistics(data: ReportInput, messages: Sequence[Message]) -> list[tuple[st
     return rows
 
 
-def _content(message: Message, fmt: LogFormat) -> str:
+def _content(message: Message, fmt: LogFormat, text_of: Callable[[Message], str | None] | None) -> str:
     """The payload as the report shows it: text (JSON pretty) or the binary view's text."""
+    shown = text_of(message) if text_of is not None else None
+    if shown is not None:
+        message = replace(message, data=shown)
     data = message.data
     if isinstance(data, str):
         text = pretty_json(data) if fmt.pretty_json else None
@@ -172,17 +179,17 @@ def _content(message: Message, fmt: LogFormat) -> str:
     return clip(body, CELL_CHARACTERS)
 
 
-def _row(index: int, message: Message, fmt: LogFormat, clients: bool) -> str:
+def _row(index: int, message: Message, data: ReportInput, clients: bool) -> str:
     client = f"<td>{esc('all' if message.client == '*' else message.client or '')}</td>" if clients else ""
     return (
         f'<tr class="{message.direction}"><td>{index}</td><td>{esc(stamp(message.timestamp)[11:])}</td>'
         f"<td>{'→ sent' if message.direction == 'sent' else '← received'}</td>{client}"
         f"<td>{message.kind}</td><td>{esc(format_size(message.size))}</td>"
-        f"<td><pre>{esc(_content(message, fmt))}</pre></td></tr>"
+        f"<td><pre>{esc(_content(message, data.fmt, data.text))}</pre></td></tr>"
     )
 
 
-def _table(messages: Sequence[Message], fmt: LogFormat, budget: int) -> tuple[str, int]:
+def _table(messages: Sequence[Message], data: ReportInput, budget: int) -> tuple[str, int]:
     """The message rows within ``budget`` characters, and how many were left out."""
     clients = any(m.client is not None for m in messages)
     header = "".join(
@@ -195,7 +202,7 @@ def _table(messages: Sequence[Message], fmt: LogFormat, budget: int) -> tuple[st
     count = len(messages)
     head_count = min(HEAD_ROWS, count)
     for index in range(head_count):
-        row = _row(index + 1, messages[index], fmt, clients)
+        row = _row(index + 1, messages[index], data, clients)
         if used + len(row) > budget:
             break
         head.append(row)
@@ -203,7 +210,7 @@ def _table(messages: Sequence[Message], fmt: LogFormat, budget: int) -> tuple[st
     for index in range(count - 1, len(head) - 1, -1):
         if len(head) < head_count:
             break  # the budget ran out in the head already
-        row = _row(index + 1, messages[index], fmt, clients)
+        row = _row(index + 1, messages[index], data, clients)
         if used + len(row) > budget:
             break
         tail.append(row)
@@ -217,7 +224,7 @@ def _table(messages: Sequence[Message], fmt: LogFormat, budget: int) -> tuple[st
             f" within its size budget; the transcript (save_transcript) holds every one</td></tr>"
         )
     rows = "".join(head) + gap + "".join(reversed(tail))
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>", left_out
+    return f'<table class="messages"><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>', left_out
 
 
 def build_report(data: ReportInput, *, budget: int = REPORT_BUDGET, max_pictures: int = MAX_PICTURES) -> str:
@@ -229,7 +236,7 @@ def build_report(data: ReportInput, *, budget: int = REPORT_BUDGET, max_pictures
     picture_bytes = sum(len(p.uri) for p in pictures)
     events = "".join(esc(line) + "\n" for line in data.events)
     table_budget = max(budget - picture_bytes - len(events) - 20_000, 10_000)
-    table, rows_left = _table(messages, data.fmt, table_budget)
+    table, rows_left = _table(messages, data, table_budget)
     url = redact_url(data.url) if data.url else "—"
     connection = [("panel", data.kind), ("URL", url), ("status", data.status), *data.connection]
     title = f"wsecho-widget report: {data.kind} {url}"

@@ -138,7 +138,7 @@ class ServerPanel(ServerAPI, PanelBase):
             on_files=self._send_files,
             notify=self.notice_bar.notify,
             text_row_extra=[self.client_selector],
-            file_row_extra=[self.mode_toggle, self.disconnect_button, self.clear_button],
+            file_row_extra=[self.mode_toggle, self.disconnect_button],
         )
         self.events = widgets.Textarea(
             disabled=True,

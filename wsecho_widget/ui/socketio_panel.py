@@ -110,6 +110,8 @@ class SocketIOPanel(ProtocolPanel):
         bar.send_file_button.tooltip = "Emit the event with (file name, file bytes as a binary attachment)"
         super().__init__(client, [bar], socketio_text, log)
         self.log_panel.detail.origin = socketio_event  # the detail view names the event
+        # Handshakes, acks and other packets that carry no event are the kind "notices".
+        self.log_panel.toolbar.offer_notices(lambda message: socketio_event(message) is None)
         self.add_class("wsecho-socketio")
         if autoconnect:
             client.connect()

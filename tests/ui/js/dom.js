@@ -6,7 +6,7 @@ import { JSDOM, VirtualConsole } from "jsdom";
 
 const GLOBALS = [
   "window", "document", "Node", "Text", "Element", "HTMLElement", "HTMLMediaElement",
-  "HTMLCanvasElement", "Range", "KeyboardEvent", "MouseEvent", "Event",
+  "HTMLCanvasElement", "HTMLInputElement", "HTMLTextAreaElement", "Range", "KeyboardEvent", "MouseEvent", "Event",
 ];
 
 export function installDom() {

@@ -63,6 +63,8 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         #: Messages that arrived while paused (the stats line says how many).
         self.paused_new = 0
         self._cleared_seq = 0
+        # Messages since the last Clear, and those of them the filter keeps ("12 of 3,402").
+        self._total = self._matched = 0
         self.toolbar = LogToolbar(
             loop, on_view=self._view, on_pause=self._pause, on_live=self._live, live=live
         )
@@ -102,7 +104,14 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             self.log_view.render = partial(render, self.toolbar.format)
         # Messages that are not rendered trigger no flush: follow them at the log's pace.
         self._unrendered = Debouncer(loop, interval, self._changed)
-        super().__init__([self.toolbar, self.live_view.widget, self.log_box, self.detail.widget])
+        parts = [
+            self.toolbar,
+            self.toolbar.filter_error,
+            self.live_view.widget,
+            self.log_box,
+            self.detail.widget,
+        ]
+        super().__init__(parts)
         if live:
             self.live_view.start()
             self.log_view.live = True
@@ -175,11 +184,14 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     def add(self, messages: Sequence[Message]) -> None:
         """Show a batch of new messages (at the log's pace), unless paused or filtered out."""
         self.live_view.offer(messages)
+        keep = self._filter
+        shown = messages if keep is None else [m for m in messages if keep(m)]
+        size = len(self.history)
+        self._total = min(size, self._total + len(messages))
+        self._matched = min(self._total, self._matched + len(shown))
         if self._paused:
             self.paused_new += len(messages)
         else:
-            keep = self._filter
-            shown = messages if keep is None else [m for m in messages if keep(m)]
             if shown:
                 self.log_view.extend(shown)
             if len(shown) == len(messages):
@@ -193,13 +205,14 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             self._cleared_seq = self.history[-1].seq
         self.log_view.clear()
         self.paused_new = 0
+        self._total = self._matched = 0
         self.select(None)
 
     def summary(self) -> list[str]:
         """What the stats line should add about the log: the filter's count, the pause."""
         parts = []
         if self._filter is not None:
-            parts.append(f"filter shows {len(self.log_view.entries):,}")
+            parts.append(f"{self._matched:,} of {self._total:,} shown")
         if self._paused:
             parts.append(f"log paused ({self.paused_new:,} new)")
         return parts
@@ -209,11 +222,15 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.toolbar.apply()
 
     def _visible(self) -> Iterator[Message]:
-        # What the log may show: the kept history since the last Clear, filtered.
+        # What the log may show: the kept history since the last Clear, filtered (and counted).
         cleared, keep = self._cleared_seq, self._filter
+        self._total = self._matched = 0
         for message in self.history:
-            if message.seq > cleared and (keep is None or keep(message)):
-                yield message
+            if message.seq > cleared:
+                self._total += 1
+                if keep is None or keep(message):
+                    self._matched += 1
+                    yield message
 
     def _view(self, view: LogFormat, keep: MessageFilter | None) -> None:
         custom = self._custom_render

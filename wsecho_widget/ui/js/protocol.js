@@ -97,6 +97,15 @@
  */
 
 /**
+ * Composer keys -> kernel: Up or Down in the one-line input (`step` 1: an older send,
+ * -1: a newer one), or Ctrl/Cmd+Enter in the multi-line one with its `text`.
+ * @typedef {object} ComposerRequest
+ * @property {"recall"|"submit"} kind
+ * @property {number} [step]
+ * @property {string} [text]
+ */
+
+/**
  * Kernel -> live view: the picture to show (its bytes as buffer 0), or none.
  * @typedef {object} FrameMessage
  * @property {"frame"|"clear"} kind
