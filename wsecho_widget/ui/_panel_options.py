@@ -24,9 +24,10 @@ __all__ = ["PanelOptions"]
 class PanelOptions:
     """``apply_options()`` and the header names shown, over a session and its options form."""
 
-    session: Session
-    options_form: OptionsForm
-    notice_bar: NoticeBar
+    if TYPE_CHECKING:  # the panel's parts this mixin works on (not part of its API)
+        session: Session
+        options_form: OptionsForm
+        notice_bar: NoticeBar
 
     def _notify(self, text: str) -> None:
         raise NotImplementedError
