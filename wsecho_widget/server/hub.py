@@ -35,6 +35,7 @@ from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
 from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice
 from wsecho_widget.server.gate import Gate
+from wsecho_widget.server.options import HUB_OPTIONS, SERVE_OPTIONS
 from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, server_frame, stalled
 
 __all__ = ["BROADCAST", "HUB_OPTIONS", "Hub", "HubStatus", "Mode", "Notice", "Target"]
@@ -44,27 +45,6 @@ Mode = Literal["echo", "manual"]
 
 #: ``Message.client`` of a frame sent to every connected client.
 BROADCAST = "*"
-
-#: What the hub passes to websockets' ``serve()`` unless told otherwise: no
-#: compression (the same frame bytes go to every client; see the README),
-#: keepalive every 10 s with a 10 s timeout (a vanished client shows as gone
-#: within 20 s; 30 s before its first ping, see ``door.GuardedConnection``), and
-#: 10 s for a whole opening handshake (a silent client holds a socket no longer).
-HUB_OPTIONS: dict[str, Any] = {
-    "compression": None,
-    "open_timeout": 10.0,
-    "ping_interval": 10.0,
-    "ping_timeout": 10.0,
-    "close_timeout": 5.0,
-}
-
-#: Every keyword websockets' ``serve()`` takes, and those it hands on to the loop's
-#: ``create_server()``, except the ones the hub sets itself.
-SERVE_OPTIONS = keyword_names(
-    serve,
-    asyncio.BaseEventLoop.create_server,
-    skip=("handler", "protocol_factory", "process_request", "process_response", "logger"),
-)
 
 #: How many notices the hub keeps (the panel's log shows them as they come).
 NOTICE_LIMIT = 1000
