@@ -142,6 +142,30 @@ lint() {
   "$VENV/bin/lint-imports" --no-cache | sed -n '/^Contracts/,$p'
 }
 
+# The page's code (wsecho_widget/ui/js): its JSDoc types checked by tsc, its unit tests run by
+# Node's own runner on jsdom. `npm ci` installs the pinned tools of tests/ui/js/package-lock.json
+# into tests/ui/js/node_modules, again only when the lock changes.
+node_tests() {
+  local dir=tests/ui/js out status=0
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "node and npm are missing: the page's unit tests are skipped" >&2
+    [ -z "${CI:-}" ] || exit 1
+    return
+  fi
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "npm ci: the page tests' tools (jsdom, axe-core, typescript)"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+  log "tsc: the page code's JSDoc types (// @ts-check)"
+  "$dir/node_modules/.bin/tsc" -p "$dir/tsconfig.json"
+  log "node --test: the page code's unit tests (jsdom)"
+  out=$(cd "$dir" && node --test 2>&1) || status=$?
+  [ "$status" = 0 ] || printf '%s\n' "$out" | grep -vE '^ *(duration_ms|\.\.\.|---)' >&2
+  # Node's runner closes with its counts: "# tests 15 / # pass 15 / # fail 0".
+  printf '%s\n' "$out" | grep -E '^# (tests|pass|fail) ' | tr '\n' ' ' | sed 's/ $/\n/'
+  [ "$status" = 0 ] || exit 1
+}
+
 # The docs site: a broken link, a missing anchor or a docstring that does not render fails it.
 # Offline: the theme loads no web fonts (mkdocs.yml), and no plugin fetches anything.
 docs() {
@@ -281,6 +305,7 @@ case "${1:-}" in
     setup_venv
     phase "set-up"
     lint
+    node_tests
     phase "lint"
     docs
     phase "docs"
@@ -351,6 +376,7 @@ case "${1:-}" in
         break
       fi
     done
+    node_tests
     log "pytest on the source tree ${select[*]} $*"
     exec "$VENV/bin/python" -m pytest "${select[@]}" "$@"
     ;;

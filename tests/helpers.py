@@ -14,6 +14,8 @@ from collections.abc import Callable
 from ipywidgets.widgets.widget import _instances
 from PIL import Image
 
+from wsecho_widget.ui.frontend import conforms
+
 
 def make_png(width: int = 32, height: int = 24) -> bytes:
     """A real PNG (a gradient), from the standard library alone."""
@@ -79,9 +81,12 @@ def now() -> float:
 class PageMirror:
     """What one view of a log shows, rebuilt from the messages the kernel sends it.
 
-    It applies the protocol of ``wsecho_widget/logwidget.js`` the way the page does
-    (the browser tests check the page itself), so kernel-side tests can see what
-    reached the front end: the text, the media and every buffer sent.
+    It applies the messages the way ``wsecho_widget/ui/js/entries.js`` does (the browser
+    tests and the Node tests check the page itself), so kernel-side tests can see what
+    reached the front end: the text, the media and every buffer sent. The format is
+    not written down here: every message must conform to its type in
+    ``wsecho_widget/ui/js/protocol.js``, the one definition, read by
+    :mod:`wsecho_widget.ui.frontend`.
     """
 
     def __init__(self) -> None:
@@ -99,6 +104,9 @@ class PageMirror:
 
     def apply(self, content: dict[str, object], buffers: list[bytes]) -> None:
         buffers = [bytes(b) for b in buffers]
+        kinds = {"reset": "ResetMessage", "update": "UpdateMessage", "selected": "SelectedMessage"}
+        type_name = kinds.get(str(content.get("kind")), "unknown")
+        assert conforms(content, type_name), f"not a {type_name} of protocol.js: {content!r}"
         self.threads.append(threading.current_thread().name)
         self.times.append(now())
         self.messages.append((content, [len(b) for b in buffers]))

@@ -13,8 +13,12 @@ PACKAGE = Path(wsecho_widget.__file__).parent  # the installed copy in the matri
 ROW = re.compile(r"^\| `([\w/]+\.(?:py|js|css))` \|", re.MULTILINE)
 
 
+def rows() -> list[str]:
+    return ROW.findall(DESIGN.read_text(encoding="utf-8"))
+
+
 def listed() -> set[str]:
-    return set(ROW.findall(DESIGN.read_text(encoding="utf-8")))
+    return set(rows())
 
 
 def modules() -> set[str]:
@@ -31,3 +35,8 @@ def test_every_module_is_on_the_map() -> None:
 
 def test_every_listed_module_exists() -> None:
     assert sorted(listed() - modules()) == []
+
+
+def test_each_module_has_one_row() -> None:
+    names = rows()
+    assert sorted({name for name in names if names.count(name) > 1}) == []

@@ -45,9 +45,17 @@ def test_no_cell_failed(executed: dict[str, Any]) -> None:
         assert not [o for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"], tag
 
 
-def test_panel_is_shown_as_a_widget(executed: dict[str, Any]) -> None:
+def test_every_panel_leaves_its_conversation_after_run_all(executed: dict[str, Any]) -> None:
+    # The last cells close the panels: each output that showed one is now its static
+    # record (ui/snapshot.py), so the saved notebook shows it with no kernel.
     (out,) = executed["panel"].outputs
-    assert "application/vnd.jupyter.widget-view+json" in out.data
+    assert set(out.data) == {"text/html", "text/plain"}
+    assert out.data["text/plain"].startswith("WebSocketPanel · ● closed")
+    assert "← Hello again!" in out.data["text/plain"] and 'class="wsecho-snapshot"' in out.data["text/html"]
+    assert "data:image/png;base64," in out.data["text/html"]  # the gradient it got back
+    for tag, cell in executed.items():
+        for output in cell.outputs:
+            assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {}), tag
 
 
 def test_the_four_steps_really_echo(executed: dict[str, Any]) -> None:
@@ -88,7 +96,7 @@ def test_close_refuse_and_reconnect(executed: dict[str, Any]) -> None:
 
 def test_own_server_and_a_broken_url(executed: dict[str, Any]) -> None:
     (out,) = executed["own_server"].outputs
-    assert "application/vnd.jupyter.widget-view+json" in out.data
+    assert out.data["text/plain"].startswith("WebSocketPanel · ● closed")  # its record
     assert "ready failed: connection refused" in stdout(executed["broken"])
     assert result(executed["broken"]) == ("error", "connection refused (is the server running?)")
     assert result(executed["cleanup"]) == "closed"
@@ -128,3 +136,36 @@ def test_options_transcript_and_hooks(executed: dict[str, Any]) -> None:
     assert seen == ["ping", "pong"]
     assert error == "ValueError('this callback has a bug')"
     assert result(executed["stream"]) == ["one", "two", "three"]
+
+
+def test_the_walkthrough_turns_an_exploration_into_a_test_and_reads_the_diff(
+    executed: dict[str, Any],
+) -> None:
+    assert stdout(executed["explore"]).strip() == "102 ['subscribed', 'tick']"
+    source = stdout(executed["pytest-file"])
+    assert ".send('ping')\n    .expect('pong', within=1)" in source
+    assert ".expect({'type': 'tick', 'topic': 'btc', 'n': 1, 'price': 101}, within=1)" in source
+    assert stdout(executed["pytest-pass"]).startswith("1 passed in")
+    failed = stdout(executed["pytest-fail"])
+    assert "ExpectationFailed: step 5: expected JSON containing" in failed and "1 failed in" in failed
+    replayed = stdout(executed["replay"])
+    assert (
+        "step 2 reply 2 $.price: 101 -> 102" in replayed and "step 2 reply 3 $.price: 102 -> 104" in replayed
+    )
+    (table,) = [o for o in executed["replay"].outputs if o.output_type == "execute_result"]
+    assert "<table>" in table.data["text/html"] and "<script" not in table.data["text/html"]
+    assert stdout(executed["har"]).strip() == "6 messages from the feed"
+
+
+def test_watch_a_feed(executed: dict[str, Any]) -> None:
+    """The walkthrough's own ticker (50 quotes a second): stats, a chart, series, send_every."""
+    # Closed, the chart left a static picture of its lines where it was shown.
+    panel, chart = executed["feed-chart"].outputs  # both displayed by id, then their records
+    assert panel.data["text/plain"].startswith("WebSocketPanel · ● closed")
+    assert "<polyline" in chart.data["text/html"] and chart.data["text/plain"].startswith("<Chart closed")
+    rate, lines, enough, skipped = result(executed["feed-stats"])
+    assert 50 * 0.7 <= rate <= 50 * 1.3
+    assert (sorted(lines), enough, skipped) == (["A", "B"], True, 0)
+    assert result(executed["feed-series"]) == ("time", ["price", "n"], True)
+    assert 5 <= result(executed["feed-schedule"]) <= 7  # at 0, 0.1, ... 0.5 s
+    assert result(executed["feed-close"]) is True

@@ -22,7 +22,7 @@ MOVED = {
     "_client_api": "client._api",
     "_feed": "_util.feed",
     "_frames": "model._frames",
-    "_inbox": "client._inbox",
+    "_inbox": "net.inbox",
     "_keepalive": "client._keepalive",
     "_loop": "_util.loop",
     "_observers": "client._observers",

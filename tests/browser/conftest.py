@@ -108,8 +108,9 @@ class JupyterServer:
     which shuts its kernels down too.
     """
 
-    def __init__(self, app: str, scratch: Path) -> None:
+    def __init__(self, app: str, scratch: Path, base_url: str = "/") -> None:
         self.app = app
+        self.base_url = base_url  # the URL prefix, as behind JupyterHub ("/user/alice/")
         self.scratch = scratch
         self.root = scratch / "notebooks"
         self.token = secrets.token_hex(16)
@@ -119,7 +120,7 @@ class JupyterServer:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://127.0.0.1:{self.port}{self.base_url.rstrip('/')}"
 
     def url(self, path: str) -> str:
         """A page of this server, with the token."""
@@ -166,6 +167,7 @@ class JupyterServer:
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root}",
             "--ServerApp.open_browser=False",
+            f"--ServerApp.base_url={self.base_url}",
         ]
         if self.app == "lab":
             command.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")

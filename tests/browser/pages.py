@@ -234,7 +234,7 @@ class PanelView:
     @property
     def pictures(self) -> Locator:
         """The still pictures in the log: each a frame that keeps its place, drawn once
-        into a canvas that is attached only while in or near view (logwidget.js)."""
+        into a canvas that is attached only while in or near view (ui/js/media.js)."""
         return self.log.locator(".wsecho-frame")
 
     @property

@@ -52,12 +52,12 @@ def _echoes(panel: PanelView, first_line: str) -> int:
 def test_the_msgpack_view_decodes_binary_frames(panel: PanelView, artifacts: Path) -> None:
     # The setup cell sent one MessagePack map: in the auto view, a hex preview line.
     expect(panel.log).to_contain_text("← binary 33 B: 83 a3 73 79 6d")
-    panel.page.locator(".wsecho-panel button:text-is('msgpack')").click()
+    panel.root.get_by_label("Binary", exact=True).select_option(label="msgpack")
     expect(panel.log).to_contain_text("← binary 33 B msgpack")
     text = panel.log.inner_text()
     assert text.count('"sym": "EURUSD",') == 2 and text.count('"raw": <2 bytes: 00 01>') == 2
     panel.root.screenshot(path=str(artifacts / "msgpack-view.png"))
-    panel.page.locator(".wsecho-panel button:text-is('auto')").click()
+    panel.root.get_by_label("Binary", exact=True).select_option(label="auto")
     expect(panel.log).not_to_contain_text('"sym": "EURUSD"')
 
 
@@ -107,6 +107,6 @@ def test_recent_offers_what_was_sent_and_sends_it_again(panel: PanelView) -> Non
 
 def test_clear_forgets_the_recent_texts(panel: PanelView) -> None:
     recent = panel.root.locator(".wsecho-recent select")
-    panel.button("Clear").click()
+    panel.root.locator("button[title^='Clear the log']").click()
     wait_until(lambda: _options(recent) == ["Recent…"], what="Recent to empty")
     wait_until(lambda: "ping" not in panel.log.inner_text(), what="the log to clear")

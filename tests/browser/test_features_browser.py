@@ -100,8 +100,8 @@ def test_the_log_follows_the_newest_entry_and_pause_holds_it(panel: PanelView, a
     _screenshot(page, artifacts / "features-panel-light.png")
 
     # Pause, scroll back, and the log holds still while ticks keep coming.
-    page.locator(".wsecho-panel button:text-is('Pause')").click()
-    page.wait_for_selector(".wsecho-panel button:text-is('Resume')")
+    page.locator(".wsecho-panel button[title^='Pause']").click()
+    page.wait_for_selector(".wsecho-panel button[title^='Resume']")
     stats = page.locator(".wsecho-panel .widget-label:has-text('log paused')")
     stats.wait_for()
     box = page.locator(".wsecho-panel .wsecho-log")
@@ -116,7 +116,7 @@ def test_the_log_follows_the_newest_entry_and_pause_holds_it(panel: PanelView, a
     assert after["scrollTop"] == held["scrollTop"]  # the reader's place is kept
     assert after["newest"] == held["newest"]
 
-    page.locator(".wsecho-panel button:text-is('Resume')").click()
+    page.locator(".wsecho-panel button[title^='Resume']").click()
     wait_until(lambda: abs(page.evaluate(LOG_STATE)["scrollTop"]) < 2, what="back at the newest entry")
     assert page.evaluate(LOG_STATE)["newestInView"]
 
@@ -155,7 +155,7 @@ def test_the_filter_box_narrows_the_log(panel: PanelView) -> None:
     _send(page, "Needle in a haystack")
     log = page.locator(".wsecho-panel .wsecho-log")
     wait_until(lambda: "← Needle in a haystack" in log.inner_text(), what="the echo")
-    search = page.locator(".wsecho-panel .widget-text input[placeholder^='show entries']")
+    search = page.locator(".wsecho-panel .widget-text input[placeholder^='text or /regex/']")
     search.press_sequentially("nEEdle", delay=30)
     wait_until(lambda: "tick" not in log.inner_text(), what="the filter to apply")
     text = log.inner_text()

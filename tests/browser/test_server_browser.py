@@ -108,7 +108,7 @@ def test_a_browser_page_talks_to_the_server_panel(
         expect(panel.log).to_contain_text(
             re.compile(r"c1 +\S+ ← binary \d+ B \(png picture\)|c1 +\S+ ← binary [\d.]+ KiB \(png picture\)")
         )
-        notebook.page.wait_for_function(  # drawn once into a canvas (logwidget.js)
+        notebook.page.wait_for_function(  # drawn once into a canvas (ui/js/media.js)
             "() => [...document.querySelectorAll('.wsecho-log .wsecho-frame')].map(f => f.__wsechoCanvas)"
             ".some(c => c.dataset.drawn === '1' && c.width === 96 && c.height === 64)"
         )

@@ -36,7 +36,7 @@ from websockets.http11 import Request, Response
 
 from tests.helpers import live_widgets, make_png, page, wait_for
 from wsecho_widget import ChannelError, EchoServer, WebSocketPanel
-from wsecho_widget.client.session import _BACKGROUND
+from wsecho_widget.client._state import _BACKGROUND
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = (0.05,)  # every reconnect delay: 50 ms

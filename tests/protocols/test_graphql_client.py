@@ -148,7 +148,7 @@ async def test_a_subscription_goes_on_after_a_server_restart(server: GraphQLServ
         client.close()
 
 
-async def test_ping_answered_and_bad_messages_are_notices() -> None:
+async def test_ping_answered_and_unknown_ids_ignored() -> None:
     pongs: list[str] = []
 
     async def handler(ws: ServerConnection) -> None:
@@ -156,20 +156,21 @@ async def test_ping_answered_and_bad_messages_are_notices() -> None:
         await ws.send('{"type":"connection_ack"}')
         await ws.send('{"type":"ping"}')
         pongs.append(str(await ws.recv()))
-        await ws.send("not json")
         await ws.send('{"type":"next","id":"99","payload":{"data":{}}}')  # unknown id: ignored
+        await ws.send('{"type":"ping"}')
+        pongs.append(str(await ws.recv()))
         await ws.wait_closed()
 
     async with serve(handler, "127.0.0.1", 0, subprotocols=["graphql-transport-ws"]) as raw:
         port = raw.sockets[0].getsockname()[1]
         client = GraphQLClient(f"ws://127.0.0.1:{port}/")
         notices: list[str] = []
-        client.on_notice.append(notices.append)
+        client.observe(on_notice=notices.append)
         try:
             await asyncio.wait_for(client.ready, 5)
-            await wait_for(lambda: bool(notices), what="a notice")
-            assert pongs == ['{"type":"pong"}'] and client.pings == 1
-            assert notices == ["bad message from the server: a text frame that is not JSON"]
+            await wait_for(lambda: len(pongs) == 2, what="two pongs")
+            assert pongs == ['{"type":"pong"}'] * 2 and client.pings == 2
+            assert notices == []
             assert client.status == "open"
         finally:
             client.close()
@@ -187,3 +188,11 @@ async def test_a_server_without_the_subprotocol_is_refused_in_words() -> None:
                 await asyncio.wait_for(client.ready, 5)
         finally:
             client.close()
+
+
+async def test_a_misspelt_option_names_the_client_and_the_closest_option() -> None:
+    said = r"^GraphQLClient\(\) got .* 'conection_params'; did you mean 'connection_params'\?$"
+    with pytest.raises(TypeError, match=said):
+        GraphQLClient("ws://127.0.0.1:1/graphql", conection_params={})
+    with pytest.raises(TypeError, match=r"'open_timout'; did you mean 'open_timeout'"):
+        GraphQLClient("ws://127.0.0.1:1/graphql", open_timout=1)

@@ -13,6 +13,8 @@ from websockets.asyncio.server import ServerConnection, serve
 from tests.helpers import live_widgets, make_png, page, wait_for
 from wsecho_widget import ChannelError, EchoServer, WebSocketPanel
 from wsecho_widget.model.message import format_size
+from wsecho_widget.ui.controls.detail import DetailWidget
+from wsecho_widget.ui.controls.sendbar import ComposerKeys
 from wsecho_widget.ui.live import LiveWidget
 from wsecho_widget.ui.logwidget import LogWidget
 
@@ -324,7 +326,10 @@ async def test_every_control_has_a_readable_name(panel: WebSocketPanel) -> None:
     ]
     assert len(controls) >= 25
     for control in controls:
-        if isinstance(control, (widgets.Output, widgets.Label, LogWidget, LiveWidget)):
+        # The anywidgets name their own controls in the page (aria-label, title).
+        if isinstance(
+            control, (widgets.Output, widgets.Label, LogWidget, LiveWidget, DetailWidget, ComposerKeys)
+        ):
             if isinstance(control, widgets.Label):
                 assert control.tooltip, control
             continue
@@ -348,3 +353,30 @@ async def test_colours_come_from_the_jupyter_theme(panel: WebSocketPanel) -> Non
     assert colours
     for value in colours:
         assert "var(--jp-" in value, value
+
+
+async def test_from_messages_shows_a_recording_read_only(tmp_path: os.PathLike[str]) -> None:
+    from pathlib import Path
+
+    from wsecho_widget import Message, load_har
+    from wsecho_widget.model.har import to_har
+
+    recorded = [
+        Message("sent", "ping", 1_700_000_000.0),
+        Message("received", "pong from the recording", 1_700_000_000.1),
+        Message("received", make_png(), 1_700_000_000.2),
+    ]
+    (conversation,) = load_har(to_har(recorded, Path(tmp_path) / "feed.har", "ws://127.0.0.1:8765/feed"))
+    panel = WebSocketPanel.from_messages(conversation.messages, url=conversation.url)
+    try:
+        assert list(panel.messages) == recorded
+        assert panel.messages.to_pandas().equals(conversation.to_pandas())
+        await wait_for(lambda: "pong from the recording" in page(panel.output).text(), what="the log")
+        assert panel.url == "ws://127.0.0.1:8765/feed" and panel.status == "closed"
+        assert panel.connect_button.disabled and panel.send_button.disabled
+        assert "read-only" in panel.notice_label.value
+        with pytest.raises(ChannelError, match="not connected"):
+            panel.send("nobody is there")
+        assert panel.session.server is None and panel.session.channel is None  # nothing was opened
+    finally:
+        panel.close()

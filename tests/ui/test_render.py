@@ -8,11 +8,13 @@ import time
 
 import cbor2
 import msgpack
+import pytest
 
 from tests.helpers import make_png
 from tests.ui.test_logview import wav
 from wsecho_widget.model.message import Message
 from wsecho_widget.ui.render import (
+    FilterError,
     LogFormat,
     format_seconds,
     message_filter,
@@ -193,3 +195,40 @@ def test_a_huge_frame_in_a_decoding_view_stays_a_few_kilobytes() -> None:
     line = LogFormat(binary="msgpack").render(received(frame))
     assert len(line) < 8_000  # of a 4.6 MiB frame: 2,000 characters, indented
     assert "… cut: the rest is over 2,000 characters" in line
+
+
+def test_a_regex_filter_searches_and_a_bad_one_says_why_in_one_line() -> None:
+    hello, other = Message("received", "Hello 42", 0.0), Message("sent", "hello forty", 0.0)
+    digits = message_filter("/o \\d+$/")
+    assert digits is not None and digits(hello) and not digits(other)
+    case = message_filter("/^HELLO/i")
+    assert case is not None and case(hello) and case(other)
+    assert message_filter("/^HELLO/")(hello) is False  # type: ignore[misc]  # no i: case counts
+    assert message_filter("//") is not None  # not a regex: the text "//"
+    with pytest.raises(FilterError) as caught:
+        message_filter("/(unclosed/")
+    assert str(caught.value).startswith("not a regular expression: missing ), unterminated subpattern")
+    assert "\n" not in str(caught.value)
+
+
+def test_direction_and_kind_narrow_with_the_text() -> None:
+    png = Message("received", make_png(), 0.0)
+    messages = [
+        Message("sent", "ping", 0.0),
+        Message("received", "ping", 0.0),
+        Message("received", b"\x00\x01", 0.0),
+        png,
+    ]
+
+    def kept(**how: str) -> list[Message]:
+        keep = message_filter(**how)
+        return messages if keep is None else [m for m in messages if keep(m)]
+
+    assert kept(direction="all", kind="all") == messages
+    assert kept(direction="sent") == messages[:1]
+    assert kept(direction="received", kind="text") == messages[1:2]
+    assert kept(kind="binary") == messages[2:]
+    assert kept(kind="pictures") == [png]
+    assert kept(kind="notices") == []  # no protocol says what a notice is
+    keep = message_filter("ping", "received", "notices", notice=lambda m: m.kind == "text")
+    assert keep is not None and [m for m in messages if keep(m)] == messages[1:2]

@@ -242,3 +242,14 @@ async def test_a_burst_of_clients_and_refusals_updates_the_widgets_a_few_times_n
     await asyncio.gather(*(ws.close() for ws in clients))
     panel.close()
     await panel.hub.closed
+
+
+async def test_expect_with_client_takes_that_clients_match(server: ServerPanel) -> None:
+    async with connect(server.url) as a, connect(server.url) as b:
+        await wait_for(lambda: len(server.clients) == 2, what="two clients")
+        first, second = server.clients
+        await a.send('{"op": "join", "who": "a"}')
+        await b.send('{"op": "join", "who": "b"}')
+        joined = await server.expect({"op": "join"}, within=5, client=second)
+        assert joined.client == second.id and '"b"' in str(joined.data)
+        assert (await server.receive(1)).client == first.id

@@ -1,5 +1,5 @@
-"""asyncio helpers shared by the channel and the session: tasks that are never
-lost, and the running loop with a message that says how to get one.
+"""asyncio helpers shared by every layer: tasks that are never lost, futures nobody
+has to await, and the running loop with a message that says how to get one.
 
 Imports asyncio (and nest-asyncio2, when asked to nest); never websockets or widgets.
 """
@@ -14,6 +14,23 @@ from types import FrameType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def silence(future: asyncio.Future[Any]) -> None:
+    """Mark a done future's exception as retrieved (a done callback).
+
+    For a future whose failure is reported elsewhere (a status, a notice): asyncio
+    must not also log "exception was never retrieved" when nobody awaits it.
+    """
+    if not future.cancelled():
+        future.exception()
+
+
+def quiet_future(loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
+    """A future nobody has to await (``ready``, ``connected``): the status says the same."""
+    future: asyncio.Future[None] = loop.create_future()
+    future.add_done_callback(silence)
+    return future
 
 
 def keep_task(

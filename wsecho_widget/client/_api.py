@@ -20,6 +20,7 @@ from wsecho_widget.client.connection import ChannelError, WebSocketChannel
 from wsecho_widget.client.hooks import DEFAULT_STREAM_SIZE, MessageHooks, MessageStream, callback_name
 from wsecho_widget.client.session import Session
 from wsecho_widget.decoders.core import encode
+from wsecho_widget.model.match import Match
 from wsecho_widget.model.message import History, Message
 from wsecho_widget.server.echo import EchoServer
 
@@ -66,6 +67,10 @@ class ClientAPI:
 
     def _notify(self, text: str) -> None:
         raise NotImplementedError
+
+    def _replied(self, message: Message) -> Message:
+        """A reply handed to code that waited for it (the feed's round trips count it)."""
+        return message
 
     def _show_queued(self) -> None:
         raise NotImplementedError
@@ -201,7 +206,17 @@ class ClientAPI:
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The next received message not yet returned by ``receive()``."""
-        return await self.session.receive(timeout)
+        return self._replied(await self.session.receive(timeout))
+
+    async def expect(self, match: Match, within: float | None = 2.0) -> Message:
+        """The first received message that ``match`` matches; the others stay for :meth:`receive`.
+
+        ``match`` is a ``str`` (equal text), ``bytes``, a compiled regex, a ``dict`` (a
+        subset of a JSON object, nested) or a callable taking a Message. Raises
+        ExpectationFailed (an AssertionError) after ``within`` seconds, saying what was
+        expected and the last five messages seen.
+        """
+        return self._replied(await self.session.expect(match, within))
 
     def wait_for_reply(self, timeout: float | None = 5.0) -> Message:
         """:meth:`receive`, blocking: for code that cannot ``await``.
@@ -211,7 +226,7 @@ class ClientAPI:
         Interrupt (or Ctrl-C) raises KeyboardInterrupt here and loses nothing: the
         next :meth:`receive` gets the next message.
         """
-        return self.session.wait_for_reply(timeout)
+        return self._replied(self.session.wait_for_reply(timeout))
 
     def on_message(self, callback: _Callback, remove: bool = False) -> _Callback:
         """Call ``callback(message)`` once for every message received from now on.

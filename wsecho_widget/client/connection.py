@@ -4,7 +4,7 @@
 returns at once, ``ready`` says when the handshake is done, ``sink`` takes frames to
 send and ``stream`` gives the frames that arrive. Uses websockets' public API;
 the few internals it reaches for live in ``net._internals``. How failures
-read is in ``errors`` (re-exported here), the keepalive in ``_keepalive``.
+read is in ``errors`` (re-exported here), the keepalive in ``_keepalive``, ``expect`` in ``_expect``.
 
 Must not import widgets or the session.
 """
@@ -12,21 +12,26 @@ Must not import widgets or the session.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
-from wsecho_widget._util.tasks import keep_task, require_loop
+from wsecho_widget._util.options import check_options
+from wsecho_widget._util.tasks import keep_task, require_loop, silence
+from wsecho_widget.client._expect import expect_frame
 from wsecho_widget.client._keepalive import keepalive
-from wsecho_widget.client.options import PING_INTERVAL, PING_TIMEOUT
+from wsecho_widget.client.options import CONNECT_OPTIONS, PING_INTERVAL, PING_TIMEOUT
+from wsecho_widget.model.match import Match
+from wsecho_widget.model.message import Message
 from wsecho_widget.net import _internals as internals
 from wsecho_widget.net.errors import (
     FINAL_CLOSE_CODES,
     ChannelError,
     check_url,
+    close_reason,
     describe_close,
     describe_error,
     initiator,
@@ -62,13 +67,6 @@ READ_SIZE = 32 * 1024
 
 #: The most frames one batch of ``Stream.batches()`` holds.
 BATCH_SIZE = 256
-
-
-def _silence(future: asyncio.Future[Any]) -> None:
-    # Mark the exception as retrieved: the failure is reported elsewhere (status,
-    # ready), so asyncio must not also log "exception was never retrieved".
-    if not future.cancelled():
-        future.exception()
 
 
 class Sink:
@@ -127,7 +125,7 @@ class WebSocketChannel:
         self.options = options
         self.loop = loop
         self.ready: asyncio.Future[None] = loop.create_future()
-        self.ready.add_done_callback(_silence)
+        self.ready.add_done_callback(silence)
         self.closed: asyncio.Future[None] = loop.create_future()
         self.sink = Sink(self)
         self.stream = Stream(self)
@@ -141,6 +139,7 @@ class WebSocketChannel:
         self.tasks: set[asyncio.Task[Any]] = set()
         self._websocket: ClientConnection | None = None
         self._outbox: asyncio.Queue[Data | None] = asyncio.Queue()
+        self._held: list[Data] = []  # frames expect() read and skipped: the stream's next
         self._closing = False
         self._close_args: tuple[int, str] = (1000, "")
 
@@ -150,8 +149,10 @@ class WebSocketChannel:
 
         ``options`` go to :func:`websockets.asyncio.client.connect` (``additional_headers``,
         ``subprotocols``, ``ssl``, ``max_size``, ``open_timeout``, ``compression``, …).
-        ``await channel.ready`` raises :class:`ChannelError` if the connection fails.
+        ``await channel.ready`` raises :class:`ChannelError` if the connection fails;
+        an option ``connect()`` does not take raises TypeError at once.
         """
+        check_options(options, CONNECT_OPTIONS, "WebSocketChannel.connect()")
         loop = require_loop("WebSocketChannel.connect()")
         channel = cls(url, options, loop)
         try:
@@ -192,11 +193,8 @@ class WebSocketChannel:
 
     @property
     def writable(self) -> bool:
-        """Whether a frame given to :meth:`send` now is written to the socket at once.
-
-        True only while the connection is open and not closing: then ``send()``
-        hands the frame to the transport before its first ``await``.
-        """
+        """Whether a frame given to :meth:`send` now is written to the socket at once: only while
+        open and not closing (then ``send()`` hands it to the transport before its first ``await``)."""
         ws = self._websocket
         return self.is_open and ws is not None and internals.is_writable(ws)
 
@@ -228,11 +226,8 @@ class WebSocketChannel:
             raise ChannelError(describe_error(exc)) from exc
 
     async def ping(self, timeout: float | None = 10.0) -> float:
-        """Send a ping, wait for the pong; returns the round trip in seconds.
-
-        Raises ChannelError when the connection is not open or closes first,
-        TimeoutError when no pong comes within ``timeout`` seconds.
-        """
+        """Send a ping, wait for the pong; returns the round trip in seconds. ChannelError when not
+        open or closed first, TimeoutError when no pong comes within ``timeout`` seconds."""
         ws = self._websocket
         if ws is None or not self.is_open:
             raise ChannelError("cannot ping: the channel is not open")
@@ -248,6 +243,10 @@ class WebSocketChannel:
         # websockets >= 13 gives the latency it measured; older ones give None.
         return float(result) if isinstance(result, float) else self.loop.time() - start
 
+    async def expect(self, match: Match, within: float | None = 2.0) -> Message:
+        """The first arriving frame ``match`` matches; the skipped stay first in ``stream`` (``_expect``)."""
+        return await expect_frame(self, match, within)
+
     async def ready_or_raise(self) -> None:
         """Wait for the handshake; raise ChannelError if it failed."""
         await asyncio.shield(self.ready)
@@ -261,7 +260,7 @@ class WebSocketChannel:
             # Closing while connecting: give up on the connection.
             self._fail(ChannelError("closed while connecting"))
         else:
-            self._close_args = (code, reason)
+            self._close_args = (code, close_reason(reason))  # websockets raises past 123 bytes
             self._outbox.put_nowait(None)  # the sender closes after the queued frames
             await asyncio.shield(self.closed)
         # Return only once every task of the channel has ended.
@@ -357,16 +356,19 @@ class WebSocketChannel:
             for data in batch:
                 yield data
 
-    async def _batches(self, limit: int) -> AsyncIterator[list[Data]]:
+    async def _batches(self, limit: int) -> AsyncGenerator[list[Data], None]:
         await asyncio.shield(self.ready)
         ws = self._websocket
         assert ws is not None
         take = internals.frame_taker(ws)
         try:
             while True:
-                batch = [await ws.recv()]
-                if take is not None:
-                    take(batch, limit)
+                if self._held:
+                    batch, self._held = self._held[:limit], self._held[limit:]
+                else:
+                    batch = [await ws.recv()]
+                    if take is not None:
+                        take(batch, limit)
                 yield batch
         except ConnectionClosed as exc:
             # Known now, before the TCP connection is fully gone.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wsecho_widget._util.errors import WsechoError
 from wsecho_widget.decoders._pretty import Cut, ProtoField
 
 __all__ = ["Budget", "ProtobufError", "decode_protobuf"]
@@ -22,7 +23,7 @@ _WIRE = {0: "varint", 1: "i64", 2: "len", 3: "group", 5: "i32"}
 _MAX_FIELD = 2**29 - 1
 
 
-class ProtobufError(ValueError):
+class ProtobufError(WsechoError, ValueError):
     """The bytes are not a protobuf message (one-line reason)."""
 
 

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
+from wsecho_widget._util.errors import WsechoError
 from wsecho_widget.decoders._pretty import Cut
 from wsecho_widget.decoders._protobuf import Budget
 
@@ -37,11 +38,11 @@ _PAIR_TAGS = frozenset((4, 5, 30))
 INSTALL_HINT = 'pip install "wsecho-widget[codecs]"'
 
 
-class WalkError(ValueError):
+class WalkError(WsechoError, ValueError):
     """The bytes are not one valid document (one-line reason)."""
 
 
-class MissingLibrary(ImportError):
+class MissingLibrary(WsechoError, ImportError):
     """The optional library a decoder needs is not installed."""
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wsecho_widget._util.errors import WsechoError
 from wsecho_widget.decoders._pretty import Cut, ProtoField, pretty
 from wsecho_widget.decoders._protobuf import Budget, ProtobufError, decode_protobuf
 from wsecho_widget.decoders._walkers import (
@@ -58,7 +59,7 @@ _RESERVED = frozenset((*BUILTIN_DECODERS, "auto"))
 _registry: dict[str, Decoder] = {}
 
 
-class DecodeError(ValueError):
+class DecodeError(WsechoError, ValueError):
     """A frame could not be decoded; ``str(error)`` is one line saying why."""
 
 

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal, overload
 
 from wsecho_widget.model.media import MediaType, image_size, picture_type, sniff_media_type
@@ -209,6 +210,12 @@ class History(Sequence[Message]):
         from wsecho_widget.model._frames import to_pandas
 
         return to_pandas(self, json=json, extra_columns=self.columns)
+
+    def to_har(self, path: str | Path, url: str = "ws://127.0.0.1/") -> Path:
+        """Write the kept messages as a HAR 1.2 file in Chrome DevTools' WebSocket layout."""
+        from wsecho_widget.model.har import to_har
+
+        return to_har(self, path, url)
 
     def __repr__(self) -> str:
         return f"<History {len(self)} of at most {self.limit} messages; {self.totals.summary()}>"

@@ -25,10 +25,13 @@ from websockets.exceptions import (
 from websockets.frames import Close, CloseCode
 from websockets.uri import parse_uri
 
+from wsecho_widget._util.errors import WsechoError
+
 __all__ = [
     "FINAL_CLOSE_CODES",
     "ChannelError",
     "check_url",
+    "close_reason",
     "describe_close",
     "describe_error",
     "initiator",
@@ -39,8 +42,24 @@ __all__ = [
 ]
 
 
-class ChannelError(ConnectionError):
+class ChannelError(WsechoError, ConnectionError):
     """A connection could not be opened, or broke. ``str()`` is one short line."""
+
+
+#: The most bytes a close frame's reason may hold (RFC 6455 5.5: 125 minus the code).
+MAX_CLOSE_REASON = 123
+
+
+def close_reason(reason: str) -> str:
+    """``reason`` cut to 123 UTF-8 bytes without splitting a character.
+
+    websockets raises ProtocolError instead of closing when a reason is longer
+    (``"é" * 62`` is 124 bytes); a lone surrogate, which has no UTF-8, becomes "?".
+    """
+    data = reason.encode("utf-8", "replace")
+    if len(data) <= MAX_CLOSE_REASON:
+        return data.decode("utf-8")
+    return data[:MAX_CLOSE_REASON].decode("utf-8", "ignore")  # drops a cut character's bytes
 
 
 def redact_url(url: str) -> str:
@@ -83,7 +102,14 @@ def describe_close(code: int | None, reason: str) -> str:
     except ValueError:
         name = "application code"
     text = f"{code} ({name})"
-    return f"{text}: {reason}" if reason else text
+    return f"{text}: {_printable(reason)}" if reason else text
+
+
+def _printable(reason: str) -> str:
+    # A peer's reason is untrusted: control characters (newlines) shown escaped, one line.
+    if reason.isprintable():
+        return reason
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in reason)
 
 
 #: Close codes after which reconnecting would meet the same end, so the session

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 
+from wsecho_widget.model.match import Match
 from wsecho_widget.model.message import History, Message
+from wsecho_widget.server.addresses import jupyter_server, proxy_urls
 from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice
 from wsecho_widget.server.hub import Hub
 from wsecho_widget.server.peers import Client, Target
@@ -22,6 +24,10 @@ class ServerAPI(CallbackMethods):
     """The server panel's methods for code; ``self.hub`` does the work."""
 
     hub: Hub
+
+    def _replied(self, message: Message) -> Message:
+        """A reply handed to code that waited for it (the feed's round trips count it)."""
+        return message
 
     @property
     def callbacks(self) -> Callbacks:  # type: ignore[override]  # read-only here
@@ -44,6 +50,16 @@ class ServerAPI(CallbackMethods):
         return self.hub.urls
 
     @property
+    def proxy_urls(self) -> list[str]:
+        """Where a browser reaches this server through the Jupyter server the kernel runs
+        under (jupyter-server-proxy: ``wss://host/user/me/proxy/PORT/``, then the path
+        alone for a page of that Jupyter); empty outside one or before listening."""
+        jupyter = jupyter_server()
+        if jupyter is None or self.hub.status != "listening":
+            return []
+        return proxy_urls(jupyter, self.hub.port, self.hub.gate.path or "/")
+
+    @property
     def clients(self) -> list[Client]:
         """The connected clients, oldest first."""
         return self.hub.clients
@@ -64,7 +80,19 @@ class ServerAPI(CallbackMethods):
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The next message received from any client (TimeoutError after ``timeout`` s)."""
-        return await self.hub.receive(timeout)
+        return self._replied(await self.hub.receive(timeout))
+
+    async def expect(
+        self, match: Match, within: float | None = 2.0, client: Client | str | None = None
+    ) -> Message:
+        """The first unread message that ``match`` matches (text, bytes, regex, dict, callable).
+
+        ``client`` (a client or its id) takes only that client's messages. Others stay,
+        in order, for :meth:`receive`. Raises ExpectationFailed (an AssertionError) after
+        ``within`` seconds, saying what was expected and the last five messages seen.
+        """
+        who = client.id if isinstance(client, Client) else client
+        return self._replied(await self.hub.expect(match, within, who))
 
     async def disconnect(self, client: Client | str, code: int = 1000, reason: str = "") -> None:
         """Close one client with ``code`` and ``reason``; returns once it has gone."""

@@ -24,71 +24,65 @@ from wsecho_widget._util.loop import in_loop
 from wsecho_widget.client.session import STATUSES
 from wsecho_widget.model.message import History, Message
 from wsecho_widget.protocols._client import ProtocolClient
-from wsecho_widget.ui.controls import LogPanel, NoticeBar, StatusBar, close_descendants
+from wsecho_widget.ui._base import PanelBase
+from wsecho_widget.ui.controls import LogOptions
+from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import LogFormat
 
 __all__ = ["ProtocolPanel"]
 
 
-class ProtocolPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
-    """A protocol client's panel: status, the protocol's controls, notices, the log."""
+class ProtocolPanel(PanelBase):
+    """A protocol client's panel: status, the protocol's controls, notices, the log.
+
+    A subclass makes its client, then calls ``super().__init__(client, controls,
+    line, log=...)`` with the rows of its own controls and how one frame reads.
+    """
 
     status = traitlets.Enum(STATUSES, default_value="connecting", help="the protocol's status")
     status_detail = traitlets.Unicode("", help="one line on the status: where, or why it failed")
+    closes = ("client", "log_panel")
 
-    #: One frame as a log line (None: as the plain log shows it), raw or not.
-    line: Callable[[Message, bool], str | None]
-
-    def _setup(
+    def __init__(
         self,
         client: ProtocolClient,
         controls: Sequence[widgets.Widget],
-        *,
-        log_limit: int = 200,
-        image_limit: int = 20,
-        render_interval: float = 0.05,
+        line: Callable[[Message, bool], str | None],
+        log: LogOptions,
     ) -> None:
-        """Compose the panel around ``client`` (subclasses call it from ``__init__``)."""
         self.client = client
-        loop = self.loop = client.loop
-        self.status_bar = StatusBar()
-        self.notice_bar = NoticeBar()
+        #: One frame as a log line (None: as the plain log shows it), raw or not.
+        self.line = line
+        self._controls = list(controls)
         # What the log shows: every frame but the heartbeats (the session's history
         # keeps those too; the same Message objects, so no copies of the data).
         self.log_history = History(client.session.history.limit)
-        self.connect_button = widgets.Button(
-            description="Disconnect", tooltip="Close or reopen the connection"
-        )
-        self.clear_button = widgets.Button(description="Clear", icon="trash", tooltip="Clear the log")
+        super().__init__(client.loop, self.log_history, log, render=self._render)
+        client.observe(on_change=self._show_status, on_frames=self._show_frames, on_notice=self._notify)
+        self._show_status()
+
+    def _feed_source(self) -> FeedSource:
+        # Raw frames: a schedule of protocol messages passes a callable that emits and returns None.
+        session = self.client.session
+        return FeedSource(session, session.history, session.send, lambda: self.client.status == "open")
+
+    def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         self.raw_button = widgets.ToggleButton(
             description="Raw", tooltip="Show the frames as they went instead of the protocol's lines"
         )
-        self.log_panel = LogPanel(
-            loop,
-            self.log_history,
-            limit=log_limit,
-            image_limit=image_limit,
-            interval=render_interval,
-            on_change=self._update_stats,
-            render=self._render,
-        )
-        self.connect_button.on_click(in_loop(loop, lambda _: self._toggle_connection()))
-        self.clear_button.on_click(in_loop(loop, lambda _: self.clear()))
         self.raw_button.observe(in_loop(loop, lambda _: self.log_panel.refresh()), "value")
-        top = widgets.HBox([self.status_bar, self.connect_button, self.clear_button, self.raw_button])
-        rows = [top, *controls, self.notice_bar, self.log_panel]
-        super().__init__(children=rows, layout=widgets.Layout(width="100%"))
-        self.add_class("wsecho-panel")
-        client.on_change.append(self._show_status)
-        client.on_frames.append(self._show_frames)
-        client.on_notice.append(self._notify)
-        self._show_status()
+        top = widgets.HBox([self.status_bar, self.connect_button, self.raw_button])
+        return [top, *self._controls, self.notice_bar, self.log_panel]
 
     # -- what the log shows ----------------------------------------------------------
 
     def _render(self, fmt: LogFormat, message: Message) -> str:
         text = self.line(message, bool(self.raw_button.value))
         return fmt.render(message if text is None else replace(message, data=text))
+
+    def _report_text(self) -> Callable[[Message], str | None]:
+        # The protocol's lines, as the log shows them: secrets (auth, connection_init) masked.
+        return lambda message: self.line(message, False)
 
     def _keep(self, message: Message) -> bool:
         """Whether the log shows this frame at all (heartbeats: no)."""
@@ -100,38 +94,23 @@ class ProtocolPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no 
             self.log_history.extend(kept)
             self.log_panel.add(kept)
 
-    def clear(self) -> None:
-        """Empty the log on screen; the history and totals stay."""
-        self.log_panel.clear()
-        self._notify("")
-        self._update_stats()
-
     # -- status ----------------------------------------------------------------------
 
     def _where(self) -> str:
         """What the status line shows beside the status (the URL and protocol state)."""
         return self.client.display_url
 
-    def _stats(self) -> list[str]:
-        """The protocol's counts for the stats line."""
-        return []
-
     def _show_status(self) -> None:
         client = self.client
         self.status_detail = client.detail
         self.status = client.status
         self.status_bar.show(client.status, client.detail, self._where())
-        stopped = client.status in ("closed", "error")
-        self.connect_button.description = "Connect" if stopped else "Disconnect"
-        self.connect_button.disabled = client.status == "closing"
+        self._show_connection(client.status)
         self._update_stats()
 
-    def _update_stats(self) -> None:
-        history = self.client.session.history
-        self.notice_bar.show_stats([history.totals.summary(), *self._stats(), *self.log_panel.summary()])
-
-    def _notify(self, text: str) -> None:
-        self.notice_bar.notify(text)
+    def _stats(self) -> list[str]:
+        """The totals; a protocol adds its own counts after them."""
+        return [self.client.session.history.totals.summary()]
 
     # -- connection ------------------------------------------------------------------
 
@@ -167,12 +146,3 @@ class ProtocolPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no 
             self._notify(str(exc))
             return False
         return True
-
-    def close(self) -> None:
-        """Close the widget: the client (connection, tasks), the log, every child widget."""
-        for name in ("client", "log_panel"):
-            part = getattr(self, name, None)
-            if part is not None:
-                part.close()
-        close_descendants(self)
-        super().close()

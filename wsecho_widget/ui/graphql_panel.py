@@ -8,9 +8,9 @@ pretty-printed in the log (or shown as the frames went, with Raw).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as widgets
@@ -21,7 +21,7 @@ from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT
 from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError, Subscription
 from wsecho_widget.protocols.graphql.render import graphql_text
 from wsecho_widget.ui._protocol_panel import ProtocolPanel
-from wsecho_widget.ui.controls import close_descendants
+from wsecho_widget.ui.controls import LogOptions, close_descendants
 
 __all__ = ["GraphQLPanel", "parse_variables"]
 
@@ -63,11 +63,12 @@ class GraphQLPanel(ProtocolPanel):
         connection_params: Mapping[str, Any] | None = None,
         query: str = "",
         history_limit: int = DEFAULT_HISTORY_LIMIT,
-        log_limit: int = 200,
-        render_interval: float = 0.05,
+        log: LogOptions | None = None,
         autoconnect: bool = True,
         **options: Any,
     ) -> None:
+        # Results are text: the log keeps no pictures.
+        log = replace(LogOptions.take(options, log), image_limit=0)
         client = GraphQLClient(
             url,
             connection_params=connection_params,
@@ -75,7 +76,6 @@ class GraphQLPanel(ProtocolPanel):
             autoconnect=False,
             **options,
         )
-        self.line = graphql_text
         loop = client.loop
         wide = widgets.Layout(width="100%")
         self.query_input = widgets.Textarea(
@@ -102,14 +102,13 @@ class GraphQLPanel(ProtocolPanel):
         self.run_button.on_click(in_loop(loop, lambda _: self.run()))
         self.subscribe_button.on_click(in_loop(loop, lambda _: self.start_subscription()))
         self._rows: dict[str, widgets.HBox] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
         form = [
             self.query_input,
             self.variables_input,
             widgets.HBox([self.run_button, self.subscribe_button]),
             self.subscriptions_box,
         ]
-        self._setup(client, form, log_limit=log_limit, image_limit=0, render_interval=render_interval)
+        super().__init__(client, form, graphql_text, log)
         self.add_class("wsecho-graphql")
         if autoconnect:
             client.connect()
@@ -211,7 +210,7 @@ class GraphQLPanel(ProtocolPanel):
 
     def _stats(self) -> list[str]:
         active = len(self._rows)
-        return [f"{active} active subscriptions"] if active else []
+        return [*super()._stats(), *([f"{active} active subscriptions"] if active else [])]
 
     def __repr__(self) -> str:
         return f"<GraphQLPanel {self.client.display_url} {self.client.status}>"

@@ -3,7 +3,7 @@
 A camera-like server sends more frames than a page should draw. The live view keeps
 only the newest received picture and shows it at most once per ``interval``: one
 message with its bytes as one binary buffer, drawn by the page into the same canvas
-(``livewidget.js``). Frames that arrive in between are skipped in the kernel and
+(``js/livewidget.js``). Frames that arrive in between are skipped in the kernel and
 never sent; the label says how many, and the frames per second received and shown.
 Every frame is still in the history: this only decides what is drawn.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -24,6 +23,7 @@ import ipywidgets as widgets
 from wsecho_widget._util.loop import Throttle
 from wsecho_widget.model.media import MediaLimits
 from wsecho_widget.model.message import Message
+from wsecho_widget.ui.frontend import bundle, conforms
 
 __all__ = ["LiveView"]
 
@@ -40,7 +40,7 @@ def _rate(times: deque[float], now: float) -> float:
 class LiveWidget(anywidget.AnyWidget):
     """One canvas in the page that shows the frames given to :meth:`show`."""
 
-    _esm = (Path(__file__).parent / "livewidget.js").read_text(encoding="utf-8")
+    _esm = bundle("livewidget.js")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -60,7 +60,7 @@ class LiveWidget(anywidget.AnyWidget):
 
     def _received(self, _widget: Any, content: Any, _buffers: Any) -> None:
         # A view that (re)renders asks for the frame shown now; answer in the loop.
-        if isinstance(content, dict) and content.get("kind") == "frame?":
+        if conforms(content, "FrameRequest"):
             self.loop.call_soon_threadsafe(self._resend)
 
     def _resend(self) -> None:

@@ -1,4 +1,4 @@
-"""The log's widget in the page: a small anywidget front end (``logwidget.js``).
+"""The log's widget in the page: a small anywidget front end (``js/logwidget.js``).
 
 Why not ipywidgets' own: an ``Output`` whose ``outputs`` change rebuilds every view
 embedded in it (each shown picture was decoded ~13 times), and a Box of ``Image``
@@ -20,9 +20,10 @@ from typing import Any
 
 import anywidget
 
+from wsecho_widget.ui.frontend import bundle, conforms
+
 __all__ = ["LogWidget"]
 
-_HERE = Path(__file__).parent
 # Longer tokens are not ours: the page makes ~25 characters.
 _TOKEN_LIMIT = 100
 
@@ -32,18 +33,25 @@ class LogWidget(anywidget.AnyWidget):
 
     Each view, when it (re)renders, asks for a snapshot: ``on_snapshot(token)`` is
     called (from whichever thread the kernel delivers widget messages in) and should
-    answer with ``reset(entries, buffers, token)``.
+    answer with ``reset(entries, buffers, token)``. A click or an arrow key in a view
+    calls ``on_select(seq)`` (None: the selection was cleared), from that thread too;
+    :meth:`selected` tells every view what to highlight.
     """
 
-    _esm = (_HERE / "logwidget.js").read_text(encoding="utf-8")
-    _css = (_HERE / "logwidget.css").read_text(encoding="utf-8")
+    _esm = bundle("logwidget.js")
+    _css = (Path(__file__).parent / "logwidget.css").read_text(encoding="utf-8")
 
     def __init__(
-        self, on_snapshot: Callable[[str], None], text: Callable[[], str] = str, **kwargs: Any
+        self,
+        on_snapshot: Callable[[str], None],
+        text: Callable[[], str] = str,
+        on_select: Callable[[int | None], None] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.add_class("wsecho-log-entries")
         self._on_snapshot = on_snapshot
+        self.on_select = on_select
         self._text = text
         self.on_msg(self._received)
 
@@ -60,10 +68,11 @@ class LogWidget(anywidget.AnyWidget):
 
     def _received(self, _widget: Any, content: Any, _buffers: Any) -> None:
         # Messages come from the page: check their shape before acting on them.
-        if isinstance(content, dict) and content.get("kind") == "snapshot":
-            token = content.get("token")
-            if isinstance(token, str) and 0 < len(token) <= _TOKEN_LIMIT:
-                self._on_snapshot(token)
+        if conforms(content, "SnapshotRequest"):
+            if 0 < len(content["token"]) <= _TOKEN_LIMIT:
+                self._on_snapshot(content["token"])
+        elif conforms(content, "SelectRequest") and self.on_select is not None:
+            self.on_select(content["seq"])
 
     def update(
         self,
@@ -84,6 +93,10 @@ class LogWidget(anywidget.AnyWidget):
             content["trim"] = trim
         if len(content) > 1:
             self.send(content, list(buffers) or None)
+
+    def selected(self, seq: int | None) -> None:
+        """Tell every view which entry to highlight (None: none)."""
+        self.send({"kind": "selected", "seq": seq})
 
     def reset(self, entries: Sequence[dict[str, Any]], buffers: Sequence[bytes], token: str | None) -> None:
         """Replace what a view shows (``token``'s view, or every view in step when None)."""

@@ -14,30 +14,23 @@ import asyncio
 import contextlib
 import os
 import ssl as _ssl
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 import traitlets
 
-from wsecho_widget._util.loop import Debouncer, in_loop
 from wsecho_widget.client._api import ClientAPI
 from wsecho_widget.client.connection import ChannelError, check_url
 from wsecho_widget.client.options import header_pairs
 from wsecho_widget.client.session import STATUSES, Session, Status
-from wsecho_widget.model.media import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, MediaLimits
-from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, format_size
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_size
 from wsecho_widget.model.transcript import load_transcript
-from wsecho_widget.ui.controls import (
-    LogPanel,
-    NoticeBar,
-    OptionsForm,
-    SaveButton,
-    SendBar,
-    StatusBar,
-    close_descendants,
-)
+from wsecho_widget.ui._base import PanelBase
+from wsecho_widget.ui.controls import LogOptions, OptionsForm, SaveButton, SendBar
+from wsecho_widget.ui.feed import FeedSource
+from wsecho_widget.ui.render import format_seconds
 
 __all__ = ["WebSocketPanel"]
 
@@ -46,7 +39,7 @@ __all__ = ["WebSocketPanel"]
 _LATENCY_REFRESH = 2.0
 
 
-class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
+class WebSocketPanel(ClientAPI, PanelBase):
     """A live WebSocket client in a notebook: a text input, Send, and a log.
 
     ``WebSocketPanel()`` starts an echo server inside the kernel and connects to it;
@@ -59,6 +52,9 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
     returns an iterator of them; default: backoff from 0-1 s up to 30 s, with
     jitter). Disconnect stops it. See :class:`~wsecho_widget.client.session.Session`.
 
+    The log is set by ``log=LogOptions(...)`` or the same settings as keywords
+    (``log_limit``, ``image_limit``, ``render_interval``, ``max_picture_side``,
+    ``max_picture_pixels``, ``live``; see :class:`~wsecho_widget.ui.controls.LogOptions`).
     Received pictures, sounds and videos show in the log (the newest ``image_limit``);
     a picture whose header declares more than ``max_picture_side`` pixels on a side or
     ``max_picture_pixels`` in all is not sent to the page, and its line says so.
@@ -80,6 +76,8 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         False, help="show received pictures as one picture updated in place (the Live toggle), not in the log"
     )
 
+    closes = ("session", "log_panel")
+
     def __init__(
         self,
         url: str | None = None,
@@ -90,38 +88,25 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         max_size: int | None = 16 * 2**20,
         open_timeout: float | None = 10,
         history_limit: int = DEFAULT_HISTORY_LIMIT,
-        log_limit: int = 200,
-        image_limit: int = 20,
-        render_interval: float = 0.05,
-        live: bool = False,
-        max_picture_side: int = DEFAULT_MAX_SIDE,
-        max_picture_pixels: int = DEFAULT_MAX_PIXELS,
+        log: LogOptions | None = None,
         autoconnect: bool = True,
         **options: Any,
     ) -> None:
+        log = LogOptions.take(options, log)
         # Header values may be secrets: they live in the session's options only,
         # never in a widget trait (which the notebook could save).
-        headers = header_pairs(additional_headers) if additional_headers is not None else []
+        self._headers = header_pairs(additional_headers) if additional_headers is not None else []
         options.update(
-            _connect_options(headers, subprotocols, ssl, max_size=max_size, open_timeout=open_timeout)
+            _connect_options(self._headers, subprotocols, ssl, max_size=max_size, open_timeout=open_timeout)
         )
         # The session checks the loop and the URL first: a bad call fails before
         # any widget exists.
         self.session = Session(url, history_limit=history_limit, **options)
         loop = self.session.loop
-        self._start_hooks(loop, pace=render_interval)  # failures shown at the log's pace
-        self._latency_tick = Debouncer(loop, _LATENCY_REFRESH, self._tick_latency)
-        self.log_panel = LogPanel(
-            loop,
-            self.session.history,
-            limit=log_limit,
-            image_limit=image_limit,
-            interval=render_interval,
-            on_change=self._update_stats,
-            limits=MediaLimits(max_picture_side, max_picture_pixels),
-            live=live,
-        )
-        self._compose(loop, headers, live)
+        self._start_hooks(loop, pace=log.interval)  # failures shown at the log's pace
+        super().__init__(loop, self.session.history, log, live=log.live)
+        traitlets.link((self, "live"), (self.log_panel.toolbar.live_button, "value"))
+        self._latency_tick = self._timer(_LATENCY_REFRESH, self._tick_latency)
         self.session.subscribe(on_status=self._show_status, on_messages=self.log_panel.add)
         self._update_stats()
         self._latency_tick.start()
@@ -130,24 +115,22 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         else:
             self._show_status("closed", "not connected yet")
 
-    def _compose(self, loop: asyncio.AbstractEventLoop, headers: list[tuple[str, str]], live: bool) -> None:
-        # The parts, laid out as rows; then today's public names for their widgets.
-        self.live = live  # one setting with the Live toggle:
-        traitlets.link((self, "live"), (self.log_panel.toolbar.live_button, "value"))
+    def _feed_source(self) -> FeedSource:
+        session = self.session
+        return FeedSource(session, session.history, session.send, lambda: session.status == "open")
+
+    def _replied(self, message: Message) -> Message:
+        return self._feed_replied(message)
+
+    def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         options = self.session.options
-        self.status_bar = StatusBar()
-        self.notice_bar = NoticeBar()
-        self.connect_button = widgets.Button(
-            description="Disconnect", tooltip="Close or reopen the connection"
-        )
-        self.clear_button = widgets.Button(description="Clear", icon="trash", tooltip="Clear the log")
         self.save_button = SaveButton(loop, lambda: self.session.history, self._notify)
         self.options_form = OptionsForm(
             loop,
             on_apply=self._apply_clicked,
             notify=self._notify,
             subprotocols=options.get("subprotocols") or (),
-            headers=headers,
+            headers=self._headers,
             compression=options.get("compression") == "deflate",
         )
         self.send_bar = SendBar(
@@ -155,15 +138,13 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
             on_text=self._send_text,
             on_files=self._send_files,
             notify=self._notify,
-            text_row_extra=[self.connect_button, self.clear_button],
+            text_row_extra=[self.connect_button],
             file_row_extra=[self.save_button, self.options_form.toggle_button],
         )
-        self.connect_button.on_click(in_loop(loop, lambda _: self._toggle_connection()))
-        self.clear_button.on_click(in_loop(loop, lambda _: self.clear()))
-        rows = [self.status_bar, self.send_bar, self.options_form, self.notice_bar, self.log_panel]
-        super().__init__(children=rows, layout=widgets.Layout(width="100%"))
-        self.add_class("wsecho-panel")  # a stable hook for the browser tests and users' CSS
+        self._name_parts()
+        return [self.status_bar, self.send_bar, self.options_form, self.notice_bar, self.log_panel]
 
+    def _name_parts(self) -> None:
         # The same objects as the parts' widgets, under the names the panel always had.
         bar, form, log = self.send_bar, self.options_form, self.log_panel
         self.text, self.send_button = bar.text, bar.send_button
@@ -197,24 +178,26 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
             self.url = self.session.display_url or None
             self.latency = self._current_latency()
         self.status_bar.show(self.session.status, self.session.detail, self.url, self.latency)
-        self.connect_button.description = "Connect" if status in ("closed", "error") else "Disconnect"
-        self.connect_button.disabled = status == "closing" or self.session.closed
+        self._show_connection(status, self.session.closed)
         self.send_button.disabled = status not in ("open", "connecting")
         self.options_form.show_connection(status, self.url, self.negotiated)
         self._update_stats()
 
-    def _update_stats(self) -> None:
+    def _stats(self) -> list[str]:
         session = self.session
         parts = [session.history.totals.summary()]
         if session.queued:
             parts.append(f"{session.queued} queued")
         if session.history.dropped:
             parts.append(f"history keeps the newest {session.history.limit:,}")
-        self.notice_bar.show_stats(parts + self.log_panel.summary())
+        return parts
+
+    def _update_stats(self) -> None:
+        super()._update_stats()
         self._refresh_latency()
 
-    def _notify(self, text: str) -> None:
-        self.notice_bar.notify(text)
+    # ClientAPI declares the hook; the base shows it on the notice line.
+    _notify = PanelBase._notify
 
     # -- latency ---------------------------------------------------------------------
 
@@ -266,6 +249,13 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
         self._update_stats()
         return True
 
+    def _resend(self, message: Message) -> None:
+        with contextlib.suppress(ChannelError):  # send() said why on the notice line
+            self.send(message.data)
+
+    def _edit(self, message: Message) -> None:
+        self.send_bar.edit(message)
+
     def _toggle_connection(self) -> None:
         if self.session.status in ("closed", "error"):
             self.connect()
@@ -274,10 +264,8 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
 
     def clear(self) -> None:
         """Empty the log on screen and forget the Recent texts; the history and totals stay."""
-        self.log_panel.clear()
         self.send_bar.forget_recent()
-        self._notify("")
-        self._update_stats()
+        super().clear()
 
     # -- connection options ----------------------------------------------------------
 
@@ -326,21 +314,37 @@ class WebSocketPanel(ClientAPI, widgets.VBox):  # type: ignore[misc]  # ipywidge
     #: Read a transcript written by :meth:`save_transcript` back as Message records.
     load_transcript = staticmethod(load_transcript)
 
+    @classmethod
+    def from_messages(cls, messages: Iterable[Message], url: str | None = None, **log: Any) -> WebSocketPanel:
+        """A read-only panel of recorded ``messages`` (a transcript, a HAR conversation): no connection.
+
+        The log, its filter and views, ``messages.to_pandas()`` and ``report()`` work;
+        Send and Connect are off. ``log`` takes the log's options (``log_limit``, ...).
+        """
+        records = list(messages)
+        panel = cls(url, autoconnect=False, history_limit=max(1, len(records)), **log)
+        panel.session.history.extend(records)
+        panel.log_panel.add(records)
+        panel.connect_button.disabled = panel.send_button.disabled = panel.text.disabled = True
+        panel._notify(f"a recording of {len(records):,} messages (read-only)")
+        panel._update_stats()
+        return panel
+
     # -- closing ---------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the widget: disconnect, stop the embedded server, end every task."""
-        # Also called from __del__, perhaps on a panel whose __init__ failed early.
-        for name in ("session", "log_panel"):  # the log closes its pictures
-            part = getattr(self, name, None)
-            if part is not None:
-                part.close()
         self._stop_hooks()
-        latency_tick = getattr(self, "_latency_tick", None)
-        if latency_tick is not None:
-            latency_tick.cancel()
-        close_descendants(self)
         super().close()
+
+    def _report_rows(self) -> list[tuple[str, str]]:
+        negotiated = self.negotiated
+        return [
+            ("subprotocol", negotiated["subprotocol"] or "none (or not open)"),
+            ("extensions", ", ".join(map(str, negotiated["extensions"])) or "none (or not open)"),
+            ("handshake headers", ", ".join(self.headers) or "none (values are never shown)"),
+            ("last round trip", format_seconds(self.latency)),
+        ]
 
     def __repr__(self) -> str:
         return f"<WebSocketPanel {self.url or '(embedded)'} {self.status}>"

@@ -23,7 +23,10 @@ from wsecho_widget.model.message import Message, format_size, hex_dump, hex_prev
 
 __all__ = [
     "BINARY_VIEWS",
+    "DIRECTIONS",
+    "KINDS",
     "BinaryView",
+    "FilterError",
     "LogFormat",
     "MessageFilter",
     "binary_views",
@@ -33,6 +36,7 @@ __all__ = [
     "render_line",
     "searchable_text",
     "status_text",
+    "text_filter",
 ]
 
 #: ``auto``, ``hex``, ``text``, ``msgpack``, ``cbor``, ``protobuf`` or a registered decoder's name.
@@ -98,7 +102,7 @@ def pretty_json(text: str, indent: int = 2) -> str | None:
         return None
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return None
     tokens = _TOKEN.findall(text)
     out: list[str] = []
@@ -140,20 +144,71 @@ def searchable_text(message: Message) -> str:
     return line[line.index("binary") :].rstrip("\n")
 
 
-def message_filter(query: str) -> MessageFilter | None:
-    """A predicate for messages whose :func:`searchable_text` contains ``query``.
+#: The direction filter's choices, and the kind filter's.
+DIRECTIONS = ("all", "sent", "received")
+KINDS = ("all", "text", "binary", "pictures", "notices")
 
-    Case-insensitive (``str.casefold``, so ``STRASSE`` finds ``Straße``); surrounding
-    whitespace is ignored. None for an empty query: everything is shown.
+_REGEX = re.compile(r"^/(.*)/([ims]*)$", re.DOTALL)
+
+
+class FilterError(ValueError):
+    """A filter that cannot be used, said in one line (a bad regular expression)."""
+
+
+def text_filter(query: str) -> MessageFilter | None:
+    """A predicate on :func:`searchable_text`: contains ``query``, or matches ``/regex/flags``.
+
+    Plain text is case-insensitive (``str.casefold``, so ``STRASSE`` finds ``Straße``)
+    and surrounding whitespace is ignored; ``/ab+c/i`` is a Python regular expression
+    searched for, with flags ``i``, ``m``, ``s``. None for an empty query: everything is
+    shown. A bad expression raises :class:`FilterError` with one line saying why.
     """
-    needle = query.strip().casefold()
-    if not needle:
+    stripped = query.strip()
+    if not stripped:
         return None
+    if (regex := _REGEX.match(stripped)) is not None and regex[1]:
+        flags = 0
+        for letter in regex[2]:
+            flags |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}[letter]
+        try:
+            pattern = re.compile(regex[1], flags)
+        except re.error as exc:
+            raise FilterError(f"not a regular expression: {exc}") from None
+        return lambda message: pattern.search(searchable_text(message)) is not None
+    needle = stripped.casefold()
+    return lambda message: needle in searchable_text(message).casefold()
 
-    def matches(message: Message) -> bool:
-        return needle in searchable_text(message).casefold()
 
-    return matches
+def _kind_filter(kind: str, notice: MessageFilter | None) -> MessageFilter | None:
+    if kind == "text":
+        return lambda message: isinstance(message.data, str)
+    if kind == "binary":
+        return lambda message: isinstance(message.data, bytes)
+    if kind == "pictures":
+        return lambda message: message.image_format is not None
+    if kind == "notices":
+        return notice if notice is not None else (lambda message: False)
+    return None
+
+
+def message_filter(
+    query: str = "", direction: str = "all", kind: str = "all", notice: MessageFilter | None = None
+) -> MessageFilter | None:
+    """Which messages the log shows: :func:`text_filter`'s ``query``, ``direction``
+    (``all``, ``sent``, ``received``) and ``kind`` (``all``, ``text``, ``binary``,
+    ``pictures``, ``notices``: what ``notice`` says is a protocol's notice, not data).
+
+    None when nothing is filtered. A bad regular expression raises :class:`FilterError`.
+    """
+    parts = [text_filter(query), _kind_filter(kind, notice)]
+    if direction in ("sent", "received"):
+        parts.append(lambda message: message.direction == direction)
+    keep = [part for part in parts if part is not None]
+    if not keep:
+        return None
+    if len(keep) == 1:
+        return keep[0]
+    return lambda message: all(part(message) for part in keep)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,22 +12,23 @@ session or connection tasks: the hub does the networking.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import time
-from collections.abc import Iterable, Sequence
-from ssl import SSLContext
 from typing import Any
 
 import ipywidgets as widgets
 import traitlets
 
-from wsecho_widget._util.loop import Debouncer, in_loop
+from wsecho_widget._util.loop import in_loop
 from wsecho_widget._util.tasks import keep_task
 from wsecho_widget.client.connection import ChannelError
-from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
+from wsecho_widget.model.message import Message
 from wsecho_widget.server._api import ServerAPI
 from wsecho_widget.server.addresses import ANDROID_EMULATOR_HOST, is_loopback_only
 from wsecho_widget.server.hub import BROADCAST, Hub, HubStatus, Notice, Target
-from wsecho_widget.ui.controls import LogPanel, NoticeBar, SendBar, StatusBar, close_descendants
+from wsecho_widget.ui._base import PanelBase
+from wsecho_widget.ui.controls import LogOptions, SendBar
+from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import LogFormat
 
 __all__ = ["ServerPanel"]
@@ -38,7 +39,7 @@ EVENT_LINES = 200
 _ALL = BROADCAST  # the client selector's value for "all clients"
 
 
-class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
+class ServerPanel(ServerAPI, PanelBase):
     """A WebSocket server shown as a panel: ``ServerPanel()`` listens on 127.0.0.1, a free port.
 
     ``await panel.ready`` once it listens (a clear ChannelError if it cannot);
@@ -46,7 +47,13 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
     address. Clients are ``panel.clients`` ("c1", "c2", ... oldest first); every
     frame to or from any of them is in ``panel.messages`` with ``message.client``.
     ``send(data, to=None)`` sends to all or to some; ``on_message(cb)`` answers from
-    code. See :class:`~wsecho_widget.server.hub.Hub` for the options.
+    code. ``options`` are the hub's, all of them (``mode``, ``path``, ``subprotocols``,
+    ``ssl``, ``max_size``, ``max_clients``, ``origins``, ``token``, ``send_queue``,
+    ``history_limit`` and websockets' ``serve()`` options): see
+    :class:`~wsecho_widget.server.hub.Hub`. The log: ``log=LogOptions(...)`` or its
+    keywords (``log_limit``, ``image_limit``, ``render_interval``, ...). Under a Jupyter
+    server (JupyterHub, a remote server) the address line adds the address through
+    jupyter-server-proxy (docs/server.md).
     """
 
     status = traitlets.Enum(
@@ -60,78 +67,50 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         help="echo: each frame is sent back to its sender; manual: people and code answer",
     )
 
+    closes = ("hub", "log_panel", "send_bar")
+    connects = False  # the server listens until closed
+
     def __init__(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        *,
-        mode: str = "echo",
-        path: str | None = None,
-        subprotocols: Sequence[str] | None = None,
-        ssl: SSLContext | None = None,
-        max_size: int | None = 16 * 2**20,
-        max_clients: int = 1000,
-        origins: Iterable[str | None] | None = None,
-        token: str | None = None,
-        history_limit: int = DEFAULT_HISTORY_LIMIT,
-        log_limit: int = 200,
-        image_limit: int = 20,
-        render_interval: float = 0.05,
-        **options: Any,
+        self, host: str = "127.0.0.1", port: int = 0, *, log: LogOptions | None = None, **options: Any
     ) -> None:
-        # The hub checks the loop and the options first: a bad call fails before any widget.
-        self.hub = Hub(
-            host,
-            port,
-            mode=mode,  # type: ignore[arg-type]  # checked by the hub
-            path=path,
-            subprotocols=subprotocols,
-            ssl=ssl,
-            max_size=max_size,
-            max_clients=max_clients,
-            origins=origins,
-            token=token,
-            history_limit=history_limit,
-            **options,
-        )
+        log = LogOptions.take(options, log)
+        # The hub checks the loop and its options first: a bad call fails before any widget.
+        self.hub = Hub(host, port, **options)
         loop = self.hub.loop
-        self._tasks: set[asyncio.Task[Any]] = set()
+        super().__init__(loop, self.hub.messages, log, render=_with_client, mode=self.hub.mode)
         # Events and the client list follow at the log's pace: a burst of
         # connections or refusals is one update of each, not one per event.
-        self._events_tick = Debouncer(loop, render_interval * 2, self._show_events)
-        self._clients_tick = Debouncer(loop, render_interval * 2, self._show_clients)
-        self.log_panel = LogPanel(
-            loop,
-            self.hub.messages,
-            limit=log_limit,
-            image_limit=image_limit,
-            interval=render_interval,
-            on_change=self._update_stats,
-            render=_with_client,
-        )
-        self._compose(loop)
-        super().__init__(children=self._rows, mode=mode, layout=widgets.Layout(width="100%"))
-        self.add_class("wsecho-panel")
+        self._events_tick = self._timer(log.interval * 2, self._show_events)
+        self._clients_tick = self._timer(log.interval * 2, self._show_clients)
         self.add_class("wsecho-server-panel")
         self.observe(self._on_mode, "mode")
         self._follow_hub()
 
+    def _feed_source(self) -> FeedSource:
+        hub = self.hub
+        return FeedSource(
+            hub, hub.messages, hub.send, lambda: hub.status == "listening" and bool(hub.clients)
+        )
+
+    def _replied(self, message: Message) -> Message:
+        return self._feed_replied(message)
+
     def _follow_hub(self) -> None:
         # The hub calls these in the loop's thread; show what is there already.
         hub = self.hub
-        hub.status_listeners.append(self._show_status)
-        hub.message_listeners.append(self._show_message)
-        hub.notice_listeners.append(self._show_notice)
-        hub.client_listeners.append(lambda _: self._clients_tick.start())
+        hub.subscribe(
+            on_status=self._show_status,
+            on_record=self._show_message,
+            on_notice=self._show_notice,
+            on_client=lambda _: self._clients_tick.start(),
+        )
         hub.ready.add_done_callback(lambda _: self._show_addresses())
         self._show_status(hub.status, hub.detail)
         self._show_clients()
         for notice in hub.notices:
             self._show_notice(notice)
 
-    def _compose(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.status_bar = StatusBar()
-        self.notice_bar = NoticeBar()
+    def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         self.address_label = widgets.Label(tooltip="the addresses clients can connect to")
         self.warning_label = widgets.Label(layout=widgets.Layout(display="none"))
         self.warning_label.style.text_color = "var(--jp-warn-color1, #f57c00)"
@@ -174,7 +153,8 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         self.client_selector.observe(in_loop(loop, lambda _: self._show_client_info()), "value")
         self.mode_toggle.observe(in_loop(loop, self._toggle_changed), "value")
         self.disconnect_button.on_click(in_loop(loop, lambda _: self._disconnect_clicked()))
-        rows = [
+        self._events_text: list[str] = []
+        return [
             self.status_bar,
             self.address_label,
             self.warning_label,
@@ -184,8 +164,6 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
             self.events,
             self.log_panel,
         ]
-        self._rows = rows
-        self._events_text: list[str] = []
 
     # -- what the user sees -----------------------------------------------------------
 
@@ -206,6 +184,11 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         text = "connect to: " + " · ".join(shown)
         if emulator:
             text += f" · Android emulator: {emulator[0]}"
+        proxied = self.proxy_urls
+        if proxied:
+            text += f" · through Jupyter: {' or '.join(proxied)}"
+            if importlib.util.find_spec("jupyter_server_proxy") is None:  # maybe in the server's env
+                text += " (if the Jupyter server has jupyter-server-proxy)"
         self.address_label.value = text
         if not is_loopback_only(hub.host) and not hub.gate.has_token:
             self.warning_label.value = (
@@ -245,12 +228,12 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         self.client_info.value = client.describe() if client is not None else ""
         self.client_info.layout.display = None if client is not None else "none"
 
-    def _update_stats(self) -> None:
+    def _stats(self) -> list[str]:
         hub = self.hub
         parts = [f"{len(hub.clients)} connected", hub.messages.totals.summary()]
         if hub.messages.dropped:
             parts.append(f"history keeps the newest {hub.messages.limit:,}")
-        self.notice_bar.show_stats(parts + self.log_panel.summary())
+        return parts
 
     # -- what the user does -----------------------------------------------------------
 
@@ -276,6 +259,20 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         self.notice_bar.notify(f"sent {what} to {count} client{'s' if count != 1 else ''}")
         return True
 
+    def _resend(self, message: Message) -> None:
+        # To the client it came from or went to ("*": to every client, as it went).
+        client = message.client if message.client != "*" else None
+        try:
+            count = self.hub.send(message.data, client)
+        except (ChannelError, ValueError) as exc:
+            self.notice_bar.notify(str(exc))
+            return
+        whom = client or f"{count} client{'s' if count != 1 else ''}"
+        self.notice_bar.notify(f"sent message #{message.seq} again to {whom}")
+
+    def _edit(self, message: Message) -> None:
+        self.send_bar.edit(message)
+
     def _disconnect_clicked(self) -> None:
         target = self._target()
         if not isinstance(target, str):
@@ -294,26 +291,21 @@ class ServerPanel(ServerAPI, widgets.VBox):  # type: ignore[misc]  # ipywidgets 
         self.hub.mode = change["new"]
         self.mode_toggle.value = change["new"]
 
-    # -- closing ----------------------------------------------------------------------
+    # -- the record and the report -----------------------------------------------------
 
-    def close(self) -> None:
-        """Close every client with 1001, stop listening, end every task, close the widgets."""
-        # Also called from __del__, perhaps on a panel whose __init__ failed early.
-        hub = getattr(self, "hub", None)
-        if hub is not None:
-            hub.close()
-        for name in ("log_panel", "send_bar"):
-            part = getattr(self, name, None)
-            if part is not None:
-                part.close()
-        for name in ("_events_tick", "_clients_tick"):
-            tick = getattr(self, name, None)
-            if tick is not None:
-                tick.cancel()
-        for task in list(getattr(self, "_tasks", ())):
-            task.cancel()
-        close_descendants(self)
-        super().close()
+    def _record_extra(self) -> list[str]:
+        return [str(self.address_label.value)] if self.address_label.value else []
+
+    def _report_rows(self) -> list[tuple[str, str]]:
+        hub = self.hub
+        return [
+            ("addresses", str(self.address_label.value) or hub.url),
+            ("mode", hub.mode),
+            ("clients connected", ", ".join(f"{c.id} {c.address}" for c in hub.clients) or "none"),
+        ]
+
+    def _report_events(self) -> list[str]:
+        return list(self._events_text)
 
     def __repr__(self) -> str:
         hub = getattr(self, "hub", None)

@@ -20,9 +20,9 @@ import ipywidgets as widgets
 from wsecho_widget._util.tasks import keep_task
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_size
 from wsecho_widget.protocols.socketio.client import Event, SocketIOClient
-from wsecho_widget.protocols.socketio.render import is_heartbeat, socketio_text
+from wsecho_widget.protocols.socketio.render import is_heartbeat, socketio_event, socketio_text
 from wsecho_widget.ui._protocol_panel import ProtocolPanel
-from wsecho_widget.ui.controls import SendBar
+from wsecho_widget.ui.controls import LogOptions, SendBar
 
 __all__ = ["SocketIOPanel", "parse_args"]
 
@@ -68,12 +68,11 @@ class SocketIOPanel(ProtocolPanel):
         path: str = "/socket.io",
         event: str = "message",
         history_limit: int = DEFAULT_HISTORY_LIMIT,
-        log_limit: int = 200,
-        image_limit: int = 20,
-        render_interval: float = 0.05,
+        log: LogOptions | None = None,
         autoconnect: bool = True,
         **options: Any,
     ) -> None:
+        log = LogOptions.take(options, log)
         client = SocketIOClient(
             url,
             namespace=namespace,
@@ -83,7 +82,6 @@ class SocketIOPanel(ProtocolPanel):
             autoconnect=False,
             **options,
         )
-        self.line = socketio_text
         loop = client.loop
         self.event_input = widgets.Text(
             value=event, description="Event", layout=widgets.Layout(width="16em"), tooltip="The event's name"
@@ -108,14 +106,10 @@ class SocketIOPanel(ProtocolPanel):
         bar.send_button.tooltip = "Emit the event with these arguments"
         bar.send_file_button.description = "Emit file"
         bar.send_file_button.tooltip = "Emit the event with (file name, file bytes as a binary attachment)"
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._setup(
-            client,
-            [bar],
-            log_limit=log_limit,
-            image_limit=image_limit,
-            render_interval=render_interval,
-        )
+        super().__init__(client, [bar], socketio_text, log)
+        self.log_panel.detail.origin = socketio_event  # the detail view names the event
+        # Handshakes, acks and other packets that carry no event are the kind "notices".
+        self.log_panel.toolbar.offer_notices(lambda message: socketio_event(message) is None)
         self.add_class("wsecho-socketio")
         if autoconnect:
             client.connect()
@@ -206,7 +200,7 @@ class SocketIOPanel(ProtocolPanel):
         return f"{client.display_url} · namespace {client.namespace}{sid}{beats}"
 
     def _stats(self) -> list[str]:
-        return [f"{len(self.client.events):,} events"]
+        return [*super()._stats(), f"{len(self.client.events):,} events"]
 
     def __repr__(self) -> str:
         return f"<SocketIOPanel {self._where()} {self.client.status}>"

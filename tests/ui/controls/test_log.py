@@ -9,7 +9,7 @@ from tests.helpers import make_png, page, wait_for
 from tests.panel_helpers import Counting, log
 from wsecho_widget import WebSocketPanel
 from wsecho_widget.model.message import History, Message, format_size
-from wsecho_widget.ui.controls import LogPanel
+from wsecho_widget.ui.controls import LogOptions, LogPanel
 from wsecho_widget.ui.render import LogFormat
 
 
@@ -98,7 +98,7 @@ async def test_filter_narrows_the_log(panel: WebSocketPanel) -> None:
     assert "← Apple pie" in shown and "← pineapple" in shown and "→ pineapple" in shown
     assert "banana" not in shown and "cherry" not in shown
     assert page(panel.output).media() == []
-    assert "filter shows 4" in panel.stats_label.value
+    assert "4 of 10 shown" in panel.stats_label.value  # matches of the messages since Clear
 
     # New messages: only those that match join the log.
     panel.send("crab apple")
@@ -116,7 +116,7 @@ async def test_filter_narrows_the_log(panel: WebSocketPanel) -> None:
 
     shown = await filtered(panel, "")  # back to everything kept
     assert all(w in shown for w in ("Apple pie", "banana", "cherry", "durian", "crab apple"))
-    assert "filter shows" not in panel.stats_label.value
+    assert " shown" not in panel.stats_label.value
 
 
 async def test_filter_respects_clear_and_reads_the_history_not_the_screen() -> None:
@@ -132,7 +132,7 @@ async def test_filter_respects_clear_and_reads_the_history_not_the_screen() -> N
         assert "→ msg 1\n" in shown and "← msg 1\n" in shown  # found in the history
         panel.clear_button.click()
         panel.filter_text.value = "msg"
-        await wait_for(lambda: "filter shows 0" in panel.stats_label.value, what="the filter")
+        await wait_for(lambda: "0 of 0 shown" in panel.stats_label.value, what="the filter")
         assert log(panel) == ""  # cleared entries stay cleared
         panel.send("msg after clear")
         await wait_for(lambda: "← msg after clear" in log(panel), what="the new entry")
@@ -145,7 +145,7 @@ async def test_pause_holds_the_log_and_resume_catches_up(panel: WebSocketPanel) 
     await panel.receive(timeout=5)
     await wait_for(lambda: "← before" in log(panel), what="the first entry")
     panel.pause_button.value = True
-    assert panel.pause_button.description == "Resume"
+    assert panel.pause_button.tooltip.startswith("Resume")
     renders = Counting(panel.output)
     for i in range(5):
         panel.send(f"while paused {i}")
@@ -180,10 +180,16 @@ def history_of(*texts_: str) -> History:
 async def test_a_log_alone_shows_what_it_is_given_and_says_so() -> None:
     history = history_of("one", "two")
     changes: list[list[str]] = []
-    panel = LogPanel(asyncio.get_running_loop(), history, interval=0.01)
+    panel = LogPanel(asyncio.get_running_loop(), history, LogOptions(interval=0.01))
     panel.on_change = lambda: changes.append(panel.summary())
     try:
-        assert panel.children == (panel.toolbar, panel.live_view.widget, panel.log_box)
+        assert panel.children == (
+            panel.toolbar,
+            panel.toolbar.filter_error,
+            panel.live_view.widget,
+            panel.log_box,
+            panel.detail.widget,
+        )
         assert panel.log_box.children == (panel.output,)
         panel.add(list(history))
         await wait_for(lambda: "← two" in page(panel.output).text(), what="the render")
@@ -199,11 +205,11 @@ async def test_a_log_alone_shows_what_it_is_given_and_says_so() -> None:
 
         panel.toolbar.filter_text.value = "T"
         await wait_for(lambda: panel.filtered, what="the filter")
-        assert panel.summary() == ["filter shows 2"]  # two, three
+        assert panel.summary() == ["2 of 3 shown"]  # two, three
         panel.clear()
         assert page(panel.output).text() == ""
         panel.toolbar.filter_text.value = "t"
-        await wait_for(lambda: panel.summary() == ["filter shows 0"], what="the filter after Clear")
+        await wait_for(lambda: panel.summary() == ["0 of 0 shown"], what="the filter after Clear")
     finally:
         panel.close()
 

@@ -252,3 +252,43 @@ def test_recent_labels_are_short() -> None:
     assert recent_label("x" * 100) == "x" * 39 + "…"
     assert recent_label("  {\n}") == "{ (2 lines)"
     assert recent_label("") == ""
+
+
+def _keys(bar: SendBar, content: dict[str, Any]) -> None:
+    """What the page's composer keys send, delivered as the kernel does (its widget message)."""
+    bar.composer_keys._received(bar.composer_keys, content, [])
+
+
+async def test_up_in_the_empty_input_recalls_earlier_sends_like_a_shell(panel: WebSocketPanel) -> None:
+    bar = panel.send_bar
+    for text in ("first", "second", "third"):
+        bar.text.value = text
+        bar.send_text()
+        await panel.receive(timeout=5)
+    _keys(bar, {"kind": "recall", "step": 1})
+    assert bar.text.value == "third"
+    _keys(bar, {"kind": "recall", "step": 1})
+    _keys(bar, {"kind": "recall", "step": 1})
+    _keys(bar, {"kind": "recall", "step": 1})  # stays at the oldest
+    assert bar.text.value == "first"
+    _keys(bar, {"kind": "recall", "step": -1})
+    assert bar.text.value == "second"
+    bar.send_text()  # sent again: the next Up starts from the newest
+    await panel.receive(timeout=5)
+    _keys(bar, {"kind": "recall", "step": 1})
+    assert bar.text.value == "second"
+    _keys(bar, {"kind": "recall", "step": -1})  # past the newest: empty again
+    assert bar.text.value == ""
+    _keys(bar, {"kind": "recall", "step": "up"})  # not a ComposerRequest: ignored
+    assert bar.text.value == ""
+
+
+async def test_ctrl_enter_sends_the_multi_line_text_the_page_holds(panel: WebSocketPanel) -> None:
+    bar = panel.send_bar
+    _keys(bar, {"kind": "submit", "text": "not in multi-line mode"})
+    assert bar.text.value == "" and panel.messages.totals.sent_messages == 0
+    bar.multiline = True
+    _keys(bar, {"kind": "submit", "text": "line one\nline two"})  # the area has not synced yet
+    echo = await panel.receive(timeout=5)
+    assert echo.data == "line one\nline two"
+    assert bar.textarea.value == ""

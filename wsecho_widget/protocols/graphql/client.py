@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from wsecho_widget._util.errors import WsechoError
 from wsecho_widget._util.feed import Feed
+from wsecho_widget._util.observers import Observers
+from wsecho_widget._util.tasks import require_loop
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
 from wsecho_widget.protocols._client import ProtocolClient
@@ -39,7 +42,7 @@ __all__ = ["GraphQLClient", "GraphQLError", "Subscription"]
 DEFAULT_BUFFER = 1000
 
 
-class GraphQLError(Exception):
+class GraphQLError(WsechoError):
     """The server answered an operation with ``error``: ``errors`` holds its GraphQL errors."""
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
@@ -134,12 +137,21 @@ class GraphQLClient(ProtocolClient):
         self.operations: dict[str, Subscription] = {}
         #: Pings from the server answered.
         self.pings = 0
-        #: Called with (subscription, kind, payload) for each result, error and complete, for views.
-        self.on_result: list[Callable[[Subscription, str, Any], None]] = []
+        self._results: Observers[[Subscription, str, Any]] = Observers(
+            require_loop("GraphQLClient"), name="GraphQLClient.on_result"
+        )
         self._ids = itertools.count(1)
         self._acked = False
         options.setdefault("subprotocols", [SUBPROTOCOL])
         super().__init__(url, url, history_limit=history_limit, autoconnect=autoconnect, **options)
+
+    def _observed(self) -> dict[str, Observers[Any]]:
+        return {**super()._observed(), "on_result": self._results}
+
+    @property
+    def on_result(self) -> Observers[[Subscription, str, Any]]:
+        """Deprecated: ``observe(on_result=...)``, called with (subscription, kind, payload)."""
+        return self._results
 
     # -- operations ------------------------------------------------------------------
 
@@ -200,10 +212,13 @@ class GraphQLClient(ProtocolClient):
         async def result() -> dict[str, Any]:
             # A query or mutation: one `next`, then the server's `complete` (waiting
             # for it spares a `complete` of ours for an operation already done).
-            results = [r async for r in sub]
-            if not results:
+            # Only the first is kept: a server that floods `next` grows nothing here.
+            first: dict[str, Any] | None = None
+            async for item in sub:
+                first = item if first is None else first
+            if first is None:
                 raise ChannelError("the server completed the operation without a result")
-            return results[0]
+            return first
 
         try:
             return await asyncio.wait_for(result(), timeout)
@@ -218,8 +233,7 @@ class GraphQLClient(ProtocolClient):
             self._report(sub, "cancelled", None)
 
     def _report(self, sub: Subscription, kind: str, payload: Any) -> None:
-        for callback in list(self.on_result):
-            callback(sub, kind, payload)
+        self._results(sub, kind, payload)
 
     # -- receiving -------------------------------------------------------------------
 
@@ -227,7 +241,10 @@ class GraphQLClient(ProtocolClient):
         try:
             msg = decode(message.data)
         except ProtocolError as exc:
-            self._notice(f"bad message from the server: {exc}")
+            self._bad_response(str(exc))
+            return
+        if msg.type in ("next", "error", "complete") and not self._acked:
+            self._bad_response(f"{msg.type} before connection_ack")
             return
         if msg.type == "ping":
             self.pings += 1
@@ -250,6 +267,12 @@ class GraphQLClient(ProtocolClient):
                 del self.operations[msg.id]
                 op._end()
             self._report(op, msg.type, msg.payload)
+
+    def _bad_response(self, why: str) -> None:
+        # graphql-ws's client answers a message it cannot trust by closing with 4004
+        # "Bad response" and does not retry: the same server would say it again.
+        self._notice(f"bad message from the server: {why}")
+        self._refuse(f"4004 bad response from the server: {why}", code=4004, why="Bad response")
 
     # -- the connection's life -------------------------------------------------------
 

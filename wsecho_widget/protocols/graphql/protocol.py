@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from wsecho_widget._util.errors import WsechoError
+
 __all__ = [
     "CLOSE_CODES",
     "SUBPROTOCOL",
@@ -51,7 +53,7 @@ CLOSE_CODES: dict[int, str] = {
 ServerType = Literal["connection_ack", "next", "error", "complete", "ping", "pong"]
 
 
-class ProtocolError(ValueError):
+class ProtocolError(WsechoError, ValueError):
     """A message that is not valid graphql-transport-ws. ``str()`` is one short line."""
 
 

@@ -12,7 +12,6 @@ No widgets here.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -21,12 +20,16 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from wsecho_widget._util.loop import Watchdog
+from wsecho_widget._util.observers import Observers
 from wsecho_widget._util.tasks import require_loop
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel
-from wsecho_widget.client.hooks import callback_name
+from wsecho_widget.model.match import contains
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Direction, Message
+from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.protocols._client import ProtocolClient
+from wsecho_widget.protocols.socketio.handlers import Handlers, PendingAcks
 from wsecho_widget.protocols.socketio.protocol import (
+    RESERVED_EVENTS,
     Decoder,
     EngineClose,
     EngineOpen,
@@ -44,9 +47,6 @@ from wsecho_widget.protocols.socketio.protocol import (
 from wsecho_widget.protocols.socketio.render import socketio_event
 
 __all__ = ["Event", "SocketIOClient", "SocketIOError"]
-
-#: Event names the Socket.IO client API keeps for itself (the JS client refuses them too).
-RESERVED_EVENTS = frozenset({"connect", "connect_error", "disconnect", "disconnecting", "newListener"})
 
 
 class SocketIOError(ChannelError):
@@ -73,6 +73,9 @@ class Event:
     def time(self) -> datetime:
         """When it was sent or received (aware, local time zone)."""
         return datetime.fromtimestamp(self.timestamp).astimezone()
+
+
+EventMatch = str | Mapping[str, Any] | Callable[[Event], bool]
 
 
 class SocketIOClient(ProtocolClient):
@@ -111,19 +114,25 @@ class SocketIOClient(ProtocolClient):
         self.heartbeats = 0
         #: Events sent and received, oldest first, at most ``event_limit``.
         self.events: deque[Event] = deque(maxlen=event_limit)
-        #: Called with each Event (and ack) sent or received, for views.
-        self.on_event: list[Callable[[Event], None]] = []
-        self._handlers: dict[str, list[Callable[..., Any]]] = {}
-        self._unread: deque[Event] = deque(maxlen=event_limit)
-        self._waiters: list[asyncio.Future[None]] = []
-        self._acks: dict[int, tuple[str, asyncio.Future[list[Any]]]] = {}
-        self._next_id = 0
+        self._handlers = Handlers(self._answer, self._notice, self._start)
+        loop = require_loop("SocketIOClient")
+        self._events_seen: Observers[[Event]] = Observers(loop, name="SocketIOClient.on_event")
+        self._inbox: Inbox[Event] = Inbox(loop, event_limit, self._why_done, "event")
+        self._acks = PendingAcks(loop)
         self._outbox: deque[Frame] = deque()  # frames waiting for the namespace to be joined
         self._decoder = Decoder()
-        self._watchdog = Watchdog(require_loop("SocketIOClient"), self._no_heartbeat)
+        self._watchdog = Watchdog(loop, self._no_heartbeat)
         super().__init__(
             socketio_url(url, path), url, history_limit=history_limit, autoconnect=autoconnect, **options
         )
+
+    def _observed(self) -> dict[str, Observers[Any]]:
+        return {**super()._observed(), "on_event": self._events_seen}
+
+    @property
+    def on_event(self) -> Observers[[Event]]:
+        """Deprecated: ``observe(on_event=...)``, called with each Event (and ack) sent or received."""
+        return self._events_seen
 
     @property
     def joined(self) -> bool:
@@ -158,13 +167,9 @@ class SocketIOClient(ProtocolClient):
         What :meth:`call` awaits: raises at once for bad arguments, like :meth:`emit`.
         Cancelling the future forgets the ack.
         """
-        self._next_id += 1
-        id = self._next_id
-        future: asyncio.Future[list[Any]] = self.loop.create_future()
+        id = self._acks.next_id()
         self._emit(event, args, id)
-        self._acks[id] = (event, future)
-        future.add_done_callback(lambda _: self._acks.pop(id, None))
-        return future
+        return self._acks.wait(id, event)
 
     def _emit(self, event: str, args: tuple[Any, ...], id: int | None) -> None:
         _check_name(event)
@@ -198,14 +203,12 @@ class SocketIOClient(ProtocolClient):
         """
         if callback is None:
             return lambda function: self.on(event, function)
-        if not callable(callback):
-            raise TypeError(f"on() takes a callable, not {type(callback).__name__}")
-        self._handlers.setdefault(event, []).append(callback)
+        self._handlers.add(event, callback)
         return callback
 
     def off(self, event: str, callback: Callable[..., Any]) -> None:
         """Forget ``callback`` for ``event`` (ValueError if it was not registered)."""
-        self._handlers.get(event, []).remove(callback)
+        self._handlers.remove(event, callback)
 
     async def receive_event(self, timeout: float | None = 5.0) -> Event:
         """The oldest received event not yet returned here.
@@ -213,32 +216,31 @@ class SocketIOClient(ProtocolClient):
         Raises TimeoutError after ``timeout`` seconds, ChannelError when the client
         has stopped and nothing is left to read.
         """
-        deadline = None if timeout is None else self.loop.time() + timeout
-        while not self._unread:
-            if self.stopped:
-                raise ChannelError(f"no event to receive: {self.status} ({self.detail})")
-            waiter = self.loop.create_future()
-            self._waiters.append(waiter)
-            remaining = None if deadline is None else max(0.0, deadline - self.loop.time())
-            try:
-                await asyncio.wait_for(waiter, remaining)
-            except TimeoutError:
-                raise TimeoutError(f"no event received within {timeout} s") from None
-        return self._unread.popleft()
+        return await self._inbox.receive(timeout)
 
     def _record(self, event: Event) -> None:
         self.events.append(event)
         if event.direction == "received" and event.kind == "event":
-            self._unread.append(event)
-            self._wake()
-        for callback in list(self.on_event):
-            callback(event)
+            self._inbox.put(event)
+        self._events_seen(event)
 
-    def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+    async def expect(self, match: EventMatch, within: float | None = 2.0) -> Event:
+        """The first unread event ``match`` matches (its name, a dict: a subset of its first argument,
+        or a callable taking an Event); others stay for :meth:`receive_event`. ExpectationFailed
+        (an AssertionError) after ``within`` seconds, with the last five events seen."""
+        if isinstance(match, str):
+            test: Callable[[Event], bool] = lambda event: event.name == match  # noqa: E731
+        elif isinstance(match, Mapping):
+            test = lambda event: bool(event.args) and contains(match, event.args[0])  # noqa: E731
+        elif callable(match):
+            test = match
+        else:
+            raise TypeError(f"expect() takes an event name, a dict or a callable, not {type(match).__name__}")
+        return await self._inbox.expect(match, test, within)
+
+    def _why_done(self) -> str | None:
+        # Called by the inbox only, after __init__: None while events may still come.
+        return f"{self.status} ({self.detail})" if self.stopped else None
 
     def _received(self, message: Message) -> None:
         try:
@@ -251,8 +253,7 @@ class SocketIOClient(ProtocolClient):
                 self.heartbeats += 1
                 self.session.send(item.pong())
                 self._arm_watchdog()
-                for callback in list(self.on_change):
-                    callback()
+                self._changed()
             elif isinstance(item, Packet):
                 if item.namespace == self.namespace:
                     self._packet(item, message.timestamp)
@@ -269,14 +270,12 @@ class SocketIOClient(ProtocolClient):
         if kind == PacketType.EVENT:
             name, *args = packet.data
             self._record(Event(name, args, packet.namespace, "received", timestamp, ack=packet.id))
-            self._dispatch(name, args, packet.id)
+            self._handlers.dispatch(name, args, packet.id)
         elif kind == PacketType.ACK:
             assert packet.id is not None
-            pending = self._acks.get(packet.id)
-            name = pending[0] if pending else "?"
+            name = self._acks.event(packet.id)
             self._record(Event(name, packet.data, packet.namespace, "received", timestamp, "ack", packet.id))
-            if pending is not None and not pending[1].done():
-                pending[1].set_result(packet.data)
+            self._acks.resolve(packet.id, packet.data)
         elif kind == PacketType.CONNECT:
             self.sid = packet.data["sid"]
             self._handshake_done(f"{self.display_url} · namespace {self.namespace} · sid {self.sid}")
@@ -292,29 +291,6 @@ class SocketIOClient(ProtocolClient):
         elif kind == PacketType.DISCONNECT:
             self.sid = None
             self._ended(f"the server disconnected namespace {self.namespace}")
-
-    def _dispatch(self, name: str, args: list[Any], ack: int | None) -> None:
-        handlers = list(self._handlers.get(name, ()))
-        for i, handler in enumerate(handlers):
-            try:
-                result = handler(*args)
-            except Exception as exc:
-                self._notice(f"on({name!r}) callback {callback_name(handler)} failed: {exc!r}")
-                continue
-            answer = ack if i == 0 else None  # the first handler's result answers the ack
-            if inspect.isawaitable(result):
-                self._start(self._finish(name, handler, result, answer))
-            elif answer is not None:
-                self._answer(answer, result)
-
-    async def _finish(self, name: str, handler: Callable[..., Any], result: Any, ack: int | None) -> None:
-        try:
-            value = await result
-        except Exception as exc:
-            self._notice(f"on({name!r}) callback {callback_name(handler)} failed: {exc!r}")
-            return
-        if ack is not None:
-            self._answer(ack, value)
 
     def _answer(self, ack: int, value: Any) -> None:
         args = list(value) if isinstance(value, tuple) else [] if value is None else [value]
@@ -353,16 +329,14 @@ class SocketIOClient(ProtocolClient):
             channel.fail(reason)
 
     def _stopped(self) -> None:
-        self._wake()  # receive_event() waiters see that nothing more will come
+        self._inbox.wake()  # receive_event() waiters see that nothing more will come
 
     def _lost(self, reason: str) -> None:
         self._watchdog.disarm()
         self.sid = None
         self.engine = None
-        for name, future in list(self._acks.values()):
-            if not future.done():
-                future.set_exception(ChannelError(f"connection lost before the ack of {name!r}: {reason}"))
-        self._wake()
+        self._acks.fail_all(reason)
+        self._inbox.wake()
 
     def _is_final(self, channel: WebSocketChannel) -> bool | None:
         # Engine.IO ends every session with a normal closure, even a server restart:

@@ -19,6 +19,7 @@ protocol panel) reuses them like this::
     log = LogPanel(
         loop,
         history,                                # a Sequence[Message]; call log.add(batch) for new ones
+        LogOptions(limit=200, interval=0.05),   # optional: sizes and pace (the defaults shown)
         on_change=lambda: notices.show_stats([*my_totals, *log.summary()]),
         render=lambda fmt, m: f"{client(m)} " + fmt.render(m),  # optional: an extra column
     )
@@ -40,6 +41,7 @@ Must not import the session or the panel; the parts may import ``render``,
 from __future__ import annotations
 
 from wsecho_widget._util.loop import Debouncer, in_loop
+from wsecho_widget.ui.controls._options import LogOptions
 from wsecho_widget.ui.controls.log import LogPanel
 from wsecho_widget.ui.controls.options import OptionsForm
 from wsecho_widget.ui.controls.save import SaveButton
@@ -50,6 +52,7 @@ from wsecho_widget.ui.controls.tree import close_descendants
 
 __all__ = [
     "Debouncer",
+    "LogOptions",
     "LogPanel",
     "LogToolbar",
     "NoticeBar",

@@ -8,14 +8,17 @@ import the session, the connection or the panel: the parent feeds it messages.
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 
 import ipywidgets as widgets
 
-from wsecho_widget._util.loop import Debouncer
+from wsecho_widget._util.loop import Debouncer, in_loop
 from wsecho_widget.model.media import MediaLimits
 from wsecho_widget.model.message import Message
+from wsecho_widget.ui.controls._options import LogOptions
+from wsecho_widget.ui.controls.detail import MessageDetail
 from wsecho_widget.ui.controls.toolbar import LogToolbar
 from wsecho_widget.ui.live import LiveView
 from wsecho_widget.ui.logview import LogView
@@ -25,28 +28,33 @@ __all__ = ["LogPanel"]
 
 
 class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
-    """A :class:`LogToolbar` above a scrolling log of ``history``'s messages.
+    """A :class:`LogToolbar` above a scrolling log of ``history``'s messages, as ``options`` say.
 
     The parent calls :meth:`add` with each batch of new messages (already in
     ``history``) and :meth:`clear`; ``on_change()`` runs after each render, pause or
     clear, for a stats line that should follow. ``render(format, message)``, if
     given, makes each entry's text (a server panel can add a client column);
     by default ``format.render(message)``.
+
+    A click or an arrow key on a line selects its message: :attr:`detail` shows it
+    whole below the log. ``origin(message)`` names its client or event there (by
+    default the server panel's client id).
     """
 
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
         history: Sequence[Message],
+        options: LogOptions | None = None,
         *,
-        limit: int = 200,
-        image_limit: int = 20,
-        interval: float = 0.05,
         on_change: Callable[[], None] | None = None,
         render: Callable[[LogFormat, Message], str] | None = None,
-        limits: MediaLimits | None = None,
-        live: bool = False,
+        origin: Callable[[Message], str | None] | None = None,
     ) -> None:
+        options = options if options is not None else LogOptions()
+        self.options = options
+        limit, interval, live = options.limit, options.interval, options.live
+        limits = MediaLimits(options.max_picture_side, options.max_picture_pixels)
         self.history = history
         self.on_change = on_change
         self._custom_render = render
@@ -55,13 +63,15 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         #: Messages that arrived while paused (the stats line says how many).
         self.paused_new = 0
         self._cleared_seq = 0
+        # Messages since the last Clear, and those of them the filter keeps ("12 of 3,402").
+        self._total = self._matched = 0
         self.toolbar = LogToolbar(
             loop, on_view=self._view, on_pause=self._pause, on_live=self._live, live=live
         )
         self.log_view = LogView(
             loop,
             limit=limit,
-            image_limit=image_limit,
+            image_limit=options.image_limit,
             interval=interval,
             on_flush=self._changed,
             limits=limits,
@@ -82,11 +92,26 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         )
         self.log_box.add_class("wsecho-log")
         self.live_view = LiveView(loop, interval=interval, limits=limits)
+        #: The selected message shown whole (Copy, Resend, Edit, Save).
+        self.detail = MessageDetail(
+            loop,
+            origin=origin if origin is not None else (lambda message: message.client),
+            view=lambda: (self.toolbar.format.binary, self.toolbar.decoders),
+        )
+        self.detail.on_close = self._unselect
+        self.log_view.widget.on_select = in_loop(loop, self._picked)
         if render is not None:
             self.log_view.render = partial(render, self.toolbar.format)
         # Messages that are not rendered trigger no flush: follow them at the log's pace.
         self._unrendered = Debouncer(loop, interval, self._changed)
-        super().__init__([self.toolbar, self.live_view.widget, self.log_box])
+        parts = [
+            self.toolbar,
+            self.toolbar.filter_error,
+            self.live_view.widget,
+            self.log_box,
+            self.detail.widget,
+        ]
+        super().__init__(parts)
         if live:
             self.live_view.start()
             self.log_view.live = True
@@ -106,6 +131,46 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         """True while received pictures are shown in the live view, not in the log."""
         return self.live_view.enabled
 
+    @property
+    def selected(self) -> Message | None:
+        """The message shown in the detail view (selected in the log), or None.
+
+        Set it to a message of the history, or None to clear the selection.
+        """
+        return self.detail.message
+
+    @selected.setter
+    def selected(self, message: Message | None) -> None:
+        self.select(None if message is None else message.seq)
+
+    def select(self, seq: int | None) -> Message | None:
+        """Select the message with sequence number ``seq`` (None: clear) and return it.
+
+        Raises :class:`KeyError` when the history holds no such message.
+        """
+        message = None if seq is None else self.find(seq)
+        if seq is not None and message is None:
+            raise KeyError(f"no message #{seq} in the history (it may have left it: see history limit)")
+        if message is not self.detail.message:
+            self.detail.show(message)
+            self.log_view.widget.selected(seq)
+        return message
+
+    def find(self, seq: int) -> Message | None:
+        """The history's message with sequence number ``seq``, or None."""
+        history = self.history
+        at = bisect_left(history, seq, key=lambda message: message.seq)
+        return history[at] if at < len(history) and history[at].seq == seq else None
+
+    def _unselect(self) -> None:
+        self.select(None)
+
+    def _picked(self, seq: int | None) -> None:
+        # From the page: a line that left the history meanwhile clears the selection.
+        if not isinstance(seq, int):
+            seq = None
+        self.select(seq if seq is None or self.find(seq) is not None else None)
+
     def _live(self, live: bool) -> None:
         if live == self.live_view.enabled:
             return
@@ -119,11 +184,14 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     def add(self, messages: Sequence[Message]) -> None:
         """Show a batch of new messages (at the log's pace), unless paused or filtered out."""
         self.live_view.offer(messages)
+        keep = self._filter
+        shown = messages if keep is None else [m for m in messages if keep(m)]
+        size = len(self.history)
+        self._total = min(size, self._total + len(messages))
+        self._matched = min(self._total, self._matched + len(shown))
         if self._paused:
             self.paused_new += len(messages)
         else:
-            keep = self._filter
-            shown = messages if keep is None else [m for m in messages if keep(m)]
             if shown:
                 self.log_view.extend(shown)
             if len(shown) == len(messages):
@@ -137,12 +205,14 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             self._cleared_seq = self.history[-1].seq
         self.log_view.clear()
         self.paused_new = 0
+        self._total = self._matched = 0
+        self.select(None)
 
     def summary(self) -> list[str]:
         """What the stats line should add about the log: the filter's count, the pause."""
         parts = []
         if self._filter is not None:
-            parts.append(f"filter shows {len(self.log_view.entries):,}")
+            parts.append(f"{self._matched:,} of {self._total:,} shown")
         if self._paused:
             parts.append(f"log paused ({self.paused_new:,} new)")
         return parts
@@ -152,11 +222,15 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.toolbar.apply()
 
     def _visible(self) -> Iterator[Message]:
-        # What the log may show: the kept history since the last Clear, filtered.
+        # What the log may show: the kept history since the last Clear, filtered (and counted).
         cleared, keep = self._cleared_seq, self._filter
+        self._total = self._matched = 0
         for message in self.history:
-            if message.seq > cleared and (keep is None or keep(message)):
-                yield message
+            if message.seq > cleared:
+                self._total += 1
+                if keep is None or keep(message):
+                    self._matched += 1
+                    yield message
 
     def _view(self, view: LogFormat, keep: MessageFilter | None) -> None:
         custom = self._custom_render
@@ -180,6 +254,7 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     def close(self) -> None:
         """Stop rendering, close the pictures, then the widgets."""
         self._unrendered.cancel()
+        self.detail.close()
         self.live_view.close()
         self.log_view.close()
         # The box held the log's widget, closed above: a Box left alive with a closed

@@ -13,10 +13,12 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import anywidget
 import ipywidgets as widgets
 
 from wsecho_widget._util.loop import Debouncer, in_loop
-from wsecho_widget.model.message import format_size
+from wsecho_widget.model.message import Message, format_size
+from wsecho_widget.ui.frontend import bundle, conforms
 
 __all__ = ["RECENT_LIMIT", "SUBMIT_GRACE", "SendBar", "recent_label"]
 
@@ -37,6 +39,22 @@ def recent_label(text: str, width: int = 40) -> str:
     return f"{first} ({len(lines)} lines)" if len(lines) > 1 else first
 
 
+class ComposerKeys(anywidget.AnyWidget):
+    """The composer's keys (``js/composerkeys.js``): draws nothing, hears its send bar's
+    keys; ``on_request(content)`` gets each well-formed ``ComposerRequest``."""
+
+    _esm = bundle("composerkeys.js")
+
+    def __init__(self, on_request: Callable[[dict[str, Any]], None], **kwargs: Any) -> None:
+        super().__init__(layout=widgets.Layout(display="none"), **kwargs)
+        self._on_request = on_request
+        self.on_msg(self._received)
+
+    def _received(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if conforms(content, "ComposerRequest"):  # from the page: its shape checked first
+            self._on_request(content)
+
+
 class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     """Two rows: ``[*text_row_first, input, Send, Multi-line, Recent, *text_row_extra]``
     and ``[Choose file, Send file, *file_row_extra]``.
@@ -52,6 +70,10 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     mode stays until toggled back (``multiline``). **Recent** offers the last
     :data:`RECENT_LIMIT` distinct texts sent from the bar, newest first; choosing
     one puts it in the input to edit or send. :meth:`forget_recent` empties it.
+
+    Keys: Enter sends the one-line text; Ctrl+Enter (Cmd+Enter) the multi-line one;
+    Up in the empty one-line input recalls the Recent texts one by one like a shell,
+    Down goes back toward the newest (:class:`ComposerKeys` hears them in the page).
     """
 
     def __init__(
@@ -105,13 +127,17 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.multiline_button.observe(in_loop(loop, self._on_multiline), "value")
         self.recent.observe(in_loop(loop, self._on_recent), "value")
         self.file_upload.observe(in_loop(loop, self._on_upload), "value")
+        self._recalled = -1  # which Recent text Up put in the input (-1: none)
+        self.composer_keys = ComposerKeys(in_loop(loop, self._on_keys))
         text_row = [self.text, self.textarea, self.send_button, self.multiline_button, self.recent]
         rows = [
             [*text_row_first, *text_row, *text_row_extra],
             [self.file_upload, self.send_file_button, *file_row_extra],
         ]
         # A narrow notebook wraps a row rather than squeezing its buttons to "…".
-        super().__init__([widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap")) for row in rows])
+        boxes = [widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap")) for row in rows]
+        super().__init__([*boxes, self.composer_keys])
+        self.add_class("wsecho-sendbar")
 
     def _make_composer(self) -> None:
         # The multi-line input (hidden until toggled), its toggle, and Recent.
@@ -171,6 +197,29 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         if text and self.on_text(text):
             field.value = ""
             self.remember(text)
+            self._recalled = -1
+
+    def edit(self, message: Message) -> None:
+        """Put a text message's text in the input to change and send (multi-line if it
+        has a newline); a binary message is not text to edit and is left alone."""
+        if isinstance(message.data, str):
+            if "\n" in message.data:
+                self.multiline = True
+            self.input.value = message.data
+
+    def recall(self, step: int) -> None:
+        """Put the next older (``step`` 1) or newer (-1) Recent text in the input; past
+        the newest, the input is empty again."""
+        index = max(-1, min(len(self._recent) - 1, self._recalled + step))
+        self._recalled = index
+        self.text.value = self._recent[index] if index >= 0 else ""
+
+    def _on_keys(self, content: dict[str, Any]) -> None:
+        if content["kind"] == "recall" and isinstance(content.get("step"), int):
+            self.recall(1 if content["step"] > 0 else -1)
+        elif content["kind"] == "submit" and isinstance(content.get("text"), str) and self.multiline:
+            self.textarea.value = content["text"]  # the area syncs only on blur: the page sends it
+            self.send_text()
 
     def remember(self, text: str) -> None:
         """Put ``text`` first in Recent (once: an older copy moves up)."""
@@ -244,4 +293,5 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     def close(self) -> None:
         """Stop the pending submit, then close the widget."""
         self._submit.cancel()
+        self.composer_keys.close()
         super().close()

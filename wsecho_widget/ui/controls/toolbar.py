@@ -1,4 +1,4 @@
-"""The log's toolbar: filter, JSON, binary view and pause.
+"""The log's toolbar: filter (text or /regex/, direction, kind), JSON, binary view, pause, clear.
 
 It turns its widgets' values into a :class:`~wsecho_widget.ui.render.LogFormat` and a
 filter and says when they change. Must not import the session, the connection,
@@ -15,34 +15,43 @@ import ipywidgets as widgets
 
 from wsecho_widget._util.loop import Debouncer, in_loop
 from wsecho_widget.decoders.core import Decoder, check_decoder
-from wsecho_widget.ui.render import LogFormat, MessageFilter, binary_views, message_filter
+from wsecho_widget.ui.render import (
+    FilterError,
+    LogFormat,
+    MessageFilter,
+    binary_views,
+    message_filter,
+)
 
 __all__ = ["FILTER_DELAY", "LogToolbar"]
 
-_VIEW_TIPS = {
-    "auto": "auto: pictures as pictures, other binary frames as a short hex preview",
-    "hex": "hex: every binary frame as a hex dump (offset, hex, ASCII)",
-    "text": "text: binary frames as UTF-8, other bytes as \\xNN",
-    "msgpack": "msgpack: binary frames decoded as MessagePack (needs wsecho-widget[codecs])",
-    "cbor": "cbor: binary frames decoded as CBOR (needs wsecho-widget[codecs])",
-    "protobuf": "protobuf: the wire format without a schema, like protoc --decode_raw",
-}
+_DIRECTIONS = [("all directions", "all"), ("→ sent", "sent"), ("← received", "received")]
+_KINDS = [("all kinds", "all"), ("text", "text"), ("binary", "binary"), ("pictures", "pictures")]
+_PAUSE_TIP = "Pause: hold the log still to scroll back and read (messages are still recorded)"
+_RESUME_TIP = "Resume: show what came in while paused and follow the log again"
+_BINARY_TIP = (
+    "How binary frames are shown: auto (pictures as pictures, else a short hex preview), "
+    "hex (a dump), text (UTF-8), msgpack, cbor, protobuf (raw wire format), or your decoder"
+)
 
 #: Typing in the filter box re-renders the log once the typing pauses this long.
 FILTER_DELAY = 0.1
 
 
 class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no types
-    """``[Filter, JSON, Binary auto|hex|text|msgpack|cbor|protobuf|…, Pause]`` for a log.
+    """``[Filter, direction, kind, JSON, Binary view, Live, Pause, Clear]`` for a log, in one row.
 
+    The filter takes text (case-insensitive) or ``/regex/flags``; a bad expression
+    shows one line in :attr:`filter_error` and leaves the log as it was. The kind
+    offers "notices" when ``notice`` says which messages are a protocol's notices.
     The Binary view offers the built-in views, the decoders registered with
     :func:`wsecho_widget.decoders.register` when the toolbar was made, and those
     added with :meth:`add_decoder`.
 
-    ``on_view(format, keep)`` runs when the view changes: at once for JSON and
-    binary, once typing in the filter pauses for ``filter_delay``. ``on_pause(paused)``
-    runs when Pause or Resume is pressed, ``on_live(live)`` when Live is. All run in
-    ``loop``'s thread.
+    ``on_view(format, keep)`` runs when the view changes: at once for the menus and
+    JSON, once typing in the filter pauses for ``filter_delay``. ``on_pause(paused)``
+    runs when Pause or Resume is pressed, ``on_live(live)`` when Live is, and Clear's
+    clicks go to whoever ``clear_button.on_click`` names. All run in ``loop``'s thread.
     """
 
     def __init__(
@@ -54,34 +63,26 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
         on_live: Callable[[bool], None] | None = None,
         live: bool = False,
         filter_delay: float = FILTER_DELAY,
+        notice: MessageFilter | None = None,
     ) -> None:
         self._typing = Debouncer(loop, filter_delay, self.apply)
         self.on_view = on_view
         self.on_pause = on_pause
+        self.notice = notice
         #: This toolbar's own decoders (added with add_decoder), by name.
         self.decoders: dict[str, Decoder] = {}
-        self.filter_text = widgets.Text(
-            description="Filter",
-            placeholder="show entries containing… (case-insensitive)",
-            tooltip="Show only entries whose text contains this, ignoring case",
-            layout=widgets.Layout(flex="1 1 auto", width="auto"),
-        )
+        self._make_filters(notice is not None)
         self.json_button = _toggle(
             "JSON", "code", "Show text frames that are JSON objects or arrays pretty-printed"
         )
-        views = binary_views()
-        self.binary_view = widgets.ToggleButtons(
-            options=views,
-            value="auto",
-            description="Binary",
-            tooltip="How binary frames are shown",
-            tooltips=_tips(views),
-            style={"button_width": "auto", "description_width": "initial"},
-            # Its box is display:block, which puts the buttons under the description.
-            layout=widgets.Layout(display="flex", align_items="center", flex="0 0 auto"),
-        )
-        self.pause_button = _toggle(
-            "Pause", "pause", "Hold the log still to scroll back and read; messages are still recorded"
+        self.binary_view = _menu("Binary", list(binary_views()), _BINARY_TIP)
+        self.binary_view.value = "auto"
+        self.binary_view.style.description_width = "initial"  # "Binary" is shown: "hex" alone is not clear
+        self.pause_button = _toggle("", "pause", _PAUSE_TIP)
+        self.clear_button = widgets.Button(
+            icon="trash",
+            tooltip="Clear the log (the history stays)",
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.live_button = _toggle(
             "Live",
@@ -93,12 +94,41 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
             self.live_button.observe(in_loop(loop, lambda change: on_live(bool(change["new"]))), "value")
         # Every keystroke arrives: render once the typing pauses.
         self.filter_text.observe(in_loop(loop, lambda _: self._typing.restart()), "value")
-        self.json_button.observe(in_loop(loop, lambda _: self.apply()), "value")
+        for menu in (self.json_button, self.direction, self.kind):
+            menu.observe(in_loop(loop, lambda _: self.apply()), "value")
         self._quiet = False
         self.binary_view.observe(in_loop(loop, self._on_binary_view), "value")
         self.pause_button.observe(in_loop(loop, self._on_pause), "value")
-        buttons = [self.filter_text, self.json_button, self.binary_view, self.live_button, self.pause_button]
-        super().__init__(buttons, layout=widgets.Layout(flex_flow="row wrap"))  # wrap, never cut off
+        parts = [
+            self.filter_text,
+            self.direction,
+            self.kind,
+            self.json_button,
+            self.binary_view,
+            self.live_button,
+            self.pause_button,
+            self.clear_button,
+        ]
+        # One row at 720 px; it wraps rather than cut a control off when narrower.
+        super().__init__(parts, layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        self.add_class("wsecho-log-toolbar")
+
+    def _make_filters(self, notices: bool) -> None:
+        self.filter_text = widgets.Text(
+            description="Filter",
+            placeholder="text or /regex/",
+            tooltip="Show only entries whose text contains this (ignoring case), or matches /regex/flags",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(flex="1 1 8em", width="auto", min_width="8em"),
+        )
+        self.direction = _menu("Direction", _DIRECTIONS, "Show messages sent, received or both")
+        kinds = [*_KINDS, ("notices", "notices")] if notices else _KINDS
+        self.kind = _menu("Kind", kinds, "Show only text, binary, pictures or the protocol's notices")
+        #: One line under the toolbar when the filter cannot be used (a bad regex).
+        self.filter_error = widgets.Label(
+            tooltip="Why the filter is not applied", layout=widgets.Layout(display="none")
+        )
+        self.filter_error.add_class("wsecho-filter-error")
 
     @property
     def format(self) -> LogFormat:
@@ -120,17 +150,26 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
             value, self._quiet = self.binary_view.value, True
             try:
                 self.binary_view.options = views
-                self.binary_view.tooltips = _tips(views)
                 self.binary_view.value = value
             finally:
                 self._quiet = False
         if self.binary_view.value == name:
             self.apply()
 
+    def offer_notices(self, notice: MessageFilter) -> None:
+        """Offer "notices" among the kinds: the messages ``notice`` says are a protocol's
+        notices (a Socket.IO panel's handshake and acknowledgements), not data."""
+        self.notice = notice
+        if ("notices", "notices") not in self.kind.options:
+            self.kind.options = [*_KINDS, ("notices", "notices")]
+
     @property
     def filter(self) -> MessageFilter | None:
-        """Which messages the log should show now (None: all)."""
-        return message_filter(self.filter_text.value)
+        """Which messages the log should show now (None: all).
+
+        Raises :class:`~wsecho_widget.ui.render.FilterError` for a bad regular expression.
+        """
+        return message_filter(self.filter_text.value, self.direction.value, self.kind.value, self.notice)
 
     @property
     def paused(self) -> bool:
@@ -138,9 +177,21 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
         return bool(self.pause_button.value)
 
     def apply(self) -> None:
-        """Tell ``on_view`` the current view now (a pending filter change included)."""
+        """Tell ``on_view`` the current view now (a pending filter change included).
+
+        A bad regular expression is said under the box and the log stays as it was.
+        """
         self._typing.cancel()
-        self.on_view(self.format, self.filter)
+        try:
+            keep = self.filter
+        except FilterError as exc:
+            self.filter_error.value = str(exc)
+            self.filter_error.layout.display = ""
+            return
+        if self.filter_error.value:
+            self.filter_error.value = ""
+            self.filter_error.layout.display = "none"
+        self.on_view(self.format, keep)
 
     def _on_binary_view(self, _: object) -> None:
         if not self._quiet:  # add_decoder putting the value back is no change
@@ -148,18 +199,29 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
 
     def _on_pause(self, change: dict[str, Any]) -> None:
         paused = bool(change["new"])
-        self.pause_button.description = "Resume" if paused else "Pause"
+        self.pause_button.tooltip = _RESUME_TIP if paused else _PAUSE_TIP
         self.pause_button.icon = "play" if paused else "pause"
         self.on_pause(paused)
 
     def close(self) -> None:
-        """Stop a pending filter change, then close the widget."""
+        """Stop a pending filter change, then close the widget and the error line."""
         self._typing.cancel()
+        self.filter_error.close()
         super().close()
 
 
-def _tips(views: tuple[str, ...]) -> list[str]:
-    return [_VIEW_TIPS.get(view, f"{view}: your decoder, its result pretty-printed") for view in views]
+def _menu(name: str, options: list[tuple[str, str]] | list[str], tooltip: str) -> widgets.Dropdown:
+    # The options say what they are ("→ sent", "all kinds"): the label is for screen
+    # readers (the select's accessible name), drawn zero-wide to keep the row short.
+    menu = widgets.Dropdown(
+        options=options,
+        description=name,
+        tooltip=tooltip,
+        style={"description_width": "0px"},
+        layout=widgets.Layout(width="auto", flex="0 0 auto"),
+    )
+    menu.add_class("wsecho-menu")
+    return menu
 
 
 def _toggle(description: str, icon: str, tooltip: str) -> widgets.ToggleButton:

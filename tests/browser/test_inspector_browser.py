@@ -1,0 +1,193 @@
+"""The inspector in JupyterLab 4 and Notebook 7, in Chromium, used like a person uses it.
+
+Click a JSON line and open its tree, Copy and read the clipboard, Resend and see the
+echo, walk the lines with the arrow keys, filter by a regex, switch to the dark theme
+and check the colours come from it; axe-core finds no serious or critical violation.
+One server and one page per front end; the tests run in file order on that page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser import flow
+from tests.browser.inspector import Inspector, axe_violations, json_message, theme_colours, wait_count
+from tests.browser.pages import NotebookPage, PanelView, expect, open_notebook, wait_until
+
+pytestmark = pytest.mark.browser
+
+ROUTES = {"lab": "lab/tree/{name}", "notebook": "notebooks/{name}"}
+
+
+@pytest.fixture(scope="module", params=["lab", "notebook"])
+def notebook(request: pytest.FixtureRequest, browser: Any) -> Iterator[NotebookPage]:
+    server = request.getfixturevalue(f"{request.param}_server")
+    with open_notebook(browser, server, ROUTES[request.param], name="inspector-test.ipynb") as notebook:
+        notebook.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base)
+        notebook.front_end = request.param  # type: ignore[attr-defined]
+        yield notebook
+
+
+@pytest.fixture(scope="module")
+def panel(notebook: NotebookPage) -> PanelView:
+    return flow.open_and_run_all(notebook)
+
+
+@pytest.fixture(scope="module")
+def inspector(panel: PanelView) -> Inspector:
+    return Inspector(panel)
+
+
+@pytest.fixture(scope="module")
+def sent_json(panel: PanelView) -> str:
+    """A JSON text sent from the input, its echo in the log, then two plain lines after it."""
+    text = json_message(flow.tag())
+    panel.type(text, delay=5)
+    panel.input.press("Enter")
+    panel.wait_echo(text)
+    for word in ("after one", "after two"):
+        panel.type(word, delay=5)
+        panel.input.press("Enter")
+        panel.wait_echo(word)
+    return text
+
+
+def test_a_click_on_a_json_line_shows_it_whole_and_its_tree_opens(
+    inspector: Inspector, sent_json: str, artifacts: Path, notebook: NotebookPage
+) -> None:
+    inspector.click_line(sent_json)
+    expect(inspector.detail).to_be_visible()
+    expect(inspector.facts).to_contain_text(
+        re.compile(r"^← received · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} ")
+    )
+    expect(inspector.facts).to_contain_text(f"{len(sent_json)} B · JSON · #")
+    expect(inspector.tab("Tree")).to_have_attribute("aria-selected", "true")
+    user = inspector.detail.locator("details details", has_text="user:").first
+    expect(user).not_to_have_attribute("open", "")
+    user.locator("summary").click()
+    expect(user).to_have_attribute("open", "")
+    expect(user).to_contain_text('name: "ada"')
+    inspector.tab("Text").click()
+    expect(inspector.detail.locator(".wsecho-detail-text")).to_have_text(sent_json)
+    notebook.page.screenshot(path=str(artifacts / f"inspector-{notebook.front_end}.png"))  # type: ignore[attr-defined]
+
+
+def test_copy_puts_the_exact_text_on_the_clipboard(inspector: Inspector, sent_json: str) -> None:
+    inspector.action("Copy").click()
+    expect(inspector.detail.locator("[role=status]")).to_contain_text("Copied")
+    assert inspector.clipboard() == sent_json
+
+
+def test_resend_sends_it_again_and_the_echo_comes(
+    inspector: Inspector, panel: PanelView, sent_json: str
+) -> None:
+    inspector.action("Resend").click()
+    wait_count(panel.log, f"← {sent_json}", 2)
+    wait_count(panel.log, f"→ {sent_json}", 2)
+
+
+def test_arrow_keys_walk_the_lines_and_escape_clears(inspector: Inspector, sent_json: str) -> None:
+    inspector.click_line(sent_json)
+    first = inspector.selected_seq
+    assert first is not None
+    inspector.entries.press("ArrowDown")
+    wait_until(lambda: inspector.selected_seq == first + 1, what="the next line selected")
+    expect(inspector.facts).to_contain_text(f"#{first + 1}")
+    expect(inspector.facts).to_contain_text("→ sent")  # the line after an echo: the next send
+    inspector.entries.press("ArrowUp")
+    expect(inspector.facts).to_contain_text(f"#{first}")
+    inspector.entries.press("Escape")
+    expect(inspector.detail).to_be_hidden()
+    assert inspector.selected_seq is None
+
+
+def test_a_regex_filter_narrows_the_log_and_a_bad_one_says_why_in_a_line(
+    inspector: Inspector, panel: PanelView, sent_json: str
+) -> None:
+    box = panel.root.get_by_label("Filter", exact=True)
+    box.fill("/after (one|two)$/")
+    expect(panel.log).not_to_contain_text(sent_json)
+    assert sorted(line.split(" ", 1)[1] for line in panel.log_lines()) == sorted(
+        ["→ after one", "← after one", "→ after two", "← after two"]
+    )
+    expect(panel.root).to_contain_text(re.compile(r"4 of \d+ shown"))
+    box.fill("/after (/")
+    error = panel.root.locator(".wsecho-filter-error")
+    expect(error).to_be_visible()
+    expect(error).to_have_text(re.compile(r"^not a regular expression: missing \), unterminated subpattern"))
+    assert len(panel.log_lines()) == 4  # the log stays as it was
+    panel.root.get_by_label("Direction", exact=True).select_option(label="← received")
+    box.fill("after")
+    expect(error).to_be_hidden()
+    wait_until(lambda: len(panel.log_lines()) == 2, what="the received lines only")
+    assert all(" ← after " in f" {line}" for line in panel.log_lines())
+    panel.root.get_by_label("Direction", exact=True).select_option(label="all directions")
+    box.fill("")
+    expect(panel.log).to_contain_text(sent_json)
+
+
+def test_the_log_toolbar_is_one_row_at_720_px(
+    panel: PanelView, notebook: NotebookPage, artifacts: Path
+) -> None:
+    toolbar = panel.root.locator(".wsecho-log-toolbar")
+    panel.root.evaluate("el => { el.style.width = '720px'; }")
+    tops = toolbar.evaluate("bar => [...bar.children].map(c => Math.round(c.getBoundingClientRect().top))")
+    bottoms = toolbar.evaluate(
+        "bar => [...bar.children].map(c => Math.round(c.getBoundingClientRect().bottom))"
+    )
+    assert max(tops) < min(bottoms), (tops, bottoms)  # every control on the same row
+    panel.root.screenshot(path=str(artifacts / f"panel-720-{notebook.front_end}.png"))  # type: ignore[attr-defined]
+    panel.root.evaluate("el => { el.style.width = ''; }")
+
+
+def test_up_recalls_earlier_sends_and_ctrl_enter_sends_multi_line(panel: PanelView, sent_json: str) -> None:
+    panel.input.click()
+    panel.input.press("ArrowUp")
+    expect(panel.input).to_have_value("after two")  # the last text sent from the input
+    panel.input.press("ArrowUp")
+    expect(panel.input).to_have_value("after one")
+    panel.input.press("ArrowDown")
+    expect(panel.input).to_have_value("after two")
+    panel.input.press("Enter")
+    wait_count(panel.log, "← after two", 2)
+    panel.wait_input_empty()
+    panel.button("Multi-line").click()
+    area = panel.root.locator(".wsecho-input-multiline textarea")
+    area.click()
+    area.press_sequentially("two lines", delay=5)
+    area.press("Enter")
+    area.press_sequentially("sent with Ctrl+Enter", delay=5)
+    area.press("Control+Enter")
+    expect(area).to_have_value("")
+    expect(panel.log).to_contain_text("← two lines")
+    panel.button("Multi-line").click()
+
+
+def test_axe_finds_no_serious_or_critical_violation(inspector: Inspector, sent_json: str) -> None:
+    inspector.click_line(sent_json)
+    expect(inspector.detail).to_be_visible()
+    assert axe_violations(inspector.page, ".wsecho-panel") == []
+
+
+def test_the_dark_theme_colours_the_log_and_the_detail(
+    inspector: Inspector, notebook: NotebookPage, artifacts: Path
+) -> None:
+    page = notebook.page
+    light = theme_colours(page, inspector)
+    page.locator('.lm-MenuBar-itemLabel:text-is("Settings")').click()
+    page.locator('.lm-Menu-itemLabel:text-is("Theme")').hover()
+    page.locator('.lm-Menu-itemLabel:text-is("JupyterLab Dark")').click()
+    wait_until(
+        lambda: page.evaluate("() => document.body.dataset.jpThemeLight") == "false", what="the dark theme"
+    )
+    dark = theme_colours(page, inspector)
+    for name, (shown, theme) in dark.items():
+        assert shown == theme, name  # the theme's own colour
+        assert shown != light[name][0], name  # and it changed with the theme
+    page.screenshot(path=str(artifacts / f"inspector-{notebook.front_end}-dark.png"))  # type: ignore[attr-defined]
+    assert axe_violations(page, ".wsecho-panel") == []

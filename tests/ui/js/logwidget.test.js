@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { beforeEach, test } from "node:test";
+
+import { FakeModel, installDom } from "./dom.js";
+
+installDom();
+const { LogPage } = await import("../../../wsecho_widget/ui/js/logwidget.js");
+
+let model;
+let page;
+
+beforeEach(() => {
+  document.body.replaceChildren();
+  const box = document.createElement("div");
+  box.className = "wsecho-log";
+  const el = document.createElement("div");
+  box.appendChild(el);
+  document.body.appendChild(box);
+  model = new FakeModel();
+  page = new LogPage(model, el);
+});
+
+const item = (seq) => ({ seq, text: `line ${seq}\n` });
+const sync = (...seqs) => model.deliver({ kind: "reset", token: page.token, entries: seqs.map(item) });
+const key = (name) => page.root.dispatchEvent(new KeyboardEvent("keydown", { key: name, bubbles: true }));
+
+test("a new view asks for a snapshot and ignores updates until its snapshot comes", () => {
+  assert.deepEqual(model.sent, [{ kind: "snapshot", token: page.token }]);
+  model.deliver({ kind: "update", append: [item(1)] });
+  model.deliver({ kind: "reset", token: "another-view", entries: [item(2)] });
+  assert.equal(page.root.textContent, "");
+  sync(3);
+  model.deliver({ kind: "update", append: [item(4)] });
+  assert.equal(page.root.textContent, "line 3\nline 4\n");
+});
+
+test("the log is one keyboard stop with an accessible name", () => {
+  assert.equal(page.root.tabIndex, 0);
+  assert.equal(page.root.getAttribute("role"), "log");
+  assert.match(page.root.getAttribute("aria-label"), /arrow keys/);
+});
+
+test("arrow keys walk the entries and tell the kernel; Escape clears", () => {
+  sync(1, 2, 3);
+  model.sent.length = 0;
+  key("ArrowUp"); // from nothing: the newest
+  key("ArrowUp");
+  key("ArrowUp");
+  key("ArrowUp"); // stays at the oldest
+  key("ArrowDown");
+  assert.deepEqual(model.sent.map((m) => m.seq), [3, 2, 1, 2]);
+  assert.equal(page.root.dataset.selected, "2");
+  key("Escape");
+  assert.deepEqual(model.sent.at(-1), { kind: "select", seq: null });
+  assert.equal(page.root.dataset.selected, undefined);
+});
+
+test("a selection from the kernel is drawn, and follows its entry through trims", () => {
+  sync(1, 2, 3);
+  model.deliver({ kind: "selected", seq: 3 });
+  assert.equal(page.root.dataset.selected, "3");
+  assert.equal(page.selection.range.toString(), "line 3\n");
+  model.deliver({ kind: "update", append: [item(4)], trim: 2 });
+  assert.equal(page.selection.range.toString(), "line 3\n");
+  model.deliver({ kind: "update", trim: 1 }); // it left the log
+  assert.equal(page.root.dataset.selected, undefined);
+});
+
+test("a click on a medium selects its entry", () => {
+  model.deliver(
+    { kind: "reset", token: page.token, entries: [item(1), { seq: 2, text: "s\n", media: "audio/wav", buffer: 0 }] },
+    [new Uint8Array([1, 2]).buffer],
+  );
+  page.root.querySelector("audio").dispatchEvent(new MouseEvent("click", { bubbles: true }));
+  assert.deepEqual(model.sent.at(-1), { kind: "select", seq: 2 });
+});
+
+test("disposing lets go of the entries and stops listening", () => {
+  sync(1);
+  page.dispose();
+  assert.equal(model.handlers.size, 0);
+  assert.equal(document.querySelector(".wsecho-entries"), null);
+});
+
+test("the keys the log handles stay its own, not the notebook's shortcuts", () => {
+  sync(1, 2);
+  assert.equal(page.root.dataset.lmSuppressShortcuts, "true");
+  let reached = 0;
+  document.body.addEventListener("keydown", () => reached++);
+  key("ArrowUp");
+  key("x"); // not the log's: it goes on
+  assert.equal(reached, 1);
+});

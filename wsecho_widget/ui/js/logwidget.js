@@ -1,0 +1,121 @@
+// @ts-check
+// The panel's log in the page (anywidget's render), kept in step with the kernel:
+// the messages are protocol.js's UpdateMessage, ResetMessage and SelectedMessage; the
+// page asks with SnapshotRequest and tells the selection with SelectRequest.
+
+import { EntryList } from "./entries.js";
+import { Selection } from "./selection.js";
+import { Viewport } from "./viewport.js";
+
+/** @typedef {import("./protocol.js").UpdateMessage} UpdateMessage */
+/** @typedef {import("./protocol.js").ResetMessage} ResetMessage */
+/** @typedef {import("./protocol.js").SelectedMessage} SelectedMessage */
+/** @typedef {{send(content: object): void, on(name: string, f: Function): void, off(name: string, f: Function): void}} Model */
+
+export class LogPage {
+  /**
+   * @param {Model} model
+   * @param {HTMLElement} el
+   */
+  constructor(model, el) {
+    this.model = model;
+    this.el = el;
+    this.root = document.createElement("div");
+    this.root.className = "wsecho-entries";
+    this.root.tabIndex = 0;
+    this.root.setAttribute("role", "log");
+    this.root.setAttribute("aria-label", "Messages: click or use the arrow keys to inspect one, Escape to clear");
+    // The arrow keys and Escape are the log's here, not the notebook's (Lumino's
+    // keyboard shortcuts skip targets inside such an element; Notebook 7 moved cells).
+    this.root.dataset.lmSuppressShortcuts = "true";
+    el.appendChild(this.root);
+    const box = () => el.closest(".wsecho-log");
+    this.viewport = new Viewport(box);
+    this.list = new EntryList(this.root, this.viewport);
+    this.selection = new Selection(this.list, this.root, box);
+    this.token = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    this.synced = false;
+    this.onMessage = this.onMessage.bind(this);
+    this.onClick = this.onClick.bind(this);
+    this.onKey = this.onKey.bind(this);
+    model.on("msg:custom", this.onMessage);
+    this.root.addEventListener("click", this.onClick);
+    this.root.addEventListener("keydown", this.onKey);
+    // A new view (a re-run cell, a second view, a reloaded page) asks for what the
+    // log shows now; until then, updates meant for the views in step are ignored.
+    model.send({ kind: "snapshot", token: this.token });
+  }
+
+  /**
+   * @param {UpdateMessage|ResetMessage|SelectedMessage} msg
+   * @param {ArrayLike<ArrayBuffer|DataView>} buffers
+   */
+  onMessage(msg, buffers) {
+    if (msg.kind === "reset") {
+      if (msg.token !== null ? msg.token !== this.token : !this.synced) return;
+      this.synced = true;
+      this.list.reset(msg.entries, buffers);
+      // A log shown afresh starts at its newest entry: the end of the panel's
+      // column-reverse scroll box is scrollTop 0.
+      const box = this.el.closest(".wsecho-log");
+      if (box !== null) box.scrollTop = 0;
+    } else if (msg.kind === "update" && this.synced) {
+      this.list.update(msg, buffers);
+    } else if (msg.kind === "selected") {
+      this.selection.set(msg.seq);
+      return;
+    } else {
+      return;
+    }
+    this.selection.paint();
+  }
+
+  /**
+   * Selects `seq` here at once and tells the kernel (which tells every view).
+   * @param {number|null} seq
+   */
+  choose(seq) {
+    if (seq === this.selection.seq) return;
+    this.selection.set(seq);
+    this.model.send({ kind: "select", seq });
+  }
+
+  /** @param {MouseEvent} event */
+  onClick(event) {
+    if (window.getSelection()?.isCollapsed === false) return; // the person is selecting text to copy
+    const entry = this.selection.hit(event);
+    if (entry !== undefined) this.choose(entry.seq);
+  }
+
+  /** @param {KeyboardEvent} event */
+  onKey(event) {
+    const steps = { ArrowUp: -1, ArrowDown: 1 };
+    const step = /** @type {Record<string, number>} */ (steps)[event.key];
+    const clear = event.key === "Escape" && this.selection.seq !== null;
+    if (step === undefined && !clear) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (clear) {
+      this.choose(null);
+    } else {
+      this.choose(this.selection.neighbour(step));
+      this.selection.reveal();
+    }
+  }
+
+  dispose() {
+    this.model.off("msg:custom", this.onMessage);
+    this.selection.dispose();
+    this.list.clear();
+    this.viewport.disconnect();
+    this.root.remove();
+  }
+}
+
+/** @param {{model: Model, el: HTMLElement}} view */
+function render({ model, el }) {
+  const page = new LogPage(model, el);
+  return () => page.dispose();
+}
+
+export default { render };
