@@ -102,7 +102,7 @@ async def main(clients: int, frames: int, pairs: int) -> list[float]:
         if len(hub.clients) >= clients and len(connections) >= clients:
             everyone.set()
 
-    hub.client_listeners.append(check)
+    hub.subscribe(on_client=check)
 
     async def register(ws: ServerConnection) -> None:
         connections.add(ws)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import json
+import queue
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +104,7 @@ class Kernel:
                 await self.client.get_shell_msg(timeout=5)
                 await asyncio.wait_for(idle, 1.0)
                 return
-            except TimeoutError:
+            except (TimeoutError, queue.Empty):  # get_shell_msg's timeout raises queue.Empty
                 continue
             finally:
                 self._idle.pop(msg_id, None)

@@ -308,7 +308,10 @@ async def report(
     runs: dict[str, list[dict[str, float]]] = {"hub": [], "bare": []}
     for i in range(pairs):  # alternate which goes first: a change in load hits both
         for kind in ("hub", "bare") if i % 2 == 0 else ("bare", "hub"):
+            load = os.getloadavg()[0]
             runs[kind].append(await measure(kind, clients, messages, broadcasts, spread, freeze))
+            after = os.getloadavg()[0]
+            print(f"  {kind}: run {i + 1} done, load average {load:.1f} -> {after:.1f}", flush=True)
     med = {kind: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for kind, rs in runs.items()}
     hub, bare = med["hub"], med["bare"]
     print(f"{'median of ' + str(pairs):<28} {'hub':>10} {'bare':>10}     {'ratio':>7}  target")

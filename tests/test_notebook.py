@@ -154,3 +154,18 @@ def test_the_walkthrough_turns_an_exploration_into_a_test_and_reads_the_diff(
     )
     (table,) = [o for o in executed["replay"].outputs if o.output_type == "execute_result"]
     assert "<table>" in table.data["text/html"] and "<script" not in table.data["text/html"]
+    assert stdout(executed["har"]).strip() == "6 messages from the feed"
+
+
+def test_watch_a_feed(executed: dict[str, Any]) -> None:
+    """The walkthrough's own ticker (50 quotes a second): stats, a chart, series, send_every."""
+    # Closed, the chart left a static picture of its lines where it was shown.
+    panel, chart = executed["feed-chart"].outputs  # both displayed by id, then their records
+    assert panel.data["text/plain"].startswith("WebSocketPanel · ● closed")
+    assert "<polyline" in chart.data["text/html"] and chart.data["text/plain"].startswith("<Chart closed")
+    rate, lines, enough, skipped = result(executed["feed-stats"])
+    assert 50 * 0.7 <= rate <= 50 * 1.3
+    assert (sorted(lines), enough, skipped) == (["A", "B"], True, 0)
+    assert result(executed["feed-series"]) == ("time", ["price", "n"], True)
+    assert 5 <= result(executed["feed-schedule"]) <= 7  # at 0, 0.1, ... 0.5 s
+    assert result(executed["feed-close"]) is True

@@ -34,3 +34,11 @@ def test_public_api_is_exported() -> None:
     ):
         assert name in wsecho_widget.__all__
         assert getattr(wsecho_widget, name).__module__.startswith("wsecho_widget.")
+
+
+def test_the_pytest_plugin_is_registered_by_installing_the_package() -> None:
+    from importlib.metadata import entry_points
+
+    (plugin,) = [e for e in entry_points(group="pytest11") if e.name == "wsecho_widget"]
+    assert plugin.value == "wsecho_widget.testing.plugin"
+    assert {"echo_server", "ws_mock", "ws_client"} <= set(dir(plugin.load()))

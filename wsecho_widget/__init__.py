@@ -17,6 +17,7 @@ from wsecho_widget._moved import install_moved_modules
 
 if TYPE_CHECKING:
     from wsecho_widget._util.errors import WsechoError
+    from wsecho_widget._util.observers import Unsubscribe
     from wsecho_widget.client.connection import ChannelError, WebSocketChannel
     from wsecho_widget.client.hooks import MessageStream
     from wsecho_widget.client.scenario import Scenario
@@ -88,6 +89,7 @@ _PUBLIC = {
     "StepResult": "wsecho_widget.model.scenario",
     "Subscription": "wsecho_widget.protocols.graphql.client",
     "Totals": "wsecho_widget.model",
+    "Unsubscribe": "wsecho_widget._util.observers",
     "WebSocketChannel": "wsecho_widget.client.connection",
     "WebSocketPanel": "wsecho_widget.ui.panel",
     "WsechoError": "wsecho_widget._util.errors",
@@ -137,6 +139,7 @@ __all__ = [
     "StepResult",
     "Subscription",
     "Totals",
+    "Unsubscribe",
     "WebSocketChannel",
     "WebSocketPanel",
     "WsechoError",

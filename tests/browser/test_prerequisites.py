@@ -25,36 +25,57 @@ NOT_A_BROWSER = {
 }
 
 
-def run_browser_tests(chromium: str, ci: str | None) -> subprocess.CompletedProcess[str]:
+def start_browser_tests(chromium: str, ci: str | None) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["WSECHO_CHROMIUM"] = chromium
     if ci is not None:
         env["CI"] = ci
-    return subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rsfE", TARGET],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
     )
 
 
+@pytest.fixture(scope="module")
+def child_runs() -> dict[tuple[str, str | None], tuple[int, str]]:
+    """The exit code and output of each child run, by (chromium, CI). The four start at
+    once: each is seconds of a pytest starting up, mostly waiting."""
+    children = {
+        (chromium, ci): start_browser_tests(chromium, ci)
+        for chromium in NOT_A_BROWSER
+        for ci in ("true", None)
+    }
+    runs = {}
+    for key, child in children.items():
+        try:
+            out, _ = child.communicate(timeout=120)
+        finally:
+            child.kill()  # only when it is still running: after a timeout
+        runs[key] = (child.returncode, out)
+    return runs
+
+
 @pytest.mark.parametrize("chromium", sorted(NOT_A_BROWSER))
-def test_without_a_browser_ci_fails(chromium: str) -> None:
-    result = run_browser_tests(chromium, ci="true")
-    out = result.stdout
-    assert result.returncode == 1, out
+def test_without_a_browser_ci_fails(
+    chromium: str, child_runs: dict[tuple[str, str | None], tuple[int, str]]
+) -> None:
+    returncode, out = child_runs[chromium, "true"]
+    assert returncode == 1, out
     assert f"CI is set, so this is a failure, not a skip: {NOT_A_BROWSER[chromium]}" in out
     assert "skipped" not in out.splitlines()[-1]
     assert "passed" not in out.splitlines()[-1]
 
 
 @pytest.mark.parametrize("chromium", sorted(NOT_A_BROWSER))
-def test_without_a_browser_a_developer_gets_skips_with_the_reason(chromium: str) -> None:
-    result = run_browser_tests(chromium, ci=None)
-    out = result.stdout
-    assert result.returncode == 0, out
+def test_without_a_browser_a_developer_gets_skips_with_the_reason(
+    chromium: str, child_runs: dict[tuple[str, str | None], tuple[int, str]]
+) -> None:
+    returncode, out = child_runs[chromium, None]
+    assert returncode == 0, out
     assert "SKIPPED" in out and NOT_A_BROWSER[chromium] in out
     summary = out.splitlines()[-1]
     assert "skipped" in summary and "passed" not in summary and "error" not in summary, summary

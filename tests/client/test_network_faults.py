@@ -36,7 +36,7 @@ from websockets.http11 import Request, Response
 
 from tests.helpers import live_widgets, make_png, page, wait_for
 from wsecho_widget import ChannelError, EchoServer, WebSocketPanel
-from wsecho_widget.client.session import _BACKGROUND
+from wsecho_widget.client._state import _BACKGROUND
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = (0.05,)  # every reconnect delay: 50 ms
@@ -524,6 +524,7 @@ async def test_abrupt_tcp_reset() -> None:
 
 
 @pytest.mark.no_log_mirror
+@pytest.mark.slow
 async def test_200_connect_disconnect_cycles_leak_nothing(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)  # captured INFO records would be the growth measured
     async with EchoServer() as server:

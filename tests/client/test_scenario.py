@@ -76,7 +76,7 @@ async def test_a_recorded_conversation_replays_as_a_scenario_and_fails_at_the_ch
 ) -> None:
     async with feed() as url:
         history = await record(url)
-        scenario = history.to_scenario(ignore=["$.ts", "$.id"], within=0.5)
+        scenario = history.to_scenario(ignore=["$.ts", "$.id"], within=1.0)
         assert [s.action for s in scenario] == [
             "send",
             "expect",

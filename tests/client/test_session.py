@@ -172,7 +172,8 @@ async def test_constructor_shorthands_and_listeners_still_work(echo_server: Echo
     each: list[Message] = []
     heard: list[Message] = []
     session = Session(echo_server.url, on_message=each.append)
-    session.listeners.append(heard.append)  # deprecated, still called once per received message
+    with pytest.warns(DeprecationWarning, match="Session.listeners.append"):
+        session.listeners.append(heard.append)  # deprecated, still called once per received message
     await session.connect()
     session.send("x")
     await session.receive()

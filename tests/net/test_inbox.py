@@ -107,7 +107,7 @@ async def test_close_wakes_waiters_and_unread_items_are_still_read() -> None:
 
 async def test_recent_remembers_the_last_five_arrivals_read_or_not() -> None:
     box = inbox()
-    box.put_many(str(n) for n in range(8))
+    box.put_many([str(n) for n in range(8)])
     await box.receive(1)
     assert list(box.recent) == ["3", "4", "5", "6", "7"]
 

@@ -121,6 +121,7 @@ async def test_operations_before_the_ack_wait_for_it(server: GraphQLServer) -> N
         client.close()
 
 
+@pytest.mark.slow
 async def test_a_subscription_goes_on_after_a_server_restart(server: GraphQLServer) -> None:
     client = GraphQLClient(server.url, connection_params={"token": TOKEN}, **FAST)
     try:
@@ -164,7 +165,7 @@ async def test_ping_answered_and_unknown_ids_ignored() -> None:
         port = raw.sockets[0].getsockname()[1]
         client = GraphQLClient(f"ws://127.0.0.1:{port}/")
         notices: list[str] = []
-        client.on_notice.append(notices.append)
+        client.observe(on_notice=notices.append)
         try:
             await asyncio.wait_for(client.ready, 5)
             await wait_for(lambda: len(pongs) == 2, what="two pongs")
@@ -187,3 +188,11 @@ async def test_a_server_without_the_subprotocol_is_refused_in_words() -> None:
                 await asyncio.wait_for(client.ready, 5)
         finally:
             client.close()
+
+
+async def test_a_misspelt_option_names_the_client_and_the_closest_option() -> None:
+    said = r"^GraphQLClient\(\) got .* 'conection_params'; did you mean 'connection_params'\?$"
+    with pytest.raises(TypeError, match=said):
+        GraphQLClient("ws://127.0.0.1:1/graphql", conection_params={})
+    with pytest.raises(TypeError, match=r"'open_timout'; did you mean 'open_timeout'"):
+        GraphQLClient("ws://127.0.0.1:1/graphql", open_timout=1)

@@ -47,7 +47,7 @@ async def _run(handler: Handler, check: Callable[[GraphQLClient, list[str]], Awa
         port = raw.sockets[0].getsockname()[1]
         client = GraphQLClient(f"ws://127.0.0.1:{port}/", reconnect_delays=[0.05])
         notices: list[str] = []
-        client.on_notice.append(notices.append)
+        client.observe(on_notice=notices.append)
         try:
             await check(client, notices)
         finally:

@@ -119,6 +119,7 @@ async def test_a_refusing_namespace_says_why_and_does_not_retry(server: SocketIO
         good.close()
 
 
+@pytest.mark.slow
 async def test_heartbeats_keep_it_alive_for_ten_intervals() -> None:
     # The server pings every 0.25 s, so ten intervals take 2.5 s. python-engineio tells
     # the client whole seconds (int() of interval + grace period), so a 0.75 s grace makes
@@ -142,6 +143,7 @@ async def test_heartbeats_keep_it_alive_for_ten_intervals() -> None:
             client.close()
 
 
+@pytest.mark.slow
 async def test_a_server_restart_is_followed_by_a_rejoin(server: SocketIOServer) -> None:
     client = SocketIOClient(server.url, **FAST)
     try:
@@ -201,7 +203,7 @@ async def test_bad_packets_are_notices_not_failures() -> None:
         port = raw.sockets[0].getsockname()[1]
         client = SocketIOClient(f"http://127.0.0.1:{port}", path="/")
         notices: list[str] = []
-        client.on_notice.append(notices.append)
+        client.observe(on_notice=notices.append)
         try:
             await asyncio.wait_for(client.ready, 5)
             event = await client.receive_event(timeout=5)
@@ -235,7 +237,7 @@ async def test_a_server_that_stops_pinging_is_dropped_and_rejoined() -> None:
         port = raw.sockets[0].getsockname()[1]
         client = SocketIOClient(f"http://127.0.0.1:{port}", path="/", reconnect_delays=[0.05])
         notices: list[str] = []
-        client.on_notice.append(notices.append)
+        client.observe(on_notice=notices.append)
         try:
             await asyncio.wait_for(client.ready, 5)
             assert client.sid == "s1"
@@ -272,6 +274,39 @@ async def test_messages_as_a_table_name_each_event_frame(client: SocketIOClient)
     assert events == [("sent", "chat"), ("received", "chat")]
     # Engine.IO open, the join and its answer are frames too, with no event name.
     assert table.event.iloc[:3].isna().all() and len(table) == len(client.messages)
+
+
+async def test_a_misspelt_option_names_the_client_and_the_closest_option() -> None:
+    with pytest.raises(
+        TypeError, match=r"^SocketIOClient\(\) got .* 'namespce'; did you mean 'namespace'\?$"
+    ):
+        SocketIOClient("http://127.0.0.1:1", namespce="/chat")
+    with pytest.raises(TypeError, match=r"'open_timout'; did you mean 'open_timeout'"):
+        SocketIOClient("http://127.0.0.1:1", open_timout=1)  # websockets' option, through the session
+
+
+async def test_observe_tells_of_changes_events_and_frames_until_stopped(server: SocketIOServer) -> None:
+    told: list[str] = []
+    client = SocketIOClient(server.url, autoconnect=False, **FAST)
+    stop = client.observe(
+        on_change=lambda: told.append(f"change {client.status}"),
+        on_event=lambda event: told.append(f"event {event.direction} {event.kind} {event.name}"),
+        on_frames=lambda frames: told.append("frames"),
+    )
+    client.connect()
+    await asyncio.wait_for(client.ready, 5)
+    assert await client.call("add", 1, 2) == [3]
+    assert "change open" in told and "frames" in told
+    assert "event sent event add" in told and "event received ack add" in told
+    stop()
+    told.clear()
+    assert await client.call("add", 2, 2) == [4]
+    assert told == []
+    with pytest.raises(TypeError, match=r"observe\(\) got .* 'on_evnt'; did you mean 'on_event'\?"):
+        client.observe(on_evnt=print)
+    with pytest.warns(DeprecationWarning, match=r"SocketIOClient.on_event.append\(\) is deprecated"):
+        client.on_event.append(lambda event: None)
+    client.close()
 
 
 async def test_expect_an_event_by_name_or_first_argument_leaving_others(client: SocketIOClient) -> None:

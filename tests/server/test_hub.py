@@ -144,10 +144,59 @@ async def test_callbacks_sync_and_async_reply_and_their_faults_are_reported(hub:
     faults = [n for n in notes(hub) if "failed" in n]
     assert sum("broken failed: ValueError: boom" in n for n in faults) == 2, faults
     assert sum("broken_async failed: RuntimeError: async boom" in n for n in faults) == 1, faults
-    hub.remove_callback(shout)
+    with pytest.warns(DeprecationWarning, match=r"remove_callback\(\) is deprecated since 0.3"):
+        hub.remove_callback(shout)
     async with connect(hub.url) as ws:
         await ws.send("quiet")
         assert await ws.recv() == "later"
+
+
+async def test_one_subscribe_tells_of_everything_and_what_it_returns_stops_it_all(hub: Hub) -> None:
+    told: list[str] = []
+    stop = hub.subscribe(
+        on_message=lambda m: told.append(f"message {m.data}"),
+        on_connect=lambda c: told.append(f"connect {c.id}"),
+        on_disconnect=lambda c: told.append(f"disconnect {c.id}"),
+        on_record=lambda m: told.append(f"record {m.direction} {m.data}"),
+        on_notice=lambda n: told.append(f"notice {n.text.split()[0]}"),
+        on_client=lambda c: told.append(f"client {c.id}"),
+    )
+    async with connect(hub.url) as ws:
+        await ws.send("hi")
+        assert (await hub.receive()).data == "hi"
+        hub.send("hi", to="c1")
+        assert await ws.recv() == "hi"
+    await wait_for(lambda: "disconnect c1" in told, what="the disconnect callback")
+    assert told == [
+        "notice connected",
+        "client c1",
+        "connect c1",
+        "record received hi",
+        "message hi",
+        "record sent hi",
+        "notice disconnected:",
+        "client c1",
+        "disconnect c1",
+    ]
+    stop()
+    stop()  # twice is fine
+    told.clear()
+    async with connect(hub.url) as ws:
+        await ws.send("again")
+        assert (await hub.receive()).data == "again"
+    await wait_for(lambda: not hub.clients, what="the client to go")
+    assert told == []
+    with pytest.raises(TypeError, match="on_notice takes a callable, not int"):
+        hub.subscribe(on_notice=1)  # type: ignore[arg-type]
+
+
+async def test_the_old_listener_lists_still_work_and_warn(hub: Hub) -> None:
+    statuses: list[str] = []
+    with pytest.warns(DeprecationWarning, match=r"Hub.status_listeners.append\(\) is deprecated"):
+        hub.status_listeners.append(lambda status, detail: statuses.append(status))
+    hub.close()
+    await hub.closed
+    assert statuses == ["closed"]
 
 
 async def test_close_codes_both_ways(hub: Hub) -> None:
@@ -317,6 +366,17 @@ async def test_tls_gives_a_wss_url_and_the_token_travels_inside_it() -> None:
     finally:
         hub.close()
         await hub.closed
+
+
+async def test_a_misspelt_hub_option_is_a_type_error_before_it_listens() -> None:
+    with pytest.raises(TypeError, match=r"^Hub\(\) got .* 'max_client'; did you mean 'max_clients'\?$"):
+        Hub(max_client=3)
+    with pytest.raises(TypeError, match=r"'backlg'; did you mean 'backlog'\?"):
+        Hub(backlg=10)  # create_server()'s, through serve()
+    hub = Hub(backlog=10, open_timeout=3)  # both valid: listens
+    await hub.ready
+    hub.close()
+    await hub.closed
 
 
 async def test_expect_takes_one_clients_match_and_leaves_the_rest_in_order(hub: Hub) -> None:

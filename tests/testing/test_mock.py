@@ -73,3 +73,14 @@ async def test_node_ws_client_talks_to_the_mock(node_modules: Path) -> None:  # 
     # ws_client.js then sends a binary frame the recording does not have: 4000 names it... but it
     # closes first with its own 4000 on "close-me"; either way the close code is 4000.
     assert any(e.get("event") == "close" and e["code"] == 4000 for e in events)
+
+
+async def test_a_har_file_is_served_and_its_scenario_passes_against_it(tmp_path: Path) -> None:
+    from wsecho_widget.client.scenario import Scenario
+    from wsecho_widget.model.har import to_har
+
+    har = to_har(RECORDING[1:], tmp_path / "feed.har", "ws://example.invalid/feed")
+    async with MockServer(har) as server:
+        assert server.recorded_url == "ws://example.invalid/feed"
+        result = await Scenario.from_messages(RECORDING[1:]).run(server.url)
+    assert result.passed, result

@@ -299,7 +299,8 @@ async def test_refused_then_panel_still_usable() -> None:
 # -- keepalive, accessibility, themes (were in test_features) ----------------------------
 
 
-async def test_keepalive_pings_update_the_status() -> None:
+async def test_keepalive_pings_update_the_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("wsecho_widget.ui.panel._LATENCY_REFRESH", 0.05)  # looks every 50 ms, not 2 s
     panel = WebSocketPanel(ping_interval=0.05)  # websockets' keepalive, every 50 ms
     try:
         await panel.ready
@@ -352,3 +353,30 @@ async def test_colours_come_from_the_jupyter_theme(panel: WebSocketPanel) -> Non
     assert colours
     for value in colours:
         assert "var(--jp-" in value, value
+
+
+async def test_from_messages_shows_a_recording_read_only(tmp_path: os.PathLike[str]) -> None:
+    from pathlib import Path
+
+    from wsecho_widget import Message, load_har
+    from wsecho_widget.model.har import to_har
+
+    recorded = [
+        Message("sent", "ping", 1_700_000_000.0),
+        Message("received", "pong from the recording", 1_700_000_000.1),
+        Message("received", make_png(), 1_700_000_000.2),
+    ]
+    (conversation,) = load_har(to_har(recorded, Path(tmp_path) / "feed.har", "ws://127.0.0.1:8765/feed"))
+    panel = WebSocketPanel.from_messages(conversation.messages, url=conversation.url)
+    try:
+        assert list(panel.messages) == recorded
+        assert panel.messages.to_pandas().equals(conversation.to_pandas())
+        await wait_for(lambda: "pong from the recording" in page(panel.output).text(), what="the log")
+        assert panel.url == "ws://127.0.0.1:8765/feed" and panel.status == "closed"
+        assert panel.connect_button.disabled and panel.send_button.disabled
+        assert "read-only" in panel.notice_label.value
+        with pytest.raises(ChannelError, match="not connected"):
+            panel.send("nobody is there")
+        assert panel.session.server is None and panel.session.channel is None  # nothing was opened
+    finally:
+        panel.close()

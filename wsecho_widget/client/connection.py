@@ -19,10 +19,11 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
-from wsecho_widget._util.tasks import keep_task, require_loop
+from wsecho_widget._util.options import check_options
+from wsecho_widget._util.tasks import keep_task, require_loop, silence
 from wsecho_widget.client._expect import expect_frame
 from wsecho_widget.client._keepalive import keepalive
-from wsecho_widget.client.options import PING_INTERVAL, PING_TIMEOUT
+from wsecho_widget.client.options import CONNECT_OPTIONS, PING_INTERVAL, PING_TIMEOUT
 from wsecho_widget.model.match import Match
 from wsecho_widget.model.message import Message
 from wsecho_widget.net import _internals as internals
@@ -66,13 +67,6 @@ READ_SIZE = 32 * 1024
 
 #: The most frames one batch of ``Stream.batches()`` holds.
 BATCH_SIZE = 256
-
-
-def _silence(future: asyncio.Future[Any]) -> None:
-    # Mark the exception as retrieved: the failure is reported elsewhere (status,
-    # ready), so asyncio must not also log "exception was never retrieved".
-    if not future.cancelled():
-        future.exception()
 
 
 class Sink:
@@ -131,7 +125,7 @@ class WebSocketChannel:
         self.options = options
         self.loop = loop
         self.ready: asyncio.Future[None] = loop.create_future()
-        self.ready.add_done_callback(_silence)
+        self.ready.add_done_callback(silence)
         self.closed: asyncio.Future[None] = loop.create_future()
         self.sink = Sink(self)
         self.stream = Stream(self)
@@ -155,8 +149,10 @@ class WebSocketChannel:
 
         ``options`` go to :func:`websockets.asyncio.client.connect` (``additional_headers``,
         ``subprotocols``, ``ssl``, ``max_size``, ``open_timeout``, ``compression``, …).
-        ``await channel.ready`` raises :class:`ChannelError` if the connection fails.
+        ``await channel.ready`` raises :class:`ChannelError` if the connection fails;
+        an option ``connect()`` does not take raises TypeError at once.
         """
+        check_options(options, CONNECT_OPTIONS, "WebSocketChannel.connect()")
         loop = require_loop("WebSocketChannel.connect()")
         channel = cls(url, options, loop)
         try:

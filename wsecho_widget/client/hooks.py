@@ -2,34 +2,27 @@
 
 :class:`MessageHooks` is one subscriber of a :class:`~wsecho_widget.client.session.Session`
 (``session.subscribe(on_messages=hooks.dispatch_many)``): it calls each registered
-callback once per received message (sync callbacks at once, async ones as tasks
-it keeps referenced), and feeds every open
+callback once per received message (an :class:`~wsecho_widget._util.observers.Observers`:
+sync callbacks at once, async ones as kept tasks), and feeds every open
 :class:`MessageStream`. A failing callback is reported through ``report`` and never
-stops the receive loop. Imports the model only: no widgets, no session.
+stops the receive loop. Imports ``_util`` and the model only: no widgets, no session.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import inspect
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from wsecho_widget._util.feed import Feed
+from wsecho_widget._util.observers import Observers, Report, Unsubscribe, callback_name
 from wsecho_widget.model.message import Message
 
 __all__ = ["MessageHooks", "MessageStream", "callback_name"]
 
 #: What a stream keeps for a slow reader before it drops the oldest messages.
 DEFAULT_STREAM_SIZE = 1000
-
-
-def callback_name(callback: Callable[..., Any]) -> str:
-    """A short name for a callback in a one-line report."""
-    name = getattr(callback, "__qualname__", None) or getattr(callback, "__name__", None)
-    return str(name) if name else type(callback).__name__
 
 
 class MessageStream(Feed[Message]):
@@ -74,34 +67,33 @@ class MessageHooks:
     an async callback's task ends with), so no failure is lost.
     """
 
-    def __init__(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        report: Callable[[Callable[..., Any], BaseException], None],
-    ) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, report: Report) -> None:
         self.loop = loop
         self.report = report
-        self.callbacks: list[Callable[[Message], Any]] = []
-        #: Tasks of async callbacks still running: the loop only keeps weak references.
-        self.tasks: set[asyncio.Future[Any]] = set()
+        self.callbacks: Observers[[Message]] = Observers(loop, report, name="on_message()")
         # A stream nobody reads any more (the loop that iterated it ended) is
         # garbage, and stops being fed.
         self._streams: weakref.WeakSet[MessageStream] = weakref.WeakSet()
         self._closed = False
 
     @property
+    def tasks(self) -> set[asyncio.Task[Any]]:
+        """Tasks of async callbacks still running: the loop only keeps weak references."""
+        return self.callbacks.tasks
+
+    @property
     def active(self) -> bool:
         """Whether any callback or open stream wants messages."""
         return bool(self.callbacks) or any(not s.closed for s in self._streams)
 
-    def add(self, callback: Callable[[Message], Any]) -> None:
-        if not callable(callback):
-            raise TypeError(f"on_message() takes a callable, not {type(callback).__name__}")
-        self.callbacks.append(callback)
+    def add(self, callback: Callable[[Message], Any]) -> Unsubscribe:
+        """Call ``callback`` with each received message; the :class:`Unsubscribe` stops it."""
+        return self.callbacks.subscribe(callback)
 
     def remove(self, callback: Callable[[Message], Any]) -> None:
         """Forget ``callback`` (ValueError if it was not registered)."""
-        self.callbacks.remove(callback)
+        if not self.callbacks.unsubscribe(callback):
+            raise ValueError(f"{callback_name(callback)} is not an on_message callback")
 
     def stream(self, maxsize: int = DEFAULT_STREAM_SIZE) -> MessageStream:
         stream = MessageStream(self.loop, maxsize)
@@ -115,27 +107,13 @@ class MessageHooks:
         """Give ``message`` to every callback and stream; never raises."""
         for stream in list(self._streams):
             stream.put(message)
-        for callback in list(self.callbacks):
-            try:
-                result = callback(message)
-            except Exception as exc:
-                self.report(callback, exc)
-                continue
-            if inspect.isawaitable(result):
-                task = asyncio.ensure_future(result, loop=self.loop)
-                self.tasks.add(task)
-                task.add_done_callback(functools.partial(self._task_done, callback))
+        self.callbacks(message)
 
     def dispatch_many(self, messages: Sequence[Message]) -> None:
         """:meth:`dispatch` each received message of a batch (sent ones are skipped)."""
         for message in messages:
             if message.direction == "received":
                 self.dispatch(message)
-
-    def _task_done(self, callback: Callable[..., Any], task: asyncio.Future[Any]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            self.report(callback, exc)
 
     def close(self) -> None:
         """End every stream and cancel the async callbacks still running."""

@@ -2,18 +2,26 @@
 compression setting must follow before they reach websockets.
 
 Each check raises ValueError with one line that names the bad value (a header's
-value is never quoted: it may be a secret). Pure functions: imports neither
-asyncio, websockets' I/O, nor widgets.
+value is never quoted: it may be a secret). :data:`CONNECT_OPTIONS` is every
+option websockets' ``connect()`` takes, read from its signature (an unknown one
+is a TypeError when the channel or session is made). Pure functions: reads
+signatures but opens nothing; imports no widgets.
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from websockets.asyncio.client import connect as ws_connect
+
+from wsecho_widget._util.options import keyword_names
+
 __all__ = [
+    "CONNECT_OPTIONS",
     "DEFAULT_OPTIONS",
     "KEEP",
     "PING_INTERVAL",
@@ -42,6 +50,12 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "ping_interval": PING_INTERVAL,
     "ping_timeout": PING_TIMEOUT,
 }
+
+#: Every keyword websockets' ``connect()`` takes, and those it hands on to the loop's
+#: ``create_connection()`` (``ssl``, ``server_hostname``, ``sock``...).
+CONNECT_OPTIONS = keyword_names(
+    ws_connect, asyncio.BaseEventLoop.create_connection, skip=("uri", "protocol_factory")
+)
 
 # RFC 9110 §5.6.2: a token is one or more tchar. Header names and (RFC 6455 §4.1)
 # subprotocols are tokens.

@@ -2,7 +2,8 @@
 
 :class:`Session` owns the connection's lifecycle, the history, the outbox of
 frames waiting to go out, and waiting for replies. It is the public face of
-small private parts, one job each: ``_supervisor`` (the reconnect loop),
+small private parts, one job each: ``_state`` (its state and the only code that
+changes it, a base class), ``_supervisor`` (the reconnect loop, which drives that state),
 ``_pumps`` (frames out of the outbox, frames in to the record), ``net.inbox``
 (what ``receive()`` reads), ``_observers`` (who is told). It knows nothing of
 widgets: the panel subscribes to it and forwards user actions to it.
@@ -16,24 +17,25 @@ import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from wsecho_widget._util.observers import Observers, Unsubscribe
+from wsecho_widget._util.options import check_options, keyword_names
 from wsecho_widget._util.tasks import keep_task, require_loop, run_nested
-from wsecho_widget.client._observers import STATUSES, Observers, OnMessages, OnStatus, Status
-from wsecho_widget.client._pumps import Outbox, listen
+from wsecho_widget.client._observers import STATUSES, OnMessages, OnStatus, SessionObservers, Status
+from wsecho_widget.client._pumps import listen
 from wsecho_widget.client._reconnect import ReconnectDelays, default_reconnect_delays, delays_from
-from wsecho_widget.client._supervisor import STABLE_AFTER, Supervisor, new_future
+from wsecho_widget.client._state import SessionState
+from wsecho_widget.client._supervisor import STABLE_AFTER, Supervisor
 from wsecho_widget.client.connection import (
     ChannelError,
     WebSocketChannel,
     check_url,
     describe_error,
-    redact_url,
 )
-from wsecho_widget.client.options import DEFAULT_OPTIONS, KEEP, Keep, updated_options
+from wsecho_widget.client.options import CONNECT_OPTIONS, DEFAULT_OPTIONS, KEEP, Keep, updated_options
 from wsecho_widget.client.scenario import RecordedHistory
 from wsecho_widget.model.match import Match, matcher
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
 from wsecho_widget.net.inbox import Inbox
-from wsecho_widget.server.echo import EchoServer
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -46,7 +48,7 @@ __all__ = [
 ]
 
 
-class Session:
+class Session(SessionState):
     """Connect, listen, send, close; keeps a bounded history and exact totals.
 
     With ``url=None`` it starts an :class:`EchoServer` on 127.0.0.1 in the running
@@ -81,53 +83,22 @@ class Session:
         is_final: Callable[[WebSocketChannel], bool | None] | None = None,
         **options: Any,
     ) -> None:
+        check_options(options, session_options(), "Session()")
         self.loop = require_loop("wsecho_widget")
         if url is not None:
             check_url(url)
         if reconnect_delays is not None and not callable(reconnect_delays):
             delays_from(reconnect_delays)  # check it now, not at the first drop
-        self.url = url
-        self.reconnect = reconnect
-        self.reconnect_delays = reconnect_delays
-        self.is_final = is_final
-        #: Reconnect attempts since the connection was last open (0 when open).
-        self.attempt = 0
+        self._init_state(url, reconnect, reconnect_delays, is_final)
         self.options: dict[str, Any] = dict(DEFAULT_OPTIONS)
-        self._supervisor = Supervisor(
-            self, set_status=self._set_status, serve=self._serve, embedded=url is None
-        )
         self.configure(**options)
         self.history: RecordedHistory = RecordedHistory(history_limit)
-        self.status: Status = "closed"
-        self.detail = ""
-        self.channel: WebSocketChannel | None = None
-        self.server: EchoServer | None = None
-        self.tasks: set[asyncio.Task[Any]] = set()
-        self._observers = Observers(self.loop, on_status, on_messages, on_message)
-        self._outbox = Outbox()
-        self._inbox: Inbox[Message] = Inbox(self.loop, history_limit, self._nothing_more)
-        self._closed = False
-        #: Resolves when the connection is open; raises ChannelError when the session
-        #: gives up (fatal error, reconnect off, disconnect). Replaced by a pending one
-        #: while reconnecting, so ``await session.connected`` waits for the way back.
-        self.connected: asyncio.Future[None] = new_future(self.loop)
+        self._observers = SessionObservers(self.loop, on_status, on_messages, on_message)
+        self._inbox = Inbox(self.loop, history_limit, self._nothing_more)
+        self._supervisor = Supervisor(self, self._serve)
+        self._run: asyncio.Task[None] | None = None  # the reconnect loop of the latest connect
 
     # -- state and observers ---------------------------------------------------------
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called: the session can never connect again."""
-        return self._closed
-
-    @property
-    def display_url(self) -> str:
-        """The URL as shown to people: userinfo and query values masked."""
-        return redact_url(self.url) if self.url else ""
-
-    @property
-    def queued(self) -> int:
-        """How many frames wait in the outbox for a connection."""
-        return len(self._outbox)
 
     @property
     def unread(self) -> int:
@@ -135,21 +106,13 @@ class Session:
         return len(self._inbox)
 
     @property
-    def listeners(self) -> list[Callable[[Message], None]]:
+    def listeners(self) -> Observers[[Message]]:
         """Deprecated (use :meth:`subscribe`): callables called with each received message."""
         return self._observers.listeners
 
     @listeners.setter
-    def listeners(self, listeners: list[Callable[[Message], None]]) -> None:
-        self._observers.listeners = listeners
-
-    def _set_status(self, status: Status, detail: str = "") -> None:
-        # Both change before anyone hears of either: no observer sees a new status
-        # with the old detail, or the reverse.
-        self.status, self.detail = status, detail
-        self._observers.status(status, detail)
-        if status in ("closed", "error"):
-            self._inbox.wake()
+    def listeners(self, listeners: Sequence[Callable[[Message], None]]) -> None:
+        self._observers.replace_listeners(listeners)
 
     def _nothing_more(self) -> str | None:
         # What receive() says once nothing more can arrive.
@@ -157,8 +120,8 @@ class Session:
 
     def subscribe(
         self, *, on_messages: OnMessages | None = None, on_status: OnStatus | None = None
-    ) -> Callable[[], None]:
-        """Be told of messages and status changes; returns the function that stops it.
+    ) -> Unsubscribe:
+        """Be told of messages and status changes; returns the :class:`Unsubscribe` that stops it.
 
         ``on_messages(messages)`` is called with each batch of received messages
         (frames that arrived together, oldest first) and with each sent message
@@ -203,6 +166,7 @@ class Session:
         Raises ValueError with one line naming the bad value. Takes effect on the
         next :meth:`connect`, which reconnects if the session is connected.
         """
+        check_options(options, CONFIGURE_OPTIONS, "configure()")
         updated = updated_options(
             self.options, subprotocols=subprotocols, headers=headers, compression=compression, **options
         )
@@ -211,7 +175,7 @@ class Session:
                 check_url(url)
             except ChannelError as exc:
                 raise ValueError(str(exc)) from None
-            self.url, self._supervisor.embedded = url, False
+            self._set_url(url)
         # Every check passed: apply them all (the same dict: code may hold it).
         self.options.clear()
         self.options.update(updated)
@@ -234,13 +198,10 @@ class Session:
             raise ChannelError("this panel is closed: create a new one")
         if url is not None:
             check_url(url)
-            self.url, self._supervisor.embedded = url, False
+            self._set_url(url)
         self._drop_channel()
-        done = self.connected = new_future(self.loop)
-        self._supervisor.stopping = False
-        self.attempt = 0
-        self._set_status("connecting", self.display_url or "starting the embedded echo server")
-        self._supervisor.task = self._start(self._supervisor.run(done))
+        done = self._connecting()
+        self._run = self._start(self._supervisor.run(done))
         return done
 
     async def _serve(self, channel: WebSocketChannel) -> None:
@@ -326,54 +287,22 @@ class Session:
         still in the outbox stay there for the next :meth:`connect`.
         """
         # Set now, so a drop that happens before the task runs is not retried.
-        self._supervisor.stopping = True
-        return self._start(self._supervisor.disconnect(code, reason, self._drop_channel))
-
-    def _drop_channel(self) -> None:
-        # Forget the current connection (closing it in the background) and end the
-        # tasks that served it, except the one we are called from.
-        channel, self.channel = self.channel, None
-        _end(self.loop, channel, "")
-        current = asyncio.current_task(self.loop)
-        for task in list(self.tasks):
-            if task is not current:
-                task.cancel()
+        self._stopping = True
+        return self._start(self._disconnect(code, reason, self._run))
 
     def close(self) -> None:
         """End everything: the connection, the embedded server, every task.
 
         Safe to call from garbage collection, where no loop may be running.
         """
-        if self._closed:
-            return
-        self._closed = True
-        self._supervisor.stopping = True
-        channel = self.channel
-        self._set_status("closed", "panel closed")
-        for task in list(self.tasks):
-            task.cancel()
-        _end(self.loop, channel, "panel closed")
-        if self.server is not None and _running(self.loop):
-            _background(self.loop, self.server.stop())
+        if not self._closed:
+            self._close_state()
 
 
-# Tasks that must outlive the object that started them (closing after close()).
-_BACKGROUND: set[asyncio.Task[Any]] = set()
+#: What ``configure()`` takes: its own keywords and websockets' ``connect()``'s.
+CONFIGURE_OPTIONS = keyword_names(Session.configure) | CONNECT_OPTIONS
 
 
-def _background(loop: asyncio.AbstractEventLoop, coro: Any) -> None:
-    keep_task(loop, _BACKGROUND, coro)
-
-
-def _running(loop: asyncio.AbstractEventLoop) -> bool:
-    return loop.is_running() and not loop.is_closed()
-
-
-def _end(loop: asyncio.AbstractEventLoop, channel: WebSocketChannel | None, reason: str) -> None:
-    # Close a channel in the background, or drop it when no loop will run again
-    # (from garbage collection).
-    if channel is not None and not channel.closed.done():
-        if _running(loop):
-            _background(loop, channel.close(1000, reason))
-        else:
-            channel.abort()
+def session_options() -> frozenset[str]:
+    """Every keyword ``Session()`` takes (its own, ``configure()``'s, ``connect()``'s)."""
+    return keyword_names(Session.__init__) | CONFIGURE_OPTIONS

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from wsecho_widget._util.observers import Observers
 from wsecho_widget.client.session import Session
 from wsecho_widget.model.message import Message
 from wsecho_widget.model.stats import FeedCounter
@@ -31,15 +32,13 @@ class FeedWatch:
         self._latencies: dict[Any, float] = {}
         self._request: float | None = None  # the first frame sent since the last reply
         self._stops: list[Callable[[], None]] = []
-        #: Also called with each batch (charts and series of the panel).
-        self.listeners: list[Callable[[Sequence[Message]], None]] = []
+        #: Also told of each batch (charts and series of the panel): ``listeners.subscribe(fn)``.
+        self.listeners: Observers[[Sequence[Message]]] = Observers(source.loop, name="FeedWatch.listeners")
         if isinstance(source, Session):
             self._opened = source.status == "open"
             self._stops.append(source.subscribe(on_messages=self.add, on_status=self._status))
         else:
-            listener = self._one
-            source.message_listeners.append(listener)
-            self._stops.append(lambda: _discard(source.message_listeners, listener))
+            self._stops.append(source.subscribe(on_record=self._one))
 
     def _one(self, message: Message) -> None:
         self.add((message,))
@@ -47,8 +46,7 @@ class FeedWatch:
     def add(self, messages: Sequence[Message]) -> None:
         """Count a batch of recorded messages."""
         self.counter.add(messages)
-        for listener in self.listeners:
-            listener(messages)
+        self.listeners(messages)
         if self._request is None:
             for message in messages:
                 if message.direction == "sent":
@@ -88,8 +86,3 @@ class FeedWatch:
         for stop in self._stops:
             stop()
         self._stops.clear()
-
-
-def _discard(listeners: list[Any], listener: Any) -> None:
-    if listener in listeners:
-        listeners.remove(listener)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wsecho_widget.model.message import Message
+if TYPE_CHECKING:  # History.to_pandas() imports this module: no import back at run time
+    from wsecho_widget.model.message import Message
 
 __all__ = ["INSTALL_HINT", "to_pandas"]
 

@@ -40,7 +40,7 @@ class Step:
         if self.action == "sleep":
             return f"sleep {self.value:g} s"
         if self.action == "send_json":
-            return f"send JSON {describe(self.value).removeprefix('JSON containing ')}"
+            return f"send JSON {describe(json.dumps(self.value, ensure_ascii=False))[5:]}"
         return f"{self.action} {describe(self.value)}"
 
 

@@ -17,22 +17,27 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
-from wsecho_widget._util.tasks import keep_task
+from wsecho_widget._util.observers import Observers, Unsubscribe
+from wsecho_widget._util.options import check_options, keyword_names
+from wsecho_widget._util.tasks import keep_task, quiet_future
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel, redact_url
-from wsecho_widget.client.session import Session, Status
+from wsecho_widget.client.session import Session, Status, session_options
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
 
 __all__ = ["ProtocolClient"]
+
+#: The session's keywords the protocol client sets itself.
+SESSION_OWN = frozenset({"url", "on_status", "on_messages", "on_message", "is_final"})
 
 
 class ProtocolClient:
     """A session plus a protocol handshake; subclasses fill in the protocol.
 
     ``status``/``detail`` say where the protocol stands: ``open`` only once the
-    handshake is done. ``on_change()`` callbacks run after every change of
-    status, ``on_frames(messages)`` with the raw frames as the session records
-    them, ``on_notice(text)`` with one-line notices (a bad packet from the server,
-    a callback that failed).
+    handshake is done. :meth:`observe` says who is told: ``on_change()`` after
+    every change of status, ``on_frames(messages)`` with the raw frames as the
+    session records them, ``on_notice(text)`` with one-line notices (a bad packet
+    from the server, a callback that failed).
     """
 
     #: The protocol's name in messages ("Socket.IO", "GraphQL").
@@ -49,6 +54,8 @@ class ProtocolClient:
         autoconnect: bool = True,
         **options: Any,
     ) -> None:
+        # Checked here to name this class (and its own keywords) in the message.
+        check_options(options, type(self).accepted_options(), f"{type(self).__name__}()")
         self.display_url = redact_url(display_url)
         self.session = Session(
             ws_url,
@@ -62,19 +69,27 @@ class ProtocolClient:
         self.loop = self.session.loop
         self.status: Status = "closed"
         self.detail = ""
-        self.on_change: list[Callable[[], None]] = []
-        self.on_frames: list[Callable[[Sequence[Message]], None]] = []
-        self.on_notice: list[Callable[[str], None]] = []
+        self._changed: Observers[[]] = Observers(self.loop, name=f"{type(self).__name__}.on_change")
+        self._frames_seen: Observers[[Sequence[Message]]] = Observers(
+            self.loop, name=f"{type(self).__name__}.on_frames"
+        )
+        self._notices: Observers[[str]] = Observers(self.loop, name=f"{type(self).__name__}.on_notice")
         self.tasks: set[asyncio.Task[Any]] = set()
         #: Resolves once the protocol's handshake is done; raises ChannelError (or the
         #: protocol's refusal) when the client gives up. Replaced while reconnecting.
-        self.ready: asyncio.Future[None] = self._new_future()
+        self.ready: asyncio.Future[None] = quiet_future(self.loop)
         self._final: str | None = None  # why we stopped for good, in words
         self._user_stop = False
         self._closed = False
         self._seen: WebSocketChannel | None = None  # the last channel whose end we handled
         if autoconnect:
             self.connect()
+
+    @classmethod
+    def accepted_options(cls) -> frozenset[str]:
+        """Every keyword the client takes: its own, the session's, websockets' ``connect()``'s."""
+        own = keyword_names(cls.__init__, skip=("ws_url", "display_url", "url"))
+        return own | (session_options() - SESSION_OWN)
 
     # -- what subclasses fill in -----------------------------------------------------
 
@@ -104,17 +119,50 @@ class ProtocolClient:
         """How a connection that the protocol takes as final ended, in words."""
         return detail
 
+    # -- observers ---------------------------------------------------------------------
+
+    def _observed(self) -> dict[str, Observers[Any]]:
+        """What :meth:`observe` takes, by keyword (subclasses add theirs)."""
+        return {"on_change": self._changed, "on_frames": self._frames_seen, "on_notice": self._notices}
+
+    def observe(self, **callbacks: Callable[..., object] | None) -> Unsubscribe:
+        """Be told; returns the :class:`~wsecho_widget.Unsubscribe` that stops every callback given.
+
+        ``on_change()`` after every change of status (and each heartbeat),
+        ``on_frames(messages)`` with the raw frames as the session records them,
+        ``on_notice(text)`` with each one-line notice; Socket.IO adds
+        ``on_event(event)``, GraphQL ``on_result(subscription, kind, payload)``.
+        Named ``observe``, not ``subscribe``: ``GraphQLClient.subscribe()`` runs a
+        GraphQL subscription.
+        """
+        observed = self._observed()
+        check_options(callbacks, observed, f"{type(self).__name__}.observe()")
+        for name, callback in callbacks.items():
+            if callback is not None and not callable(callback):
+                raise TypeError(f"{name} takes a callable, not {type(callback).__name__}")
+        return Unsubscribe(*(observed[k].subscribe(cb) for k, cb in callbacks.items() if cb is not None))
+
+    @property
+    def on_change(self) -> Observers[[]]:
+        """Deprecated: ``observe(on_change=...)``."""
+        return self._changed
+
+    @property
+    def on_frames(self) -> Observers[[Sequence[Message]]]:
+        """Deprecated: ``observe(on_frames=...)``."""
+        return self._frames_seen
+
+    @property
+    def on_notice(self) -> Observers[[str]]:
+        """Deprecated: ``observe(on_notice=...)``."""
+        return self._notices
+
     # -- state -----------------------------------------------------------------------
 
     @property
     def messages(self) -> History:
         """The raw frames sent and received, exactly as ``WebSocketPanel.messages`` keeps them."""
         return self.session.history
-
-    def _new_future(self) -> asyncio.Future[None]:
-        future: asyncio.Future[None] = self.loop.create_future()
-        future.add_done_callback(lambda f: f.cancelled() or f.exception())
-        return future
 
     @property
     def stopped(self) -> bool:
@@ -125,16 +173,14 @@ class ProtocolClient:
         self.status, self.detail = status, detail
         if status in ("closed", "error"):
             self._stopped()
-        for callback in list(self.on_change):
-            callback()
+        self._changed()
 
     def _not_sent(self) -> ChannelError:
         reason = f" ({self.detail})" if self.detail else ""
         return ChannelError(f"not sent: not connected{reason}; connect first")
 
     def _notice(self, text: str) -> None:
-        for callback in list(self.on_notice):
-            callback(text)
+        self._notices(text)
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
         return keep_task(self.loop, self.tasks, coro, lambda e: self._notice(f"{type(e).__name__}: {e}"))
@@ -142,7 +188,7 @@ class ProtocolClient:
     def _handshake_done(self, detail: str) -> None:
         self._set("open", detail)
         if self.ready.done():
-            self.ready = self._new_future()
+            self.ready = quiet_future(self.loop)
         self.ready.set_result(None)
 
     def _refuse(self, reason: str, error: Exception | None = None, code: int = 1000, why: str = "") -> None:
@@ -166,7 +212,7 @@ class ProtocolClient:
 
     def _fail_ready(self, error: Exception) -> None:
         if self.ready.done():
-            self.ready = self._new_future()
+            self.ready = quiet_future(self.loop)
         self.ready.set_exception(error)
 
     # -- the session underneath ------------------------------------------------------
@@ -175,8 +221,7 @@ class ProtocolClient:
         for message in messages:
             if message.direction == "received":
                 self._received(message)
-        for callback in list(self.on_frames):
-            callback(messages)
+        self._frames_seen(messages)
 
     def _session_status(self, status: Status, detail: str) -> None:
         # The session names its WebSocket URL; people gave ours (Socket.IO's is long).
@@ -207,7 +252,7 @@ class ProtocolClient:
                 self._set(status, detail)
             return
         if self.ready.done():
-            self.ready = self._new_future()
+            self.ready = quiet_future(self.loop)
         if self._is_final(channel):
             self._refuse(self._describe_end(channel, detail))
             return
@@ -223,7 +268,7 @@ class ProtocolClient:
             raise ChannelError("this client is closed: create a new one")
         self._final, self._user_stop = None, False
         if self.ready.done():
-            self.ready = self._new_future()
+            self.ready = quiet_future(self.loop)
         self.session.connect()
         return self.ready
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import sys
 from collections.abc import Callable, MutableMapping
 from typing import Any, ClassVar
@@ -133,6 +134,19 @@ class GuardedConnection(ServerConnection):
                 cause = exc.__cause__ if exc.__cause__ is not None else exc
                 status = _STATUS.get(type(exc).__name__, "")
                 self._say_refused(f"{status}{short_reason(str(cause) or type(cause).__name__)}")
+
+    def start_keepalive(self) -> None:
+        # websockets pings ping_interval after each connection opens, so clients that
+        # came in a burst are pinged in the same loop turn, every interval after:
+        # 10,000 pings at once hold the kernel's loop. A random wait of up to one
+        # interval before the first spreads them evenly over the interval.
+        if self.ping_interval is not None:
+            delay = random.uniform(0, self.ping_interval)
+            self.keepalive_task = self.loop.create_task(self._keepalive_after(delay))
+
+    async def _keepalive_after(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self.keepalive()
 
     def _say_refused(self, why: str) -> None:
         address = Client.format_address(self.remote_address)

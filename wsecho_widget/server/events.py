@@ -1,8 +1,9 @@
 """What the server tells its users: notices, callbacks, and messages waiting to be read.
 
-:class:`Notice` is one line the server says. :class:`Callbacks` holds the
-``on_message`` / ``on_connect`` / ``on_disconnect`` callbacks, sync or async, and
-reports a callback's fault as a notice instead of letting it stop the server.
+:class:`Notice` is one line the server says. :class:`Callbacks` holds who is
+told of what (the package's one way to observe): the ``on_message`` /
+``on_connect`` / ``on_disconnect`` callbacks, sync or async, whose fault is a
+notice instead of stopping the server, and the panel's listeners.
 The hub's inbox is :class:`wsecho_widget.net.inbox.Inbox`, shared with the client. No
 sockets, no widgets; must not import the hub.
 """
@@ -10,15 +11,15 @@ sockets, no widgets; must not import the hub.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wsecho_widget._util.tasks import keep_task
+from wsecho_widget._util.observers import Observers, Unsubscribe, callback_name, deprecated
+from wsecho_widget.model.message import Message
 
-__all__ = ["EVENTS", "Callback", "CallbackMethods", "Callbacks", "Notice", "guarded"]
+__all__ = ["EVENTS", "Callback", "CallbackMethods", "Callbacks", "Notice"]
 
 Level = Literal["info", "warning", "error"]
 Callback = Callable[[Any], Any]
@@ -38,76 +39,143 @@ class Notice:
 
 
 class Callbacks:
-    """Callbacks by event; :meth:`fire` calls them, awaiting async ones in kept tasks.
+    """Who the hub tells, each kind an :class:`~wsecho_widget._util.observers.Observers`.
 
-    ``report(text, client)`` says a fault in one line (the hub's notices).
+    People's callbacks (``message``, ``connect``, ``disconnect``), sync or async:
+    :meth:`fire` calls them, and ``report(text, client)`` says a fault in one line
+    (the hub's notices). The panel's listeners (``status``, ``record``, ``notice``,
+    ``client``): called directly, a fault goes to the loop's exception handler.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, report: Callable[[str, str | None], object]) -> None:
         self.loop = loop
         self.report = report
-        #: The tasks of async callbacks still running.
-        self.tasks: set[asyncio.Task[Any]] = set()
-        self._by_event: dict[str, list[Callback]] = {event: [] for event in EVENTS}
+        self._by_event: dict[str, Observers[[Any]]] = {
+            event: Observers(loop, name=f"on_{event}()") for event in EVENTS
+        }
+        #: Each status change: ``(status, detail)``.
+        self.status: Observers[[Any, str]] = Observers(loop, name="Hub.status_listeners")
+        #: Each message the hub records, sent or received.
+        self.record: Observers[[Message]] = Observers(loop, name="Hub.message_listeners")
+        #: Each :class:`Notice`.
+        self.notice: Observers[[Notice]] = Observers(loop, name="Hub.notice_listeners")
+        #: Each client that connects or goes.
+        self.client: Observers[[Any]] = Observers(loop, name="Hub.client_listeners")
 
-    def add(self, event: str, callback: Callback) -> Callback:
-        if not callable(callback):
-            raise TypeError(f"on_{event}() takes a function, not {type(callback).__name__}")
-        self._by_event[event].append(callback)
-        return callback
+    @property
+    def tasks(self) -> set[asyncio.Task[Any]]:
+        """The tasks of async callbacks still running."""
+        return set().union(*(observers.tasks for observers in self._by_event.values()))
+
+    def observers(self, event: str) -> Observers[[Any]]:
+        """The callbacks of ``event`` ("message", "connect", "disconnect")."""
+        return self._by_event[event]
+
+    def add(self, event: str, callback: Callback) -> Unsubscribe:
+        return self._by_event[event].subscribe(callback)
 
     def remove(self, callback: Callback) -> None:
-        for callbacks in self._by_event.values():
-            while callback in callbacks:
-                callbacks.remove(callback)
+        for observers in self._by_event.values():
+            observers.unsubscribe(callback)
 
     def fire(self, event: str, argument: Any, client: str | None) -> None:
         """Call each ``event`` callback with ``argument``; ``client`` names whose event it is."""
-        for callback in list(self._by_event[event]):
-            name = getattr(callback, "__qualname__", repr(callback))
 
-            def failed(exc: BaseException, name: str = name) -> None:
-                self.report(f"on_{event} callback {name} failed: {type(exc).__name__}: {exc}", client)
+        def failed(callback: Callable[..., Any], exc: BaseException) -> None:
+            name = callback_name(callback)
+            self.report(f"on_{event} callback {name} failed: {type(exc).__name__}: {exc}", client)
 
-            try:
-                result = callback(argument)
-                if inspect.isawaitable(result):
-                    keep_task(self.loop, self.tasks, _awaited(result), failed)
-            except Exception as exc:
-                failed(exc)
+        self._by_event[event].notify(failed, argument)
 
-
-async def _awaited(awaitable: Any) -> Any:
-    return await awaitable
+    def close(self) -> None:
+        """Cancel the async callbacks still running."""
+        for observers in self._by_event.values():
+            for task in list(observers.tasks):
+                task.cancel()
 
 
 class CallbackMethods:
-    """``on_message``, ``on_connect``, ``on_disconnect``: the public face of ``self.callbacks``."""
+    """``on_message``, ``on_connect``, ``on_disconnect``, ``subscribe()``: the face of ``self.callbacks``."""
 
     callbacks: Callbacks
 
     def on_message(self, callback: Callback) -> Callback:
-        """Call ``callback(message)`` for each frame a client sends; sync or async."""
-        return self.callbacks.add("message", callback)
+        """Call ``callback(message)`` for each frame a client sends; sync or async.
+
+        Returns ``callback`` (a decorator: ``@server.on_message``); to be able to stop
+        it, use :meth:`subscribe`.
+        """
+        self.callbacks.add("message", callback)
+        return callback
 
     def on_connect(self, callback: Callback) -> Callback:
         """Call ``callback(client)`` when a client connects; sync or async."""
-        return self.callbacks.add("connect", callback)
+        self.callbacks.add("connect", callback)
+        return callback
 
     def on_disconnect(self, callback: Callback) -> Callback:
         """Call ``callback(client)`` when a client has gone; sync or async."""
-        return self.callbacks.add("disconnect", callback)
+        self.callbacks.add("disconnect", callback)
+        return callback
+
+    def subscribe(
+        self,
+        *,
+        on_message: Callback | None = None,
+        on_connect: Callback | None = None,
+        on_disconnect: Callback | None = None,
+        on_status: Callable[[Any, str], object] | None = None,
+        on_record: Callable[[Message], object] | None = None,
+        on_notice: Callable[[Notice], object] | None = None,
+        on_client: Callback | None = None,
+    ) -> Unsubscribe:
+        """Be told; returns the :class:`Unsubscribe` that stops every callback given here.
+
+        ``on_message``, ``on_connect``, ``on_disconnect``: as the methods of those
+        names (sync or async; a fault is a notice). For views, called at once (a
+        fault goes to asyncio's exception handler): ``on_status(status, detail)``,
+        ``on_record(message)`` for each message sent or received,
+        ``on_notice(notice)``, ``on_client(client)`` when one connects or goes.
+        """
+        callbacks = self.callbacks
+        given: list[tuple[str, Any, Observers[Any]]] = [
+            ("message", on_message, callbacks.observers("message")),
+            ("connect", on_connect, callbacks.observers("connect")),
+            ("disconnect", on_disconnect, callbacks.observers("disconnect")),
+            ("status", on_status, callbacks.status),
+            ("record", on_record, callbacks.record),
+            ("notice", on_notice, callbacks.notice),
+            ("client", on_client, callbacks.client),
+        ]
+        for name, callback, _ in given:
+            if callback is not None and not callable(callback):
+                raise TypeError(f"on_{name} takes a callable, not {type(callback).__name__}")
+        stops = [observers.subscribe(callback) for _, callback, observers in given if callback is not None]
+        return Unsubscribe(*stops)
 
     def remove_callback(self, callback: Callback) -> None:
-        """Stop calling ``callback`` (given to any ``on_...``); unknown ones are ignored."""
+        """Deprecated: call what :meth:`subscribe` returned. Unknown callbacks are ignored."""
+        deprecated("remove_callback()", "subscribe(on_...=callback), which returns what stops it")
         self.callbacks.remove(callback)
 
+    # -- deprecated: the hub's listener lists ----------------------------------------
 
-def guarded(loop: asyncio.AbstractEventLoop, function: Callable[..., Any], *args: Any) -> None:
-    """Call a listener (the panel's); a fault there goes to asyncio's handler, not up."""
-    try:
-        function(*args)
-    except Exception as exc:
-        loop.call_exception_handler(
-            {"message": f"wsecho_widget listener {function!r} failed", "exception": exc}
-        )
+    @property
+    def status_listeners(self) -> Observers[[Any, str]]:
+        """Deprecated: ``subscribe(on_status=...)``."""
+        return self.callbacks.status
+
+    @property
+    def message_listeners(self) -> Observers[[Message]]:
+        """Deprecated: ``subscribe(on_record=...)``."""
+        return self.callbacks.record
+
+    @property
+    def notice_listeners(self) -> Observers[[Notice]]:
+        """Deprecated: ``subscribe(on_notice=...)``."""
+        return self.callbacks.notice
+
+    @property
+    def client_listeners(self) -> Observers[[Any]]:
+        """Deprecated: ``subscribe(on_client=...)``."""
+        return self.callbacks.client

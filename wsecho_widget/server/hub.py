@@ -7,7 +7,7 @@ not, sends to one, some or all clients, and says what happens as one-line
 :class:`Notice` records: connections, refused handshakes, closes and callback
 failures, never a traceback. Handshake rules: :mod:`.gate`; a client and its send
 queue: :mod:`.peers`; who is let in: :mod:`.door`; notices and callbacks: :mod:`.events`;
-the inbox: ``net.inbox``. No widgets: the panel observes the hub through its listeners.
+the inbox: ``net.inbox``. No widgets: the panel observes the hub through ``subscribe()``.
 """
 
 from __future__ import annotations
@@ -18,23 +18,24 @@ import itertools
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from ssl import SSLContext
 from typing import Any, Literal
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import EXTERNAL_CLOSE_CODES
 
-from wsecho_widget._util.tasks import keep_task, require_loop
+from wsecho_widget._util.options import check_options, keyword_names
+from wsecho_widget._util.tasks import keep_task, quiet_future, require_loop
 from wsecho_widget.model.match import Match, matcher
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
-from wsecho_widget.net.errors import ChannelError
+from wsecho_widget.net.errors import ChannelError, check_close_code
 from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
-from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice, guarded
+from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice
 from wsecho_widget.server.gate import Gate
+from wsecho_widget.server.options import HUB_OPTIONS, SERVE_OPTIONS
 from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, server_frame, stalled
 
 __all__ = ["BROADCAST", "HUB_OPTIONS", "Hub", "HubStatus", "Mode", "Notice", "Target"]
@@ -44,19 +45,6 @@ Mode = Literal["echo", "manual"]
 
 #: ``Message.client`` of a frame sent to every connected client.
 BROADCAST = "*"
-
-#: What the hub passes to websockets' ``serve()`` unless told otherwise: no
-#: compression (the same frame bytes go to every client; see the README),
-#: keepalive every 10 s with a 10 s timeout, so a client that vanished without
-#: a close shows as gone within 20 s, and 10 s for a whole opening handshake (a
-#: client that connects and goes silent holds a socket no longer).
-HUB_OPTIONS: dict[str, Any] = {
-    "compression": None,
-    "open_timeout": 10.0,
-    "ping_interval": 10.0,
-    "ping_timeout": 10.0,
-    "close_timeout": 5.0,
-}
 
 #: How many notices the hub keeps (the panel's log shows them as they come).
 NOTICE_LIMIT = 1000
@@ -70,7 +58,8 @@ class Hub(CallbackMethods):
     leaves answering to people and code. See :class:`~.gate.Gate` for ``path``,
     ``origins``, ``token`` and ``max_clients``; ``send_queue`` bounds each
     client's waiting bytes (:data:`~.peers.DEFAULT_SEND_QUEUE`). Other ``options``
-    go to :func:`websockets.asyncio.server.serve`.
+    go to :func:`websockets.asyncio.server.serve`; one it does not take raises
+    TypeError at once, naming the closest valid one.
     """
 
     def __init__(
@@ -90,6 +79,7 @@ class Hub(CallbackMethods):
         history_limit: int = DEFAULT_HISTORY_LIMIT,
         **options: Any,
     ) -> None:
+        check_options(options, hub_options(), "Hub()")
         self.loop = require_loop("the server panel")
         if mode not in ("echo", "manual"):
             raise ValueError(f"mode must be 'echo' or 'manual', not {mode!r}")
@@ -106,12 +96,7 @@ class Hub(CallbackMethods):
         self.status: HubStatus = "starting"
         self.detail = ""
         self.tasks: set[asyncio.Task[Any]] = set()
-        #: Called with each status change, each message (sent or received), each
-        #: notice, and with each client that connects or goes: for the panel.
-        self.status_listeners: list[Callable[[HubStatus, str], None]] = []
-        self.message_listeners: list[Callable[[Message], None]] = []
-        self.notice_listeners: list[Callable[[Notice], None]] = []
-        self.client_listeners: list[Callable[[Client], None]] = []
+        #: Who is told of what: ``subscribe()``, ``on_message()``... (see :class:`Callbacks`).
         self.callbacks = Callbacks(self.loop, lambda text, client: self.notice(text, client, "error"))
         self._clients: dict[str, Client] = {}
         self._ids = itertools.count(1)
@@ -120,8 +105,7 @@ class Hub(CallbackMethods):
         self._inbox: Inbox[Message] = Inbox(self.loop, history_limit)
         self._server: Server | None = None
         self._closing = False
-        self.ready: asyncio.Future[None] = self.loop.create_future()
-        self.ready.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self.ready: asyncio.Future[None] = quiet_future(self.loop)
         self.closed: asyncio.Future[None] = self.loop.create_future()
         self._start(self._listen())
 
@@ -148,8 +132,7 @@ class Hub(CallbackMethods):
 
     def _set_status(self, status: HubStatus, detail: str = "") -> None:
         self.status, self.detail = status, detail
-        for listener in list(self.status_listeners):
-            self._guarded(listener, status, detail)
+        self.callbacks.status(status, detail)
         if status in ("closed", "error"):
             self._inbox.close(f"the server is {status}")
 
@@ -157,17 +140,12 @@ class Hub(CallbackMethods):
         """Add one line to what the server says (the panel's log shows it)."""
         item = Notice(text, client, level)
         self.notices.append(item)
-        for listener in list(self.notice_listeners):
-            self._guarded(listener, item)
+        self.callbacks.notice(item)
         return item
 
     def _record(self, message: Message) -> None:
         self.messages.append(message)
-        for listener in self.message_listeners:
-            self._guarded(listener, message)
-
-    def _guarded(self, function: Callable[..., Any], *args: Any) -> None:
-        guarded(self.loop, function, *args)
+        self.callbacks.record(message)
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
         return keep_task(self.loop, self.tasks, coro, self._task_failed)
@@ -238,8 +216,7 @@ class Hub(CallbackMethods):
             client.ended.set_result(None)
 
     def _changed(self, client: Client) -> None:
-        for listener in list(self.client_listeners):
-            self._guarded(listener, client)
+        self.callbacks.client(client)
 
     def _received(self, client: Client, data: str | bytes) -> None:
         message = Message("received", data, time.time(), client=client.id)
@@ -315,13 +292,9 @@ class Hub(CallbackMethods):
     # -- closing ---------------------------------------------------------------------
 
     async def disconnect(self, client: Client | str, code: int = 1000, reason: str = "") -> None:
-        """Close one client with ``code`` and ``reason``; returns when it has gone.
-
-        ``reason`` is cut to the 123 UTF-8 bytes a close frame holds (on a character
-        boundary); a code a close frame may not carry raises ValueError.
-        """
-        if code not in EXTERNAL_CLOSE_CODES and not 3000 <= code <= 4999:
-            raise ValueError(f"{code} is not a close code to send (1000-1014 as defined, or 3000-4999)")
+        """Close one client with ``code`` and ``reason`` (cut to the 123 bytes a close frame
+        holds); returns when it has gone. ValueError for a code no close frame may carry."""
+        check_close_code(code)
         found = self._clients.get(client.id if isinstance(client, Client) else client)
         if found is None:
             return
@@ -366,6 +339,11 @@ class Hub(CallbackMethods):
             await asyncio.wait(pending)
         if not self.closed.done():
             self.closed.set_result(None)
+
+
+def hub_options() -> frozenset[str]:
+    """Every keyword ``Hub()`` takes: its own and :data:`SERVE_OPTIONS`."""
+    return keyword_names(Hub.__init__) | SERVE_OPTIONS
 
 
 async def _watch_stalls(hub: Hub, every: float, timeout: float | None) -> None:

@@ -11,6 +11,7 @@ else a close with code 4000 and a reason naming it. Built on websockets' server.
 from __future__ import annotations
 
 import time
+from collections import deque
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 
@@ -20,6 +21,12 @@ from wsecho_widget.model.recording import Recording, recorded
 from wsecho_widget.model.scenario import Exchange, exchanges
 
 __all__ = ["UNEXPECTED_CLOSE", "MockServer", "close_reason"]
+
+#: How many client messages the server keeps for inspection (the newest).
+KEPT = 10_000
+
+#: The biggest frame a client may send the mock server.
+MAX_FRAME = 16 * 2**20
 
 #: The close code for a client message the recording does not have.
 UNEXPECTED_CLOSE = 4000
@@ -37,8 +44,8 @@ class MockServer:
     """Serve ``recording`` (a path, a Conversation, messages) on ``host``:``port`` (0: a free one).
 
     ``unexpected`` is sent for a client message the recording does not expect; None
-    (the default) closes the connection with 4000 instead. ``received`` keeps every
-    client message, ``unexpected_messages`` those that were not in the recording.
+    (the default) closes the connection with 4000 instead. ``received`` keeps the client
+    messages (the newest 10,000), ``unexpected_messages`` those that were not in the recording.
     """
 
     def __init__(
@@ -54,8 +61,8 @@ class MockServer:
         self.script: list[Exchange] = exchanges(messages)
         self.unexpected = unexpected
         self.host, self.port = host, port
-        self.received: list[Message] = []
-        self.unexpected_messages: list[Message] = []
+        self.received: deque[Message] = deque(maxlen=KEPT)
+        self.unexpected_messages: deque[Message] = deque(maxlen=KEPT)
         self._server: Server | None = None
 
     @property
@@ -65,7 +72,8 @@ class MockServer:
         return f"ws://{self.host}:{self.port}/"
 
     async def start(self) -> MockServer:
-        self._server = await serve(self._handler, self.host, self.port, max_size=None)
+        # A client is a peer too: its frames are bounded like the panel's (16 MiB).
+        self._server = await serve(self._handler, self.host, self.port, max_size=MAX_FRAME)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 

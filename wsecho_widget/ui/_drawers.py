@@ -11,6 +11,7 @@ Imported only when a chart is made: ``import wsecho_widget`` needs neither libra
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -43,21 +44,32 @@ def drawer(library: str, title: str, time_axis: bool) -> Drawer:
         raise ImportError(_INSTALL.format(name=library)) from None
 
 
+def _origin(lines: dict[str, tuple[Sequence[float], Sequence[float]]]) -> float | None:
+    firsts = [xs[0] for xs, _ in lines.values() if len(xs)]
+    return min(firsts) if firsts else None
+
+
+def _since(origin: float) -> str:
+    return f"seconds since {time.strftime('%H:%M:%S', time.localtime(origin))}"
+
+
 class _Plotly:
-    """plotly.js through ``FigureWidget``: zoom, pan and a hover readout built in."""
+    """plotly.js through ``FigureWidget``: zoom, pan and a hover readout built in.
+
+    Receive times are drawn as seconds since the first point, on a linear axis: the
+    numbers go to the page as binary buffers (a date axis given the same epoch
+    numbers as a typed array fell back to a linear axis of raw epoch values).
+    """
 
     def __init__(self, title: str, time_axis: bool) -> None:
         go = importlib.import_module("plotly.graph_objects")
-
-        self._go = go
         self._time = time_axis
+        self._start: float | None = None
         self.widget = go.FigureWidget(
             layout={
                 "title": {"text": title, "font": {"size": 13}},
                 "height": 280,
-                "margin": {"l": 50, "r": 20, "t": 36, "b": 36},
-                # Epoch milliseconds read as dates: numbers go as binary buffers, not ISO strings.
-                "xaxis": {"type": "date" if time_axis else "linear"},
+                "margin": {"l": 50, "r": 20, "t": 36, "b": 40},
                 "hovermode": "closest",
                 "uirevision": "keep",  # a zoom survives every redraw
                 "showlegend": True,
@@ -67,18 +79,21 @@ class _Plotly:
 
     def draw(self, lines: dict[str, tuple[Sequence[float], Sequence[float]]]) -> None:
         np = importlib.import_module("numpy")
-
         figure = self.widget
-        scale = 1000.0 if self._time else 1.0
         with figure.batch_update():
+            if self._time and self._start is None and (start := _origin(lines)) is not None:
+                self._start = start
+                figure.update_xaxes(title_text=_since(start))
+            shift = self._start or 0.0
             for name in lines:
                 if name not in self._names:
                     self._names.append(name)
-                    figure.add_scatter(name=name, mode="lines+markers", marker={"size": 4})
+                    # Lines only: one SVG path per line (markers were 1,000 elements each).
+                    figure.add_scatter(name=name, mode="lines")
             for index, name in enumerate(self._names):
                 xs, ys = lines.get(name, ((), ()))
                 trace = figure.data[index]
-                trace.x = np.asarray(xs, dtype=float) * scale
+                trace.x = np.asarray(xs, dtype=float) - shift
                 trace.y = np.asarray(ys, dtype=float)
 
     def reset_zoom(self) -> None:
@@ -87,7 +102,7 @@ class _Plotly:
 
 
 class _Bqplot:
-    """bqplot: d3 lines with markers, pan and zoom by dragging, the line's name on hover."""
+    """bqplot: d3 lines, pan and zoom by dragging, the line's name on hover."""
 
     def __init__(self, title: str, time_axis: bool) -> None:
         bqplot = importlib.import_module("bqplot")
@@ -123,8 +138,6 @@ class _Bqplot:
                     x=x,
                     y=np.asarray(ys, dtype=float),
                     scales={"x": self._x, "y": self._y},
-                    marker="circle",
-                    marker_size=16,
                     labels=[name],
                     display_legend=True,
                     colors=[_COLORS[len(self._marks) % len(_COLORS)]],

@@ -58,9 +58,7 @@ class ProtocolPanel(PanelBase):
         # keeps those too; the same Message objects, so no copies of the data).
         self.log_history = History(client.session.history.limit)
         super().__init__(client.loop, self.log_history, log, render=self._render)
-        client.on_change.append(self._show_status)
-        client.on_frames.append(self._show_frames)
-        client.on_notice.append(self._notify)
+        client.observe(on_change=self._show_status, on_frames=self._show_frames, on_notice=self._notify)
         self._show_status()
 
     def _feed_source(self) -> FeedSource:

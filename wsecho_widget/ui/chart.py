@@ -2,8 +2,8 @@
 
 :class:`Chart` keeps the newest ``window`` points of each line (read from each
 message by :class:`~wsecho_widget.model.fields.Fields`) and redraws the figure
-at most ``1 / interval`` times a second (10 by default) however fast messages
-come: a flood costs the page ten redraws a second, and every message is still
+at most ``1 / interval`` times a second (5 by default) however fast messages
+come: a flood costs the page five redraws a second, and every message is still
 in ``panel.messages``. Pause holds the picture (the data keeps coming);
 zoom, pan and the hover readout are the charting library's own
 (:mod:`wsecho_widget.ui._drawers`).
@@ -18,16 +18,21 @@ from typing import Any
 
 import ipywidgets as widgets
 import traitlets
+from IPython.display import DisplayHandle, display
 
 from wsecho_widget._util.loop import Throttle, in_loop
 from wsecho_widget.model.fields import Fields
 from wsecho_widget.model.message import Message
 from wsecho_widget.ui._drawers import Drawer, drawer
+from wsecho_widget.ui._html import esc
 
-__all__ = ["DEFAULT_LIBRARY", "Chart"]
+__all__ = ["DEFAULT_LIBRARY", "DRAWN", "Chart"]
 
 #: The library ``panel.chart()`` draws with (docs/feeds.md says why).
 DEFAULT_LIBRARY = "plotly"
+#: At most this many points of a line go to the page (every n-th, the newest always):
+#: a chart is a few hundred pixels wide. The kernel keeps all of them.
+DRAWN = 500
 
 
 class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
@@ -46,7 +51,7 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         fields: Fields,
         *,
         window: int = 500,
-        interval: float = 0.1,
+        interval: float = 0.2,
         title: str = "",
         library: str = DEFAULT_LIBRARY,
         on_close: Callable[[Chart], None] | None = None,
@@ -63,6 +68,7 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self._lines: dict[str, tuple[deque[float], deque[float]]] = {}
         self._dirty = False
         self._on_close = on_close
+        self._handles: list[DisplayHandle] = []
         self._drawer: Drawer = drawer(library, title, time_axis=fields.x is None)
         self._throttle = Throttle(loop, interval, self._draw)
         self.pause_button = widgets.ToggleButton(
@@ -136,13 +142,27 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             return
         self._dirty = False
         self.draws += 1
-        self._drawer.draw({name: (xs, ys) for name, (xs, ys) in self._lines.items()})
+        self._drawer.draw({name: _thin(xs, ys, DRAWN) for name, (xs, ys) in self._lines.items()})
         skipped = self._fields.skipped
         self.info_label.value = f"{skipped:,} values skipped (missing or not numbers)" if skipped else ""
 
     def _resumed(self) -> None:
         if not self.paused:
             self._throttle()
+
+    # -- what the notebook keeps --------------------------------------------------------
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        # Shown by display id, so that close() can leave a static picture in its place
+        # (a saved notebook then shows the chart with no kernel, like the panels' records).
+        bundle = self._repr_mimebundle_(**kwargs) if callable(self._repr_mimebundle_) else None
+        shown = display(bundle or self._record(), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+        if isinstance(shown, DisplayHandle):
+            self._handles.append(shown)
+
+    def _record(self) -> dict[str, str]:
+        """The chart as it ended: an SVG of the kept lines, and one line of text."""
+        return {"text/plain": repr(self), "text/html": svg_record(self._lines, repr(self))}
 
     def close(self) -> None:
         """Stop drawing and close the figure; the kept points stay readable."""
@@ -156,9 +176,51 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             self._on_close(self)
         for child in (self._drawer.widget, self.pause_button, self.reset_button, self.info_label):
             child.close()
+        for handle in self._handles:
+            handle.update(self._record(), raw=True)  # type: ignore[no-untyped-call]
         super().close()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "paused" if self.paused else "live"
         counts = ", ".join(f"{name}: {len(xs)}" for name, (xs, _) in self._lines.items())
         return f"<Chart {state} · {counts or 'no points yet'} · {self.skipped} skipped>"
+
+
+def _thin(xs: deque[float], ys: deque[float], limit: int) -> tuple[list[float], list[float]]:
+    if len(xs) <= limit:
+        return list(xs), list(ys)
+    step = -(-len(xs) // limit)  # ceil
+    keep = range(len(xs) - 1, -1, -step)[::-1]  # from the newest back, so it is always drawn
+    x, y = list(xs), list(ys)
+    return [x[i] for i in keep], [y[i] for i in keep]
+
+
+_COLORS = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3")
+
+
+def svg_record(lines: dict[str, tuple[deque[float], deque[float]]], caption: str) -> str:
+    """The kept lines as a small inline SVG (no script, names escaped: they come from the feed)."""
+    width, height = 480, 160
+    xs = [x for line_xs, _ in lines.values() for x in line_xs]
+    ys = [y for _, line_ys in lines.values() for y in line_ys]
+    parts = [f'<div class="wsecho-chart-record"><div>{esc(caption)}</div>']
+    if xs:
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        sx = (width - 10) / ((x1 - x0) or 1)
+        sy = (height - 10) / ((y1 - y0) or 1)
+        parts.append(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">')
+        for n, (name, (line_xs, line_ys)) in enumerate(lines.items()):
+            points = " ".join(
+                f"{5 + (x - x0) * sx:.1f},{height - 5 - (y - y0) * sy:.1f}"
+                for x, y in zip(line_xs, line_ys, strict=True)
+            )
+            colour = _COLORS[n % len(_COLORS)]
+            parts.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{points}">'
+                f"<title>{esc(name)}</title></polyline>"
+            )
+        parts.append("</svg>")
+        legend = " · ".join(f"{esc(name)} {min(v):.6g} to {max(v):.6g}" for name, (_, v) in lines.items())
+        parts.append(f"<div>{legend}</div>")
+    parts.append("</div>")
+    return "".join(parts)

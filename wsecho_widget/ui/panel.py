@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import os
 import ssl as _ssl
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,15 @@ import ipywidgets as widgets
 import traitlets
 
 from wsecho_widget.client._api import ClientAPI
-from wsecho_widget.client.connection import ChannelError, check_url
+from wsecho_widget.client.connection import ChannelError
 from wsecho_widget.client.options import header_pairs
-from wsecho_widget.client.session import STATUSES, Session, Status
+from wsecho_widget.client.session import STATUSES, Session, Status, session_options
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_size
 from wsecho_widget.model.transcript import load_transcript
 from wsecho_widget.ui._base import PanelBase
+from wsecho_widget.ui._panel_options import PanelOptions
 from wsecho_widget.ui.controls import LogOptions, OptionsForm, SaveButton, SendBar
+from wsecho_widget.ui.controls._options import check_panel_options
 from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import format_seconds
 
@@ -39,7 +41,7 @@ __all__ = ["WebSocketPanel"]
 _LATENCY_REFRESH = 2.0
 
 
-class WebSocketPanel(ClientAPI, PanelBase):
+class WebSocketPanel(ClientAPI, PanelOptions, PanelBase):
     """A live WebSocket client in a notebook: a text input, Send, and a log.
 
     ``WebSocketPanel()`` starts an echo server inside the kernel and connects to it;
@@ -92,6 +94,7 @@ class WebSocketPanel(ClientAPI, PanelBase):
         autoconnect: bool = True,
         **options: Any,
     ) -> None:
+        check_panel_options(type(self), options, session_options())
         log = LogOptions.take(options, log)
         # Header values may be secrets: they live in the session's options only,
         # never in a widget trait (which the notebook could save).
@@ -163,11 +166,6 @@ class WebSocketPanel(ClientAPI, PanelBase):
         self.apply_button, self.negotiated_label = form.apply_button, form.negotiated_label
 
     # -- what the user sees ----------------------------------------------------------
-
-    @property
-    def headers(self) -> list[str]:
-        """The names of the extra handshake headers (values are never shown)."""
-        return [name for name, _ in self.options_form.headers]
 
     def _show_status(self, status: Status, detail: str) -> None:
         # All four change before any observer hears of one: nobody sees "open"
@@ -267,39 +265,6 @@ class WebSocketPanel(ClientAPI, PanelBase):
         self.send_bar.forget_recent()
         super().clear()
 
-    # -- connection options ----------------------------------------------------------
-
-    def apply_options(self) -> asyncio.Future[None]:
-        """Reconnect with what the options area holds: URL, subprotocols, headers, compression.
-
-        An empty URL (or the current one) reconnects to the current URL — the
-        embedded echo server if that is where the panel is. A header typed but not
-        yet added is added first. Raises :class:`ChannelError` for an invalid URL
-        or header, and changes nothing then.
-        """
-        form = self.options_form
-        url = form.url if form.url != self.session.url else None
-        try:
-            if url is not None:
-                check_url(url)  # before the typed header is taken
-            if not form.add_header():
-                raise ChannelError(self.notice_bar.notice)
-            try:
-                self.session.configure(**form.settings())
-            except ValueError as exc:
-                raise ChannelError(str(exc)) from None
-        except ChannelError as exc:
-            self._notify(str(exc))
-            raise
-        done = self.connect(url)
-        form.url_input.value = ""
-        return done
-
-    def _apply_clicked(self) -> None:
-        # The status line says how the connection went; the button only starts it.
-        with contextlib.suppress(ChannelError):
-            self.apply_options()
-
     # -- transcripts -----------------------------------------------------------------
 
     def save_transcript(self, path: str | os.PathLike[str] | None = None) -> Path:
@@ -313,6 +278,22 @@ class WebSocketPanel(ClientAPI, PanelBase):
 
     #: Read a transcript written by :meth:`save_transcript` back as Message records.
     load_transcript = staticmethod(load_transcript)
+
+    @classmethod
+    def from_messages(cls, messages: Iterable[Message], url: str | None = None, **log: Any) -> WebSocketPanel:
+        """A read-only panel of recorded ``messages`` (a transcript, a HAR conversation): no connection.
+
+        The log, its filter and views, ``messages.to_pandas()`` and ``report()`` work;
+        Send and Connect are off. ``log`` takes the log's options (``log_limit``, ...).
+        """
+        records = list(messages)
+        panel = cls(url, autoconnect=False, history_limit=max(1, len(records)), **log)
+        panel.session.history.extend(records)
+        panel.log_panel.add(records)
+        panel.connect_button.disabled = panel.send_button.disabled = panel.text.disabled = True
+        panel._notify(f"a recording of {len(records):,} messages (read-only)")
+        panel._update_stats()
+        return panel
 
     # -- closing ---------------------------------------------------------------------
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from wsecho_widget._util.errors import WsechoError
 from wsecho_widget._util.feed import Feed
+from wsecho_widget._util.observers import Observers
+from wsecho_widget._util.tasks import require_loop
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
 from wsecho_widget.protocols._client import ProtocolClient
@@ -135,12 +137,21 @@ class GraphQLClient(ProtocolClient):
         self.operations: dict[str, Subscription] = {}
         #: Pings from the server answered.
         self.pings = 0
-        #: Called with (subscription, kind, payload) for each result, error and complete, for views.
-        self.on_result: list[Callable[[Subscription, str, Any], None]] = []
+        self._results: Observers[[Subscription, str, Any]] = Observers(
+            require_loop("GraphQLClient"), name="GraphQLClient.on_result"
+        )
         self._ids = itertools.count(1)
         self._acked = False
         options.setdefault("subprotocols", [SUBPROTOCOL])
         super().__init__(url, url, history_limit=history_limit, autoconnect=autoconnect, **options)
+
+    def _observed(self) -> dict[str, Observers[Any]]:
+        return {**super()._observed(), "on_result": self._results}
+
+    @property
+    def on_result(self) -> Observers[[Subscription, str, Any]]:
+        """Deprecated: ``observe(on_result=...)``, called with (subscription, kind, payload)."""
+        return self._results
 
     # -- operations ------------------------------------------------------------------
 
@@ -222,8 +233,7 @@ class GraphQLClient(ProtocolClient):
             self._report(sub, "cancelled", None)
 
     def _report(self, sub: Subscription, kind: str, payload: Any) -> None:
-        for callback in list(self.on_result):
-            callback(sub, kind, payload)
+        self._results(sub, kind, payload)
 
     # -- receiving -------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from wsecho_widget._util.loop import Watchdog
+from wsecho_widget._util.observers import Observers
 from wsecho_widget._util.tasks import require_loop
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel
 from wsecho_widget.model.match import contains
@@ -113,10 +114,9 @@ class SocketIOClient(ProtocolClient):
         self.heartbeats = 0
         #: Events sent and received, oldest first, at most ``event_limit``.
         self.events: deque[Event] = deque(maxlen=event_limit)
-        #: Called with each Event (and ack) sent or received, for views.
-        self.on_event: list[Callable[[Event], None]] = []
         self._handlers = Handlers(self._answer, self._notice, self._start)
         loop = require_loop("SocketIOClient")
+        self._events_seen: Observers[[Event]] = Observers(loop, name="SocketIOClient.on_event")
         self._inbox: Inbox[Event] = Inbox(loop, event_limit, self._why_done, "event")
         self._acks = PendingAcks(loop)
         self._outbox: deque[Frame] = deque()  # frames waiting for the namespace to be joined
@@ -125,6 +125,14 @@ class SocketIOClient(ProtocolClient):
         super().__init__(
             socketio_url(url, path), url, history_limit=history_limit, autoconnect=autoconnect, **options
         )
+
+    def _observed(self) -> dict[str, Observers[Any]]:
+        return {**super()._observed(), "on_event": self._events_seen}
+
+    @property
+    def on_event(self) -> Observers[[Event]]:
+        """Deprecated: ``observe(on_event=...)``, called with each Event (and ack) sent or received."""
+        return self._events_seen
 
     @property
     def joined(self) -> bool:
@@ -214,8 +222,7 @@ class SocketIOClient(ProtocolClient):
         self.events.append(event)
         if event.direction == "received" and event.kind == "event":
             self._inbox.put(event)
-        for callback in list(self.on_event):
-            callback(event)
+        self._events_seen(event)
 
     async def expect(self, match: EventMatch, within: float | None = 2.0) -> Event:
         """The first unread event ``match`` matches (its name, a dict: a subset of its first argument,
@@ -246,8 +253,7 @@ class SocketIOClient(ProtocolClient):
                 self.heartbeats += 1
                 self.session.send(item.pong())
                 self._arm_watchdog()
-                for callback in list(self.on_change):
-                    callback()
+                self._changed()
             elif isinstance(item, Packet):
                 if item.namespace == self.namespace:
                     self._packet(item, message.timestamp)

@@ -24,6 +24,7 @@ from wsecho_widget._util.errors import WsechoError
 
 __all__ = [
     "MAX_ATTACHMENTS",
+    "MAX_DEPTH",
     "RESERVED_EVENTS",
     "Decoder",
     "EngineClose",
@@ -47,11 +48,13 @@ Frame = str | bytes
 #: is not believed (python-socketio's own decoder allows at most 10 digits).
 MAX_ATTACHMENTS = 1000
 
-#: Event names the Socket.IO API keeps for itself: socket.io-parser refuses an event
-#: packet that carries one (its ``RESERVED_EVENTS``), and so do we, both ways.
+#: Event names socket.io-parser refuses in an event packet (its ``RESERVED_EVENTS``); we too.
 RESERVED_EVENTS = frozenset(
     {"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}
 )
+
+#: The deepest nesting of a packet's data, both ways (the decoder walks it recursively).
+MAX_DEPTH = 100
 
 # The longest ack id we accept, in digits (a 64-bit counter has 20).
 _MAX_ID_DIGITS = 20
@@ -150,8 +153,8 @@ def _dumps(data: Any) -> str:
 def _extract(data: Any, attachments: list[bytes], depth: int = 0) -> Any:
     # Replace each bytes value with a placeholder, in order (depth-first, like
     # python-socketio and the JS client).
-    if depth > 100:
-        raise ValueError("arguments nested deeper than 100 levels")
+    if depth > MAX_DEPTH:
+        raise ValueError(f"arguments nested deeper than {MAX_DEPTH} levels")
     if isinstance(data, (bytes, bytearray, memoryview)):
         attachments.append(bytes(data))
         return {"_placeholder": True, "num": len(attachments) - 1}
@@ -192,16 +195,12 @@ def encode_connect(namespace: str = "/", auth: Mapping[str, Any] | None = None) 
     """Join ``namespace`` (``40``, or ``40/admin,{"token":...}`` with auth)."""
     if auth is not None and not isinstance(auth, Mapping):
         raise TypeError(f"auth is a dict (sent as the CONNECT payload), not {type(auth).__name__}")
-    frame = encode_packet(PacketType.CONNECT, namespace, dict(auth) if auth is not None else None)[0]
-    assert isinstance(frame, str)
-    return frame
+    return str(encode_packet(PacketType.CONNECT, namespace, dict(auth) if auth is not None else None)[0])
 
 
 def encode_disconnect(namespace: str = "/") -> str:
     """Leave ``namespace`` (``41``)."""
-    frame = encode_packet(PacketType.DISCONNECT, namespace)[0]
-    assert isinstance(frame, str)
-    return frame
+    return str(encode_packet(PacketType.DISCONNECT, namespace)[0])
 
 
 def encode_event(
@@ -250,11 +249,6 @@ def _parse_open(payload: str) -> EngineOpen:
     )
 
 
-def _is_number(text: str) -> bool:
-    # ASCII digits only: int() also reads "٣" and str.isdigit() also takes "²".
-    return text.isascii() and text.isdigit()
-
-
 def _parse_packet(text: str, from_server: bool = True) -> tuple[Packet, int]:
     # ``<type>[<count>-][<namespace>,][<id>][<json>]``; returns the packet and how
     # many attachments follow.
@@ -265,7 +259,7 @@ def _parse_packet(text: str, from_server: bool = True) -> tuple[Packet, int]:
     count = 0
     if kind in (PacketType.BINARY_EVENT, PacketType.BINARY_ACK):
         digits, dash, rest = rest.partition("-")
-        if not dash or not _is_number(digits) or len(digits) > 6:
+        if not dash or not (digits.isascii() and digits.isdigit()) or len(digits) > 6:
             raise ProtocolError("binary packet without its attachment count")
         count = int(digits)
         if count > MAX_ATTACHMENTS:
@@ -275,11 +269,10 @@ def _parse_packet(text: str, from_server: bool = True) -> tuple[Packet, int]:
         namespace, comma, tail = rest.partition(",")
         rest = tail if comma else ""
         namespace = namespace.partition("?")[0]
-    digits = ""
-    while _is_number(rest[len(digits) : len(digits) + 1]):
-        digits += rest[len(digits)]
-        if len(digits) > _MAX_ID_DIGITS:
-            raise ProtocolError("ack id too long")
+    head = rest[: _MAX_ID_DIGITS + 1]
+    digits = head[: len(head) - len(head.lstrip("0123456789"))]  # ASCII digits only
+    if len(digits) > _MAX_ID_DIGITS:
+        raise ProtocolError("ack id too long")
     rest = rest[len(digits) :]
     data = _loads(rest) if rest else None
     packet = Packet(kind, namespace, data, int(digits) if digits else None)
@@ -303,25 +296,27 @@ def _check_data(packet: Packet, count: int, from_server: bool) -> None:
         and not (isinstance(data, dict) and isinstance(data.get("sid"), str))
     ):
         raise ProtocolError("connect packet without a sid")
-    if count and not _placeholders_ok(data, count):
-        raise ProtocolError(f"binary packet with placeholders that do not match its {count} attachments")
+    if (problem := _tree_problem(data, count)) is not None:
+        raise ProtocolError(problem)
 
 
-def _placeholders_ok(data: Any, count: int) -> bool:
-    # Every placeholder must point at an attachment that will arrive.
-    stack = [data]
+def _tree_problem(data: Any, count: int) -> str | None:
+    # Iterative: depth (deep JSON would blow _fill's recursion), and placeholders that point home.
+    stack = [(data, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"data nested deeper than {MAX_DEPTH} levels"
         if isinstance(item, list):
-            stack.extend(item)
+            stack.extend((child, depth + 1) for child in item)
         elif isinstance(item, dict):
-            if item.get("_placeholder") is True:
+            if count and item.get("_placeholder") is True:
                 num = item.get("num")
                 if not isinstance(num, int) or isinstance(num, bool) or not 0 <= num < count:
-                    return False
+                    return f"binary packet with placeholders that do not match its {count} attachments"
             else:
-                stack.extend(item.values())
-    return True
+                stack.extend((child, depth + 1) for child in item.values())
+    return None
 
 
 def _fill(data: Any, attachments: list[bytes]) -> Any:

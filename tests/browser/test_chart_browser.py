@@ -1,0 +1,75 @@
+"""A feed's chart in JupyterLab: the plotted points reach the page, and hovering one reads its value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import JupyterServer
+from tests.browser.pages import NotebookPage, expect, open_notebook
+
+pytestmark = pytest.mark.browser
+
+CELLS = [
+    """\
+from wsecho_widget import WebSocketPanel
+
+panel = WebSocketPanel()
+await panel.ready
+chart = panel.chart("$.price", window=10)
+for value in (11, 22, 33, 44, 55):
+    panel.send_json({"price": value, "symbol": "ABC"})
+    await panel.receive()
+chart""",
+    "[y for _, y in chart.points()], chart.draws",
+]
+
+# Where plotly drew the point `index` of the first trace, in page pixels: the plot
+# area's corner plus the axes' own data-to-pixel maps (plotly.js's layout objects).
+POINT_XY = """index => {
+  const gd = document.querySelector('.wsecho-chart .js-plotly-plot');
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  const trace = gd.data[0];
+  return [box.left + xa.l2p(xa.d2l(trace.x[index])), box.top + ya.l2p(ya.d2l(trace.y[index]))];
+}"""
+
+
+@pytest.fixture(scope="module")
+def notebook(browser: Any, lab_server: JupyterServer) -> Iterator[NotebookPage]:
+    with open_notebook(browser, lab_server, "lab/tree/{name}", "chart.ipynb", CELLS) as notebook:
+        yield notebook
+
+
+def test_hovering_a_point_reads_its_value(notebook: NotebookPage, artifacts: Path) -> None:
+    notebook.open()
+    notebook.run_all()
+    page = notebook.page
+    figure = page.locator(".wsecho-chart .js-plotly-plot")
+    expect(figure).to_be_visible()
+    result = notebook.cells.nth(1).locator(".jp-OutputArea-output")
+    expect(result).to_have_text(re.compile(r"\(\[11\.0, 22\.0, 33\.0, 44\.0, 55\.0\], \d+\)"))
+    # The page has the five points the kernel kept, in order.
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.wsecho-chart .js-plotly-plot');"
+        " return gd && gd.data && gd.data[0] && gd.data[0].y && gd.data[0].y.length === 5; }"
+    )
+    assert list(
+        page.evaluate("() => Array.from(document.querySelector('.wsecho-chart .js-plotly-plot').data[0].y)")
+    ) == [11, 22, 33, 44, 55]
+    figure.scroll_into_view_if_needed()
+    x, y = page.evaluate(POINT_XY, 2)
+    page.mouse.move(x, y)
+    readout = page.locator(".wsecho-chart .hoverlayer .hovertext")
+    expect(readout).to_be_visible()
+    expect(readout).to_contain_text(re.compile(r", 33\)"))  # (seconds, value)
+    page.locator(".wsecho-chart").screenshot(path=str(artifacts / "lab-chart-hover.png"))
+    # Another point, another value: the readout follows the pointer.
+    x, y = page.evaluate(POINT_XY, 4)
+    page.mouse.move(x, y)
+    expect(readout).to_contain_text(re.compile(r", 55\)"))
+    assert notebook.widget_errors == []
