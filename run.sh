@@ -4,8 +4,10 @@
 #   ./run.sh test          set up, then run the whole suite the way CI does:
 #                          lint + types, the docs (mkdocs build --strict), build the wheel,
 #                          then the tests on Python 3.11, 3.12 and 3.13, each in its own venv
-#                          installed from the built wheel (the browser tests once, on the first)
-#   ./run.sh check [args]  quick loop for developers: lint + pytest [args] on the source tree
+#                          installed from the built wheel (the browser tests once, on the first),
+#                          the runs side by side (WSECHO_JOBS=1: one after another)
+#   ./run.sh check [args]  quick loop for developers: lint + pytest [args] on the source tree;
+#                          with no test paths in [args], the fast tests only, on both cores
 #   ./run.sh docs          build the docs site into site/ (mkdocs build --strict)
 # Set-up is idempotent: .venv for development, .venvs/ for the matrix, and (as root, when
 # missing) Debian's chromium for the browser tests. Environments are made with uv when it is on
@@ -216,20 +218,17 @@ check_wheel_alone() {
   fi
 }
 
-# Python $1, its venv from the wheel, the tests (and the benchmarks they import) copied
-# out of the source tree so that `import wsecho_widget` can only find the installed wheel.
-test_on() {
-  local minor=$1 extras=$2 marks=$3 interpreter venv work start
+# Python $1's venv (.venvs/pyX.Y) from the wheel with extras $2; false when that Python is missing.
+matrix_venv() {
+  local minor=$1 extras=$2 interpreter venv
   interpreter=$(find_python "$minor")
   if [ -z "$interpreter" ]; then
     echo "MISSING: Python $minor was not found on this machine" | tee -a .venvs/matrix.txt
     MISSING+=("$minor")
-    return
+    return 1
   fi
   venv=.venvs/py$minor
-  work=.venvs/work-py$minor
   log "Python $minor ($interpreter): venv from the wheel with [$extras]"
-  start=$SECONDS
   make_venv "$venv" "$interpreter"
   # The version stays 0.1.0 from build to build: reinstall this wheel over the last one.
   if [ -n "$UV" ]; then
@@ -238,24 +237,46 @@ test_on() {
     pip_install "$venv/bin/python" --force-reinstall --no-deps "$WHEEL"
     pip_install "$venv/bin/python" "$WHEEL[$extras]"
   fi
+}
+
+# One pytest run of the matrix, in the background: name $1, Python $2, niceness $3, then pytest's
+# arguments. The tests (and the benchmarks they import) are copied out of the source tree so that
+# `import wsecho_widget` can only find the installed wheel; the output goes to
+# .venvs/work-NAME/pytest.log. At most $JOBS runs at once.
+start_run() {
+  local name=$1 minor=$2 niceness=$3 work
+  shift 3
+  work=.venvs/work-$name
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
   rm -rf "$work"
   mkdir -p "$work"
   cp -r tests notebooks benchmarks docs pyproject.toml "$work"/
-  local setup=$((SECONDS - start))
-  local select=()
-  [ -z "$marks" ] || select=(-m "$marks")
-  log "Python $minor: pytest ${select[*]}"
-  local status=0
-  local artifacts="$PWD/test-artifacts"  # browser screenshots land in the checkout
-  (cd "$work" && WSECHO_EXPECT_INSTALLED=1 WSECHO_ARTIFACTS="$artifacts" "../py$minor/bin/python" -m pytest "${select[@]}" -p no:cacheprovider "${PYTEST_ARGS[@]}") \
-    > >(tee "$work/pytest.log") 2>&1 || status=$?
-  local summary
-  summary=$(grep -E '[0-9]+ (passed|failed|error).* in [0-9.]+s' "$work/pytest.log" | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//' || true)
-  printf '%-6s %-60s %4ss  (set-up %3ss)  exit %s\n' "$minor" "${summary:-no summary}" $((SECONDS - start)) "$setup" "$status" \
-    >> .venvs/matrix.txt
-  [ "$status" = 0 ] || FAILED+=("$minor")
-  PASSED_TOTAL=$((PASSED_TOTAL + $(count passed "$summary")))
-  FAILED_TOTAL=$((FAILED_TOTAL + $(count failed "$summary") + $(count error "$summary")))
+  log "$name: pytest $* ${PYTEST_ARGS[*]} (Python $minor, in the background)"
+  (
+    local start=$SECONDS status=0
+    cd "$work"
+    # Browser screenshots land in the checkout.
+    WSECHO_EXPECT_INSTALLED=1 WSECHO_ARTIFACTS="$OLDPWD/test-artifacts" nice -n "$niceness" "../py$minor/bin/python" -m pytest \
+      -p no:cacheprovider --durations=10 "$@" "${PYTEST_ARGS[@]}" > pytest.log 2>&1 || status=$?
+    echo "$status $((SECONDS - start))" > status
+  ) &
+  RUNS+=("$name")
+}
+
+# After every run ended: each one's output in turn, its row in .venvs/matrix.txt, the totals.
+report_runs() {
+  local name work status seconds summary
+  for name in "${RUNS[@]}"; do
+    work=.venvs/work-$name
+    log "$name: pytest's output"
+    cat "$work/pytest.log"
+    read -r status seconds < "$work/status" || { status=1; seconds=0; }
+    summary=$(grep -E '[0-9]+ (passed|failed|error).* in [0-9.]+s' "$work/pytest.log" | tail -1 | tr -d '=' | sed 's/^ *//; s/ *$//' || true)
+    printf '%-12s %-60s %4ss  exit %s\n' "$name" "${summary:-no summary}" "$seconds" "$status" >> .venvs/matrix.txt
+    [ "$status" = 0 ] || FAILED+=("$name")
+    PASSED_TOTAL=$((PASSED_TOTAL + $(count passed "$summary")))
+    FAILED_TOTAL=$((FAILED_TOTAL + $(count failed "$summary") + $(count error "$summary")))
+  done
 }
 
 # "12 passed, 1 failed" -> count passed -> 12
@@ -296,25 +317,38 @@ case "${1:-}" in
     phase "wheel-alone"
     MISSING=()
     FAILED=()
+    RUNS=()
     PASSED_TOTAL=0
     FAILED_TOTAL=0
-    first=1
+    # The runs are mostly waiting (on sockets, kernels, the browser: about 40 % of a core each),
+    # so three share the two cores: the browser tests as a run of their own on the first Python,
+    # first and a little ahead in the queue for the CPU (their steps wait up to 30 s on a page),
+    # then each Python's other tests (nice 2: more would starve them on a machine shared with
+    # other work). WSECHO_JOBS=1 runs them one after another.
+    JOBS=${WSECHO_JOBS:-3}
+    FOUND=()
+    extras=test,browser
     for minor in $PYTHONS; do
-      if [ "$first" = 1 ]; then
-        test_on "$minor" "test,browser" ""
-        first=0
-      else
-        test_on "$minor" "test" "not browser"
-      fi
+      matrix_venv "$minor" "$extras" && FOUND+=("$minor")
+      extras=test
     done
+    phase "venvs"
+    for minor in "${FOUND[@]}"; do
+      if [ "$minor" = "${PYTHONS%% *}" ]; then
+        start_run "py$minor-browser" "$minor" 0 -m browser
+      fi
+      start_run "py$minor" "$minor" 2 -m "not browser"
+    done
+    wait
+    report_runs
     phase "matrix"
-    log "matrix (Python, pytest summary, time, set-up of its venv, exit)"
+    log "matrix (run, pytest summary, time, exit)"
     cat .venvs/matrix.txt
     echo "installer: $([ -n "$UV" ] && echo uv || echo pip); times: ${PHASES[*]}; total ${SECONDS}s"
     # The closing line CI reads: every test run of the matrix, added up.
     echo "matrix: $PASSED_TOTAL passed, $FAILED_TOTAL failed"
     if [ ${#FAILED[@]} -gt 0 ]; then
-      echo "FAILED on Python ${FAILED[*]}" >&2
+      echo "FAILED: ${FAILED[*]}" >&2
       exit 1
     fi
     if [ ${#MISSING[@]} -gt 0 ] && [ -n "${CI:-}" ]; then
@@ -331,9 +365,20 @@ case "${1:-}" in
     shift
     setup_venv
     lint
+    # With no test paths given: the fast tests (no browser, no kernel, none marked slow) on both
+    # cores (pytest-xdist; a module's tests stay in one worker, with its module fixtures). Your
+    # own -m or -n comes later, so it wins: `./run.sh check -m ""` runs every test there.
+    # With paths (tests/x.py, tests/x.py::test_y): exactly those, in one process.
+    select=(-n 2 --dist loadfile -m "not browser and not kernel and not slow")
+    for arg in "$@"; do
+      if [[ $arg != -* && -e ${arg%%::*} ]]; then
+        select=()
+        break
+      fi
+    done
     node_tests
-    log "pytest on the source tree"
-    exec "$VENV/bin/python" -m pytest "$@"
+    log "pytest on the source tree ${select[*]} $*"
+    exec "$VENV/bin/python" -m pytest "${select[@]}" "$@"
     ;;
   *)
     echo "usage: ./run.sh walkthrough | ./run.sh test [pytest args] | ./run.sh check [pytest args] | ./run.sh docs" >&2

@@ -133,6 +133,7 @@ async def test_totals_stay_exact_when_the_history_is_capped(flood_url: str) -> N
         panel.close()
 
 
+@pytest.mark.slow
 async def test_caps_hold_and_pictures_that_leave_are_released(flood_url: str) -> None:
     before = set(live_widgets())
     panel = WebSocketPanel(flood_url, history_limit=1_000, log_limit=50, image_limit=3)

@@ -524,6 +524,7 @@ async def test_abrupt_tcp_reset() -> None:
 
 
 @pytest.mark.no_log_mirror
+@pytest.mark.slow
 async def test_200_connect_disconnect_cycles_leak_nothing(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)  # captured INFO records would be the growth measured
     async with EchoServer() as server:

@@ -121,6 +121,7 @@ async def test_operations_before_the_ack_wait_for_it(server: GraphQLServer) -> N
         client.close()
 
 
+@pytest.mark.slow
 async def test_a_subscription_goes_on_after_a_server_restart(server: GraphQLServer) -> None:
     client = GraphQLClient(server.url, connection_params={"token": TOKEN}, **FAST)
     try:

@@ -119,6 +119,7 @@ async def test_a_refusing_namespace_says_why_and_does_not_retry(server: SocketIO
         good.close()
 
 
+@pytest.mark.slow
 async def test_heartbeats_keep_it_alive_for_ten_intervals() -> None:
     # The server pings every 0.25 s, so ten intervals take 2.5 s. python-engineio tells
     # the client whole seconds (int() of interval + grace period), so a 0.75 s grace makes
@@ -142,6 +143,7 @@ async def test_heartbeats_keep_it_alive_for_ten_intervals() -> None:
             client.close()
 
 
+@pytest.mark.slow
 async def test_a_server_restart_is_followed_by_a_rejoin(server: SocketIOServer) -> None:
     client = SocketIOClient(server.url, **FAST)
     try:

@@ -142,6 +142,7 @@ async def test_the_projects_own_websocket_channel_talks_to_it(hub: Hub) -> None:
     assert hub.notices[-1].text == "disconnected: 4005 (application code): channel bye"
 
 
+@pytest.mark.slow
 async def test_a_hundred_clients_each_get_each_broadcast_once_in_order(hub: Hub) -> None:
     hub.mode = "manual"
     clients = [await connect(hub.url) for _ in range(100)]
@@ -239,6 +240,7 @@ async def test_each_refused_handshake_is_one_line_and_the_token_shows_nowhere() 
     await hub.closed
 
 
+@pytest.mark.slow
 async def test_a_client_that_takes_nothing_for_a_keepalive_period_is_dropped_and_a_slow_one_is_not() -> None:
     # websockets' keepalive cannot see this client: its ping waits behind the
     # data the client does not read. The hub's own check does.

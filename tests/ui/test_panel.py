@@ -299,7 +299,8 @@ async def test_refused_then_panel_still_usable() -> None:
 # -- keepalive, accessibility, themes (were in test_features) ----------------------------
 
 
-async def test_keepalive_pings_update_the_status() -> None:
+async def test_keepalive_pings_update_the_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("wsecho_widget.ui.panel._LATENCY_REFRESH", 0.05)  # looks every 50 ms, not 2 s
     panel = WebSocketPanel(ping_interval=0.05)  # websockets' keepalive, every 50 ms
     try:
         await panel.ready

@@ -24,12 +24,13 @@ import traitlets
 from wsecho_widget.client._api import ClientAPI
 from wsecho_widget.client.connection import ChannelError
 from wsecho_widget.client.options import header_pairs
-from wsecho_widget.client.session import STATUSES, Session, Status
+from wsecho_widget.client.session import STATUSES, Session, Status, session_options
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_size
 from wsecho_widget.model.transcript import load_transcript
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui._panel_options import PanelOptions
 from wsecho_widget.ui.controls import LogOptions, OptionsForm, SaveButton, SendBar
+from wsecho_widget.ui.controls._options import check_panel_options
 from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import format_seconds
 
@@ -93,6 +94,7 @@ class WebSocketPanel(ClientAPI, PanelOptions, PanelBase):
         autoconnect: bool = True,
         **options: Any,
     ) -> None:
+        check_panel_options(type(self), options, session_options())
         log = LogOptions.take(options, log)
         # Header values may be secrets: they live in the session's options only,
         # never in a widget trait (which the notebook could save).
