@@ -78,6 +78,8 @@ async def test_view_changes_keep_pictures_that_stay(panel: WebSocketPanel) -> No
 
 
 async def filtered(panel: WebSocketPanel, query: str) -> str:
+    # A render still due (a picture waits for the media pace) would count as the filter's.
+    await wait_for(lambda: not panel.log_view.scheduled, what="the log's last render")
     renders = Counting(panel.output)
     panel.filter_text.value = query  # what typing in the box does
     await wait_for(lambda: renders.updates >= 1, what="the filtered log")
