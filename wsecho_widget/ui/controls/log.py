@@ -68,10 +68,32 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.toolbar = LogToolbar(
             loop, on_view=self._view, on_pause=self._pause, on_live=self._live, live=live
         )
+        self._make_views(loop, limit, interval, limits)
+        self._make_detail(loop, origin)
+        if render is not None:
+            self.log_view.render = partial(render, self.toolbar.format)
+        # Messages that are not rendered trigger no flush: follow them at the log's pace.
+        self._unrendered = Debouncer(loop, interval, self._changed)
+        parts = [
+            self.toolbar,
+            self.toolbar.filter_error,
+            self.live_view.widget,
+            self.log_box,
+            self.detail.widget,
+        ]
+        super().__init__(parts)
+        if live:
+            self.live_view.start()
+            self.log_view.live = True
+
+    def _make_views(
+        self, loop: asyncio.AbstractEventLoop, limit: int, interval: float, limits: MediaLimits
+    ) -> None:
+        # The log, its scroll box and the live view.
         self.log_view = LogView(
             loop,
             limit=limit,
-            image_limit=options.image_limit,
+            image_limit=self.options.image_limit,
             interval=interval,
             on_flush=self._changed,
             limits=limits,
@@ -92,6 +114,10 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         )
         self.log_box.add_class("wsecho-log")
         self.live_view = LiveView(loop, interval=interval, limits=limits)
+
+    def _make_detail(
+        self, loop: asyncio.AbstractEventLoop, origin: Callable[[Message], str | None] | None
+    ) -> None:
         #: The selected message shown whole (Copy, Resend, Edit, Save).
         self.detail = MessageDetail(
             loop,
@@ -100,21 +126,6 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         )
         self.detail.on_close = self._unselect
         self.log_view.widget.on_select = in_loop(loop, self._picked)
-        if render is not None:
-            self.log_view.render = partial(render, self.toolbar.format)
-        # Messages that are not rendered trigger no flush: follow them at the log's pace.
-        self._unrendered = Debouncer(loop, interval, self._changed)
-        parts = [
-            self.toolbar,
-            self.toolbar.filter_error,
-            self.live_view.widget,
-            self.log_box,
-            self.detail.widget,
-        ]
-        super().__init__(parts)
-        if live:
-            self.live_view.start()
-            self.log_view.live = True
 
     @property
     def paused(self) -> bool:
