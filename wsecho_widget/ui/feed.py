@@ -63,7 +63,13 @@ class FeedBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.stats_label.add_class("wsecho-feed-stats")
         self.schedules_box = widgets.VBox(layout=widgets.Layout(display="none"))
         self._rows: dict[Schedule, tuple[widgets.Label, widgets.Button]] = {}
-        super().__init__(children=[self.stats_label, self.schedules_box], layout=widgets.Layout(width="100%"))
+        # Not a scroll region (a Box scrolls by default): one line, cut at the panel's edge,
+        # the whole of it in the tooltip and panel.stats(); a scroll region would need a
+        # keyboard stop of its own (axe: scrollable-region-focusable).
+        super().__init__(
+            children=[self.stats_label, self.schedules_box],
+            layout=widgets.Layout(width="100%", overflow="hidden"),
+        )
         self.add_class("wsecho-feed")
 
     def show(self, stats: FeedStats, received: list[int], sent: list[int]) -> None:
