@@ -11,6 +11,7 @@ import ast
 import importlib
 import inspect
 import pkgutil
+import sys
 import typing
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ PLUMBING = {
 }
 
 
+#: Names that a module imports for type checking only resolve to the public objects.
+PUBLIC_NAMES = {name: getattr(wsecho_widget, name) for name in wsecho_widget.__all__}
+
+
 def _classes_named(annotation: Any, found: set[type]) -> None:
     if isinstance(annotation, type):
         found.add(annotation)
@@ -44,6 +49,23 @@ def _classes_named(annotation: Any, found: set[type]) -> None:
         found.add(origin)
     for argument in typing.get_args(annotation):
         _classes_named(argument, found)
+
+
+def _hints(function: Any) -> dict[str, Any]:
+    """Each annotation evaluated; one naming what its module imports for type checking
+    only (a private mixin's ``OptionsForm``) is skipped, unless it is a public name."""
+    annotations = getattr(function, "__annotations__", None)
+    if not isinstance(annotations, dict):
+        return {}  # a builtin: no annotations to read
+    module = sys.modules.get(getattr(function, "__module__", ""), None)
+    namespace = {**vars(module), **PUBLIC_NAMES} if module is not None else dict(PUBLIC_NAMES)
+    hints = {}
+    for name, annotation in annotations.items():
+        try:
+            hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation
+        except NameError:
+            continue
+    return hints
 
 
 def _annotations(cls: type) -> set[type]:
@@ -60,11 +82,7 @@ def _annotations(cls: type) -> set[type]:
             function = function.__func__
         if not callable(function):
             continue
-        try:
-            hints = typing.get_type_hints(function)
-        except TypeError:
-            continue  # a builtin: no annotations to read
-        for name, hint in hints.items():
+        for name, hint in _hints(function).items():
             if not name.startswith("_"):
                 _classes_named(hint, found)
     return {c for c in found if c.__module__.startswith("wsecho_widget.")}

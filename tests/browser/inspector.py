@@ -77,14 +77,16 @@ def axe_source() -> str:
     return script.read_text(encoding="utf-8")
 
 
-def axe_violations(page: Page, selector: str) -> list[dict[str, Any]]:
-    """axe-core's serious and critical violations inside ``selector``, each with its nodes."""
+def axe_violations(page: Page, selector: str, exclude: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations inside ``selector`` (but not inside
+    ``exclude``), each with its first nodes."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source())
     results = page.evaluate(
-        "async (selector) => (await axe.run(document.querySelector(selector), "
+        "async ([selector, exclude]) => (await axe.run("
+        "{include: [[selector]], exclude: exclude.map(s => [s])}, "
         "{resultTypes: ['violations']})).violations",
-        selector,
+        [selector, list(exclude)],
     )
     return [
         {

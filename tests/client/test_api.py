@@ -56,10 +56,31 @@ async def test_on_message_calls_sync_and_async_callbacks_once_per_message(panel:
     assert sorted(map(str, got_async)) == sorted(map(str, expected))
     await wait_for(lambda: not panel.hooks.tasks, what="the callback tasks to end")
 
-    panel.on_message(collect, remove=True)
+    with pytest.warns(DeprecationWarning, match=r"remove=True\) is deprecated since 0.3"):
+        panel.on_message(collect, remove=True)
     panel.send("after remove")
     await wait_for(lambda: len(got_async) == 7, what="the remaining callback")
     assert got_sync == expected
+
+
+async def test_subscribe_on_message_and_the_status_stops_with_what_it_returns(panel: WebSocketPanel) -> None:
+    got: list[str | bytes] = []
+    statuses: list[str] = []
+
+    async def later(message: Message) -> None:
+        got.append(message.data)
+
+    stop = panel.subscribe(on_message=later, on_status=lambda status, detail: statuses.append(status))
+    panel.send("one")
+    await wait_for(lambda: got == ["one"], what="the async callback")
+    stop()
+    panel.send("two")
+    assert (await panel.receive(timeout=5)).data == "one"
+    assert (await panel.receive(timeout=5)).data == "two"
+    await panel.disconnect()
+    assert got == ["one"] and statuses == []
+    with pytest.raises(TypeError, match="on_message takes a callable, not str"):
+        panel.subscribe(on_message="nope")  # type: ignore[arg-type]
 
 
 async def test_a_failing_callback_is_reported_and_the_loop_goes_on(panel: WebSocketPanel) -> None:

@@ -81,11 +81,9 @@ async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
 
 
 CASES = {
-    # RFC 6455 5.1: "a client MUST close a connection if it detects a masked frame"
-    # (Autobahn testsuite's client cases 1.x against a masking server).
+    # RFC 6455 5.1: "a client MUST close a connection if it detects a masked frame".
     "a masked frame": (frame(TEXT, b"masked", mask=True), {}, 1002, "incorrect masking"),
-    # RFC 6455 5.2: RSV1 without a negotiated extension (Autobahn cases 3.1-3.7;
-    # CVE-2020-7662's family parses extensions, this one skips negotiation).
+    # RFC 6455 5.2: RSV1 without a negotiated extension (Autobahn cases 3.1-3.7).
     "RSV1 without compression": (frame(TEXT, b"x", mask=False, rsv=4), {}, 1002, "reserved bits must be 0"),
     "RSV3 without an extension": (
         frame(BINARY, b"x", mask=False, rsv=1),
@@ -109,8 +107,9 @@ CASES = {
 async def test_a_server_breaking_the_protocol_is_closed_with_the_right_code_in_words(
     case: str, loop_errors: list[dict[str, Any]]
 ) -> None:
-    """RFC 6455 sections 5.1 (masking), 5.2 (reserved bits, opcodes) and 10.4 (size
-    limits), the server-side shapes of the Autobahn testsuite's client cases."""
+    """RFC 6455 sections 5.1 (masking), 5.2 (reserved bits, opcodes), 8.1 (UTF-8) and
+    10.4 (size limits); the Autobahn testsuite's cases 3.x, 4.x, 6.x and 9.x, sent by a
+    server."""
     bad, options, code, words = CASES[case]
     async with RawServer(bad) as server:
         channel = WebSocketChannel.connect(f"ws://127.0.0.1:{server.port}/", **options)

@@ -91,6 +91,23 @@ def test_any_bytes_decode_or_raise_decode_error(name: str, data: bytes) -> None:
     _decodes_or_says_why(data, name)
 
 
+# Found by these property tests (and a longer plain fuzz loop): both raised past DecodeError.
+FOUND = {
+    # A tag head with additional info 31 (no such thing as an indefinite tag): TypeError.
+    "an indefinite tag": bytes.fromhex("d81dc7dfc5c880d8e4968fd7d9230203744e8c2821de37b1dcddb5f2"),
+    # A map key that is a tag over an array, in a frame big enough to be walked: cbor2's
+    # CBORTag refuses to be hashed (RuntimeError).
+    "a tag over an array as a map key": bytes.fromhex("a1c680591388") + b"x" * 5000,
+}
+
+
+@pytest.mark.parametrize("case", list(FOUND))
+def test_cbor_shapes_found_by_fuzzing_are_values_or_one_line(case: str) -> None:
+    """Found here by fuzzing: a tag head with additional info 31 (malformed, RFC 8949
+    section 3.2.4) and a tag over an array as a map key (RFC 8949 allows any key)."""
+    _decodes_or_says_why(FOUND[case], "cbor")
+
+
 # -- values that break after a successful decode (issue text: measured on this machine) --
 
 _AFTER = {
@@ -123,9 +140,10 @@ def test_values_that_break_after_decoding_are_shown_in_one_piece(case: str) -> N
 
 
 def test_100000_deep_json_is_shown_and_tabled_without_recursion_error() -> None:
-    """100,000-deep JSON raises RecursionError in json.loads (CPython issue
-    https://github.com/python/cpython/issues/102356 shape): the log line, the pretty
-    view and to_pandas(json=True) still work."""
+    """100,000-deep JSON raises RecursionError in json.loads (the json module's docs:
+    "RecursionError ... if the data nests too deeply"), and a 5,000-digit number hits
+    CVE-2020-10735's int() limit: the log line, the pretty view and to_pandas(json=True)
+    still work (the pretty view caught only ValueError before)."""
     deep = "[" * 100_000 + "]" * 100_000
     obj = '{"a":' * 100_000 + "1" + "}" * 100_000
     huge = '{"n": ' + "9" * 5000 + "}"  # past the 4,300-digit limit of int()

@@ -31,7 +31,7 @@ def _gif_frame(left: int, top: int, width: int, height: int) -> bytes:
 
 
 def test_a_gif_whose_1x1_screen_holds_a_65535_frame_is_that_large() -> None:
-    """Pillow CVE-2022-45198 (GHSA-m2vv-5vj5-2hm7): a GIF's logical screen says 1x1 while
+    """Pillow CVE-2022-45198 (fixed in Pillow 9.2.0): a GIF's logical screen says 1x1 while
     its frame says 65535x65535; a reader of the screen alone lets the bomb through."""
     head = b"GIF89a" + struct.pack("<HHBBB", 1, 1, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
     data = head + _gif_frame(0, 0, 65535, 65535) + b";"

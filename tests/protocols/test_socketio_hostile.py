@@ -31,7 +31,8 @@ HOSTILE = [
     ('451-["x",{"_placeholder":true,"num":0.5}]', "placeholders that do not match its 1 attachments"),
     ('451-["x",{"_placeholder":true,"num":1}]', "placeholders that do not match its 1 attachments"),
     ('452-["x",{"_placeholder":true,"num":true}]', "placeholders that do not match its 2 attachments"),
-    # Attachment counts over our cap, and absurd ones (socket.io-parser issue 103 shape).
+    # Attachment counts over our cap, and absurd ones (python-socketio's decoder reads at
+    # most 10 digits; a count is memory the client would reserve for what follows).
     ('45100000-["x"]', "declares 100,000 attachments"),
     ('4599999999999999999999-["x"]', "binary packet without its attachment count"),
     # 900-deep arguments (found here: the attachments were put in place recursively).
@@ -78,8 +79,8 @@ async def test_each_malformed_packet_is_one_line_and_the_connection_stays_up() -
 
 async def test_a_half_received_binary_packet_is_dropped_on_reconnect() -> None:
     """A binary event whose attachment never came (the connection broke between the
-    frames, socket.io-client issue 1533 shape) must not swallow the next connection's
-    first frames nor be completed by them."""
+    frames; the Socket.IO v5 protocol sends attachments as separate frames after the
+    packet) must not swallow the next connection's first frames nor be completed by them."""
     joins = 0
 
     async def handler(ws: ServerConnection) -> None:

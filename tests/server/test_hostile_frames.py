@@ -35,7 +35,7 @@ def _ended(hub: Hub) -> list[str]:
 
 BAD = {
     # RFC 6455 5.1: "a server MUST close the connection upon receiving a frame that is
-    # not masked" (Autobahn testsuite case 1.x family).
+    # not masked".
     "unmasked frame": (frame(TEXT, b"hi", mask=False), 1002),
     # RFC 6455 5.2: opcodes 3-7 and 11-15 are reserved (Autobahn cases 4.1.1-4.2.5).
     "reserved opcode 3": (frame(3, b"x"), 1002),

@@ -103,3 +103,29 @@ def _descendants(widget: object) -> list[object]:
         found.append(child)
         todo.extend(getattr(child, "children", ()))
     return found
+
+
+async def test_a_misspelt_keyword_fails_every_panel_at_once_naming_the_closest_one() -> None:
+    # Before any widget or socket: the panel, its log, and what it hands its options to.
+    before = len(live_widgets())
+    cases = [
+        (
+            lambda: WebSocketPanel(reconect=False),
+            r"WebSocketPanel\(\) .* 'reconect'; did you mean 'reconnect'\?",
+        ),
+        (lambda: WebSocketPanel(log_limt=5), r"'log_limt'; did you mean 'log_limit'\?"),
+        (lambda: WebSocketPanel(open_timout=5), r"'open_timout'; did you mean 'open_timeout'\?"),
+        (lambda: ServerPanel(max_client=3), r"ServerPanel\(\) .* 'max_client'; did you mean 'max_clients'\?"),
+        (lambda: SocketIOPanel(namespce="/"), r"SocketIOPanel\(\) .* 'namespce'; did you mean 'namespace'\?"),
+        (
+            lambda: GraphQLPanel("ws://127.0.0.1:1/", quer="{ a }"),
+            r"GraphQLPanel\(\) .* 'quer'; did you mean 'query'\?",
+        ),
+    ]
+    for make, said in cases:
+        with pytest.raises(TypeError, match=said):
+            make()
+    assert len(live_widgets()) == before
+    panel = WebSocketPanel(log_limit=5, reconnect=False, user_agent_header="probe/1", autoconnect=False)
+    assert panel.session.options["user_agent_header"] == "probe/1"
+    panel.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sys
 from collections.abc import AsyncIterator
@@ -141,8 +142,13 @@ async def test_series_gives_bounded_rate_limited_time_indexed_chunks(feed_url: s
     assert chunk["n"].tolist() == list(range(290, 300))
     assert small.dropped == 290
     assert panel.stats().dropped >= 290
+    small.close()  # the reader is done: the panel forgets it, its losses still count
+    await run_feed(panel, 1)
+    assert small not in panel._feed_users and panel.stats().dropped >= 290
+    assert [c async for c in small] == []
     panel.close()
-    assert [c async for c in small] == []  # the iteration ends with the panel
+    rest = [c async for c in series]  # the rows still waiting, then the end, with the panel
+    assert [c["n"].tolist() for c in rest] == [[0]]
 
 
 async def test_send_every_on_a_panel_lists_stops_and_ends_with_the_panel() -> None:
@@ -216,3 +222,15 @@ async def test_the_server_panel_has_the_feed_too() -> None:
     server.close()
     assert not server.schedules
     assert isinstance(chart, Chart) and chart.closed
+
+
+def test_a_long_line_is_thinned_for_the_page_with_its_newest_point() -> None:
+    from collections import deque
+
+    from wsecho_widget.ui.chart import _thin
+
+    xs, ys = deque(float(n) for n in range(1000)), deque(float(n) * 2 for n in range(1000))
+    x, y = _thin(xs, ys, 300)
+    assert len(x) <= 300 and x[-1] == 999.0 and y[-1] == 1998.0
+    assert x == sorted(x) and all(b - a == 4 for a, b in itertools.pairwise(x))
+    assert _thin(deque([1.0]), deque([2.0]), 300) == ([1.0], [2.0])

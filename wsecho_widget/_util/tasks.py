@@ -92,43 +92,47 @@ def run_nested(
         import nest_asyncio2
 
         nest_asyncio2.apply(loop)
-    task: asyncio.Task[T] | None = None
-    interrupted = False
-
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
-        nonlocal interrupted
-        interrupted = True
-        if task is not None:
-            loop.call_soon_threadsafe(task.cancel)
-
+    interrupts = _Interrupts(loop)
     # The handler goes in first: an interrupt just after create_task would leave a task
     # behind that takes the next message for nobody.
     try:
-        previous = _swap_sigint(on_sigint)
+        previous = _swap_sigint(interrupts)
     except BaseException:
         coro.close()  # never started: it took nothing
         raise
     try:
-        task = loop.create_task(coro)
-        if interrupted:
+        task: asyncio.Task[T] = loop.create_task(coro)
+        interrupts.task = task
+        if interrupts.seen:
             task.cancel()
         result = loop.run_until_complete(task)
     except BaseException:
-        _leave_nothing(coro, task, undo)
-        if _restore_sigint(previous):
-            interrupted = True
-        if interrupted:
+        _leave_nothing(coro, interrupts.task, undo)
+        # Put the handler back first, then look: it may raise for an interrupt just now.
+        if _restore_sigint(previous) or interrupts.seen:
             raise KeyboardInterrupt from None
         raise
-    # The result is ours: an interrupt until it is returned gives it back. (Not `|=`:
-    # on_sigint may set `interrupted` while the handler is being put back.)
-    if _restore_sigint(previous):
-        interrupted = True
-    if interrupted:
+    # The result is ours: an interrupt until it is returned gives it back. (The handler
+    # is put back before `seen` is read: an interrupt meanwhile still counts.)
+    if _restore_sigint(previous) or interrupts.seen:
         if undo is not None:
             undo(result)
         raise KeyboardInterrupt
     return result
+
+
+class _Interrupts:
+    """The SIGINT handler while :func:`run_nested` waits: remembers it, cancels the task."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.task: asyncio.Task[Any] | None = None
+        self.seen = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.seen = True
+        if self.task is not None:
+            self.loop.call_soon_threadsafe(self.task.cancel)
 
 
 def _leave_nothing(

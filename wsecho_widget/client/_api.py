@@ -16,6 +16,8 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from wsecho_widget._util.loop import Debouncer
+from wsecho_widget._util.observers import Unsubscribe, deprecated
+from wsecho_widget.client._observers import OnMessages, OnStatus
 from wsecho_widget.client.connection import ChannelError, WebSocketChannel
 from wsecho_widget.client.hooks import DEFAULT_STREAM_SIZE, MessageHooks, MessageStream, callback_name
 from wsecho_widget.client.session import Session
@@ -234,15 +236,41 @@ class ClientAPI:
         ``callback`` may be a plain function or ``async def``: an async one runs as
         a task (kept referenced until it ends). An exception it raises is shown on
         the notice line and kept in ``panel.callback_errors``; it never stops the
-        receive loop. ``remove=True`` unregisters it. Returns ``callback``, so it can
-        be used as a decorator: ``@panel.on_message``.
+        receive loop. Returns ``callback``, so it can be used as a decorator:
+        ``@panel.on_message``. To be able to stop it, use :meth:`subscribe`
+        (``remove=True`` is deprecated).
         """
         if remove:
+            deprecated(
+                "on_message(callback, remove=True)",
+                "subscribe(on_message=callback), which returns what stops it",
+            )
             self.hooks.remove(callback)
         else:
             self.hooks.add(callback)
             self._listen()
         return callback
+
+    def subscribe(
+        self,
+        *,
+        on_message: Callable[[Message], Any] | None = None,
+        on_messages: OnMessages | None = None,
+        on_status: OnStatus | None = None,
+    ) -> Unsubscribe:
+        """Be told; returns the :class:`~wsecho_widget.Unsubscribe` that stops every callback given.
+
+        ``on_message(message)``: as :meth:`on_message` (each received message, sync
+        or async, a fault shown on the notice line). ``on_messages(batch)`` and
+        ``on_status(status, detail)``: as ``Session.subscribe()``.
+        """
+        if on_message is not None and not callable(on_message):
+            raise TypeError(f"on_message takes a callable, not {type(on_message).__name__}")
+        stops = [self.session.subscribe(on_messages=on_messages, on_status=on_status)]
+        if on_message is not None:
+            stops.append(self.hooks.add(on_message))
+            self._listen()
+        return Unsubscribe(*stops)
 
     def stream(self, maxsize: int = DEFAULT_STREAM_SIZE) -> MessageStream:
         """``async for message in panel.stream():`` the messages received from now on.

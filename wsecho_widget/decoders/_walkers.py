@@ -60,6 +60,12 @@ def _hashable(key: Any) -> Any:
         return tuple(_hashable(k) for k in key)
     if isinstance(key, dict):
         return tuple((_hashable(k), _hashable(v)) for k, v in key.items())
+    try:
+        hash(key)
+    except (TypeError, RuntimeError):  # a CBOR tag (or set) over a list: cbor2 refuses its hash
+        if type(key).__name__ == "CBORTag":
+            return type(key)(key.tag, _hashable(key.value))
+        return repr(key)
     return key
 
 
@@ -263,6 +269,8 @@ class _CborWalk(_Walk):
     def value(self, depth: int) -> Any:
         pos = self.fp.tell()
         major, _, arg, after = self.head(pos)
+        if major == 6 and arg is None:
+            raise WalkError(f"a tag of indefinite length at byte {pos}")
         if major == 6:
             # A tag: walk its content when that is a container (a big array under a
             # tag must not be built whole); small scalars stay the library's (dates…).
@@ -307,6 +315,8 @@ def decode_cbor(data: bytes, *, max_depth: int, budget: Budget) -> Any:
         raise
     except (walk.cbor2.CBORDecodeError, ValueError, RecursionError) as exc:
         raise WalkError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    except (TypeError, OverflowError, RuntimeError) as exc:  # cbor2 refusing what the bytes say
+        raise WalkError(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
     extra = len(data) - walk.fp.tell()
     if extra > 0 and budget.reason is None:
         raise WalkError(f"{extra:,} bytes after the first value")

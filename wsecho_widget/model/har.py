@@ -16,14 +16,12 @@ import base64
 import binascii
 import json
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from wsecho_widget._util.errors import WsechoError
+from wsecho_widget.model._har_writer import har_document, to_har
 from wsecho_widget.model.message import History, Message, format_size
 
 __all__ = ["MAX_HAR_BYTES", "Conversation", "HarError", "har_document", "load_har", "to_har"]
@@ -50,60 +48,6 @@ class Conversation:
 
     def __len__(self) -> int:
         return len(self.messages)
-
-
-def _version() -> str:
-    try:
-        return metadata.version("wsecho-widget")
-    except metadata.PackageNotFoundError:
-        return "0"
-
-
-def _frame(message: Message) -> dict[str, Any]:
-    data = message.data
-    kind = "send" if message.direction == "sent" else "receive"
-    if isinstance(data, str):
-        return {"type": kind, "time": message.timestamp, "opcode": 1, "data": data}
-    return {
-        "type": kind,
-        "time": message.timestamp,
-        "opcode": 2,
-        "data": base64.b64encode(data).decode("ascii"),
-    }
-
-
-def har_document(conversations: Iterable[tuple[str, Iterable[Message]]]) -> dict[str, Any]:
-    """HAR 1.2 with one DevTools WebSocket entry per ``(url, messages)``."""
-    entries = []
-    for url, messages in conversations:
-        frames = [_frame(message) for message in messages]
-        start = frames[0]["time"] if frames else 0.0
-        started = datetime.fromtimestamp(start, UTC).isoformat().replace("+00:00", "Z")
-        entries.append(
-            {
-                "startedDateTime": started,
-                "time": 0,
-                "request": {"method": "GET", "url": url, "httpVersion": "HTTP/1.1", "cookies": [],
-                            "headers": [], "queryString": [], "headersSize": -1, "bodySize": 0},
-                "response": {"status": 101, "statusText": "Switching Protocols", "httpVersion": "HTTP/1.1",
-                             "cookies": [], "headers": [], "content": {"size": 0, "mimeType": "x-unknown"},
-                             "redirectURL": "", "headersSize": -1, "bodySize": 0},
-                "cache": {},
-                "timings": {"blocked": -1, "dns": -1, "connect": -1, "send": 0, "wait": 0, "receive": 0},
-                "_resourceType": "websocket",
-                "_webSocketMessages": frames,
-            }
-        )  # fmt: skip
-    creator = {"name": "wsecho-widget", "version": _version()}
-    return {"log": {"version": "1.2", "creator": creator, "pages": [], "entries": entries}}
-
-
-def to_har(messages: Iterable[Message], path: str | Path, url: str = "ws://127.0.0.1/") -> Path:
-    """Write ``messages`` (a client's conversation with ``url``) as a HAR file; returns its path."""
-    path = Path(path)
-    document = har_document([(url, messages)])
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
 
 
 def load_har(path: str | Path, max_bytes: int = MAX_HAR_BYTES) -> list[Conversation]:

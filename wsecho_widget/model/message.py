@@ -213,7 +213,7 @@ class History(Sequence[Message]):
 
     def to_har(self, path: str | Path, url: str = "ws://127.0.0.1/") -> Path:
         """Write the kept messages as a HAR 1.2 file in Chrome DevTools' WebSocket layout."""
-        from wsecho_widget.model.har import to_har
+        from wsecho_widget.model._har_writer import to_har
 
         return to_har(self, path, url)
 

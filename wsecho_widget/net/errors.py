@@ -22,7 +22,7 @@ from websockets.exceptions import (
     InvalidURI,
     PayloadTooBig,
 )
-from websockets.frames import Close, CloseCode
+from websockets.frames import EXTERNAL_CLOSE_CODES, Close, CloseCode
 from websockets.uri import parse_uri
 
 from wsecho_widget._util.errors import WsechoError
@@ -30,6 +30,7 @@ from wsecho_widget._util.errors import WsechoError
 __all__ = [
     "FINAL_CLOSE_CODES",
     "ChannelError",
+    "check_close_code",
     "check_url",
     "close_reason",
     "describe_close",
@@ -48,6 +49,12 @@ class ChannelError(WsechoError, ConnectionError):
 
 #: The most bytes a close frame's reason may hold (RFC 6455 5.5: 125 minus the code).
 MAX_CLOSE_REASON = 123
+
+
+def check_close_code(code: int) -> None:
+    """ValueError unless a close frame may carry ``code`` (websockets raises ProtocolError)."""
+    if code not in EXTERNAL_CLOSE_CODES and not 3000 <= code <= 4999:
+        raise ValueError(f"{code} is not a close code to send (1000-1014 as defined, or 3000-4999)")
 
 
 def close_reason(reason: str) -> str:

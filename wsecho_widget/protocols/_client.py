@@ -55,8 +55,7 @@ class ProtocolClient:
         **options: Any,
     ) -> None:
         # Checked here to name this class (and its own keywords) in the message.
-        mine = keyword_names(type(self).__init__, skip=("ws_url", "display_url", "url"))
-        check_options(options, mine | session_options() - SESSION_OWN, f"{type(self).__name__}()")
+        check_options(options, type(self).accepted_options(), f"{type(self).__name__}()")
         self.display_url = redact_url(display_url)
         self.session = Session(
             ws_url,
@@ -85,6 +84,12 @@ class ProtocolClient:
         self._seen: WebSocketChannel | None = None  # the last channel whose end we handled
         if autoconnect:
             self.connect()
+
+    @classmethod
+    def accepted_options(cls) -> frozenset[str]:
+        """Every keyword the client takes: its own, the session's, websockets' ``connect()``'s."""
+        own = keyword_names(cls.__init__, skip=("ws_url", "display_url", "url"))
+        return own | (session_options() - SESSION_OWN)
 
     # -- what subclasses fill in -----------------------------------------------------
 

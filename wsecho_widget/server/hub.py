@@ -24,18 +24,18 @@ from typing import Any, Literal
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import EXTERNAL_CLOSE_CODES
 
 from wsecho_widget._util.options import check_options, keyword_names
 from wsecho_widget._util.tasks import keep_task, quiet_future, require_loop
 from wsecho_widget.model.match import Match, matcher
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
-from wsecho_widget.net.errors import ChannelError
+from wsecho_widget.net.errors import ChannelError, check_close_code
 from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
 from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice
 from wsecho_widget.server.gate import Gate
+from wsecho_widget.server.options import HUB_OPTIONS, SERVE_OPTIONS
 from wsecho_widget.server.peers import DEFAULT_SEND_QUEUE, Client, Target, resolve, server_frame, stalled
 
 __all__ = ["BROADCAST", "HUB_OPTIONS", "Hub", "HubStatus", "Mode", "Notice", "Target"]
@@ -45,27 +45,6 @@ Mode = Literal["echo", "manual"]
 
 #: ``Message.client`` of a frame sent to every connected client.
 BROADCAST = "*"
-
-#: What the hub passes to websockets' ``serve()`` unless told otherwise: no
-#: compression (the same frame bytes go to every client; see the README),
-#: keepalive every 10 s with a 10 s timeout (a vanished client shows as gone
-#: within 20 s; 30 s before its first ping, see ``door.GuardedConnection``), and
-#: 10 s for a whole opening handshake (a silent client holds a socket no longer).
-HUB_OPTIONS: dict[str, Any] = {
-    "compression": None,
-    "open_timeout": 10.0,
-    "ping_interval": 10.0,
-    "ping_timeout": 10.0,
-    "close_timeout": 5.0,
-}
-
-#: Every keyword websockets' ``serve()`` takes, and those it hands on to the loop's
-#: ``create_server()``, except the ones the hub sets itself.
-SERVE_OPTIONS = keyword_names(
-    serve,
-    asyncio.BaseEventLoop.create_server,
-    skip=("handler", "protocol_factory", "process_request", "process_response", "logger"),
-)
 
 #: How many notices the hub keeps (the panel's log shows them as they come).
 NOTICE_LIMIT = 1000
@@ -313,13 +292,9 @@ class Hub(CallbackMethods):
     # -- closing ---------------------------------------------------------------------
 
     async def disconnect(self, client: Client | str, code: int = 1000, reason: str = "") -> None:
-        """Close one client with ``code`` and ``reason``; returns when it has gone.
-
-        ``reason`` is cut to the 123 UTF-8 bytes a close frame holds (on a character
-        boundary); a code a close frame may not carry raises ValueError.
-        """
-        if code not in EXTERNAL_CLOSE_CODES and not 3000 <= code <= 4999:
-            raise ValueError(f"{code} is not a close code to send (1000-1014 as defined, or 3000-4999)")
+        """Close one client with ``code`` and ``reason`` (cut to the 123 bytes a close frame
+        holds); returns when it has gone. ValueError for a code no close frame may carry."""
+        check_close_code(code)
         found = self._clients.get(client.id if isinstance(client, Client) else client)
         if found is None:
             return

@@ -2,8 +2,8 @@
 
 :class:`Chart` keeps the newest ``window`` points of each line (read from each
 message by :class:`~wsecho_widget.model.fields.Fields`) and redraws the figure
-at most ``1 / interval`` times a second (10 by default) however fast messages
-come: a flood costs the page ten redraws a second, and every message is still
+at most ``1 / interval`` times a second (5 by default) however fast messages
+come: a flood costs the page five redraws a second, and every message is still
 in ``panel.messages``. Pause holds the picture (the data keeps coming);
 zoom, pan and the hover readout are the charting library's own
 (:mod:`wsecho_widget.ui._drawers`).
@@ -26,10 +26,13 @@ from wsecho_widget.model.message import Message
 from wsecho_widget.ui._drawers import Drawer, drawer
 from wsecho_widget.ui._html import esc
 
-__all__ = ["DEFAULT_LIBRARY", "Chart"]
+__all__ = ["DEFAULT_LIBRARY", "DRAWN", "Chart"]
 
 #: The library ``panel.chart()`` draws with (docs/feeds.md says why).
 DEFAULT_LIBRARY = "plotly"
+#: At most this many points of a line go to the page (every n-th, the newest always):
+#: a chart is a few hundred pixels wide. The kernel keeps all of them.
+DRAWN = 500
 
 
 class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
@@ -48,7 +51,7 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         fields: Fields,
         *,
         window: int = 500,
-        interval: float = 0.1,
+        interval: float = 0.2,
         title: str = "",
         library: str = DEFAULT_LIBRARY,
         on_close: Callable[[Chart], None] | None = None,
@@ -139,7 +142,7 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             return
         self._dirty = False
         self.draws += 1
-        self._drawer.draw({name: (xs, ys) for name, (xs, ys) in self._lines.items()})
+        self._drawer.draw({name: _thin(xs, ys, DRAWN) for name, (xs, ys) in self._lines.items()})
         skipped = self._fields.skipped
         self.info_label.value = f"{skipped:,} values skipped (missing or not numbers)" if skipped else ""
 
@@ -181,6 +184,15 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         state = "closed" if self.closed else "paused" if self.paused else "live"
         counts = ", ".join(f"{name}: {len(xs)}" for name, (xs, _) in self._lines.items())
         return f"<Chart {state} · {counts or 'no points yet'} · {self.skipped} skipped>"
+
+
+def _thin(xs: deque[float], ys: deque[float], limit: int) -> tuple[list[float], list[float]]:
+    if len(xs) <= limit:
+        return list(xs), list(ys)
+    step = -(-len(xs) // limit)  # ceil
+    keep = range(len(xs) - 1, -1, -step)[::-1]  # from the newest back, so it is always drawn
+    x, y = list(xs), list(ys)
+    return [x[i] for i in keep], [y[i] for i in keep]
 
 
 _COLORS = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3")

@@ -131,6 +131,7 @@ class FeedMixin:
         self._feed_send, self._feed_can_send, self._feed_notify = source.send, source.can_send, notify
         self._feed_history = source.history
         self._feed_users: list[Chart | SeriesStream] = []
+        self._feed_gone_dropped = 0
         self._feed_schedules: list[Schedule] = []
         self._feed_tasks: set[asyncio.Task[Any]] = set()
         self._feed_counter = FeedCounter(dropped=self._feed_dropped)
@@ -142,7 +143,7 @@ class FeedMixin:
 
     def _feed_dropped(self) -> int:
         series = sum(user.dropped for user in self._feed_users if isinstance(user, SeriesStream))
-        return self._feed_history.dropped + series
+        return self._feed_history.dropped + self._feed_gone_dropped + series
 
     def _feed_refresh(self) -> None:
         self._feed_watch.sample()
@@ -155,6 +156,9 @@ class FeedMixin:
         users = self._feed_users
         if not users or messages[0].direction != "received":
             return
+        if any(user.closed for user in users):  # a series closed by its reader: forget it
+            for user in [u for u in users if u.closed]:
+                self._feed_forget(user)
         parsed = [(message, parse_json(message)) for message in messages]
         for user in users:
             user.add(parsed)
@@ -221,6 +225,8 @@ class FeedMixin:
     def _feed_forget(self, user: Chart | SeriesStream) -> None:
         if user in self._feed_users:
             self._feed_users.remove(user)
+            if isinstance(user, SeriesStream):
+                self._feed_gone_dropped += user.dropped  # its losses still count
 
     def send_every(self, seconds: float, payload: Payload) -> Schedule:
         """Send ``payload`` every ``seconds``; returns the schedule (``cancel()`` stops it).

@@ -22,6 +22,7 @@ from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError, 
 from wsecho_widget.protocols.graphql.render import graphql_text
 from wsecho_widget.ui._protocol_panel import ProtocolPanel
 from wsecho_widget.ui.controls import LogOptions, close_descendants
+from wsecho_widget.ui.controls._options import check_panel_options
 
 __all__ = ["GraphQLPanel", "parse_variables"]
 
@@ -67,6 +68,7 @@ class GraphQLPanel(ProtocolPanel):
         autoconnect: bool = True,
         **options: Any,
     ) -> None:
+        check_panel_options(type(self), options, GraphQLClient.accepted_options())
         # Results are text: the log keeps no pictures.
         log = replace(LogOptions.take(options, log), image_limit=0)
         client = GraphQLClient(

@@ -22,13 +22,15 @@ import ipywidgets as widgets
 import traitlets
 
 from wsecho_widget.client._api import ClientAPI
-from wsecho_widget.client.connection import ChannelError, check_url
+from wsecho_widget.client.connection import ChannelError
 from wsecho_widget.client.options import header_pairs
-from wsecho_widget.client.session import STATUSES, Session, Status
+from wsecho_widget.client.session import STATUSES, Session, Status, session_options
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_size
 from wsecho_widget.model.transcript import load_transcript
 from wsecho_widget.ui._base import PanelBase
+from wsecho_widget.ui._panel_options import PanelOptions
 from wsecho_widget.ui.controls import LogOptions, OptionsForm, SaveButton, SendBar
+from wsecho_widget.ui.controls._options import check_panel_options
 from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import format_seconds
 
@@ -39,7 +41,7 @@ __all__ = ["WebSocketPanel"]
 _LATENCY_REFRESH = 2.0
 
 
-class WebSocketPanel(ClientAPI, PanelBase):
+class WebSocketPanel(ClientAPI, PanelOptions, PanelBase):
     """A live WebSocket client in a notebook: a text input, Send, and a log.
 
     ``WebSocketPanel()`` starts an echo server inside the kernel and connects to it;
@@ -92,6 +94,7 @@ class WebSocketPanel(ClientAPI, PanelBase):
         autoconnect: bool = True,
         **options: Any,
     ) -> None:
+        check_panel_options(type(self), options, session_options())
         log = LogOptions.take(options, log)
         # Header values may be secrets: they live in the session's options only,
         # never in a widget trait (which the notebook could save).
@@ -163,11 +166,6 @@ class WebSocketPanel(ClientAPI, PanelBase):
         self.apply_button, self.negotiated_label = form.apply_button, form.negotiated_label
 
     # -- what the user sees ----------------------------------------------------------
-
-    @property
-    def headers(self) -> list[str]:
-        """The names of the extra handshake headers (values are never shown)."""
-        return [name for name, _ in self.options_form.headers]
 
     def _show_status(self, status: Status, detail: str) -> None:
         # All four change before any observer hears of one: nobody sees "open"
@@ -266,39 +264,6 @@ class WebSocketPanel(ClientAPI, PanelBase):
         """Empty the log on screen and forget the Recent texts; the history and totals stay."""
         self.send_bar.forget_recent()
         super().clear()
-
-    # -- connection options ----------------------------------------------------------
-
-    def apply_options(self) -> asyncio.Future[None]:
-        """Reconnect with what the options area holds: URL, subprotocols, headers, compression.
-
-        An empty URL (or the current one) reconnects to the current URL — the
-        embedded echo server if that is where the panel is. A header typed but not
-        yet added is added first. Raises :class:`ChannelError` for an invalid URL
-        or header, and changes nothing then.
-        """
-        form = self.options_form
-        url = form.url if form.url != self.session.url else None
-        try:
-            if url is not None:
-                check_url(url)  # before the typed header is taken
-            if not form.add_header():
-                raise ChannelError(self.notice_bar.notice)
-            try:
-                self.session.configure(**form.settings())
-            except ValueError as exc:
-                raise ChannelError(str(exc)) from None
-        except ChannelError as exc:
-            self._notify(str(exc))
-            raise
-        done = self.connect(url)
-        form.url_input.value = ""
-        return done
-
-    def _apply_clicked(self) -> None:
-        # The status line says how the connection went; the button only starts it.
-        with contextlib.suppress(ChannelError):
-            self.apply_options()
 
     # -- transcripts -----------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+from wsecho_widget._util.errors import WsechoError
 from wsecho_widget.decoders.core import BUILTIN_DECODERS, DecodeError, Decoder, decoded_text, decoder_names
 from wsecho_widget.model.message import Message, format_size, hex_dump, hex_preview
 
@@ -151,7 +152,7 @@ KINDS = ("all", "text", "binary", "pictures", "notices")
 _REGEX = re.compile(r"^/(.*)/([ims]*)$", re.DOTALL)
 
 
-class FilterError(ValueError):
+class FilterError(WsechoError, ValueError):
     """A filter that cannot be used, said in one line (a bad regular expression)."""
 
 

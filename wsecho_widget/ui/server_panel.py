@@ -25,9 +25,10 @@ from wsecho_widget.client.connection import ChannelError
 from wsecho_widget.model.message import Message
 from wsecho_widget.server._api import ServerAPI
 from wsecho_widget.server.addresses import ANDROID_EMULATOR_HOST, is_loopback_only
-from wsecho_widget.server.hub import BROADCAST, Hub, HubStatus, Notice, Target
+from wsecho_widget.server.hub import BROADCAST, Hub, HubStatus, Notice, Target, hub_options
 from wsecho_widget.ui._base import PanelBase
 from wsecho_widget.ui.controls import LogOptions, SendBar
+from wsecho_widget.ui.controls._options import check_panel_options
 from wsecho_widget.ui.feed import FeedSource
 from wsecho_widget.ui.render import LogFormat
 
@@ -73,6 +74,7 @@ class ServerPanel(ServerAPI, PanelBase):
     def __init__(
         self, host: str = "127.0.0.1", port: int = 0, *, log: LogOptions | None = None, **options: Any
     ) -> None:
+        check_panel_options(type(self), options, hub_options())
         log = LogOptions.take(options, log)
         # The hub checks the loop and its options first: a bad call fails before any widget.
         self.hub = Hub(host, port, **options)

@@ -23,6 +23,7 @@ from wsecho_widget.protocols.socketio.client import Event, SocketIOClient
 from wsecho_widget.protocols.socketio.render import is_heartbeat, socketio_event, socketio_text
 from wsecho_widget.ui._protocol_panel import ProtocolPanel
 from wsecho_widget.ui.controls import LogOptions, SendBar
+from wsecho_widget.ui.controls._options import check_panel_options
 
 __all__ = ["SocketIOPanel", "parse_args"]
 
@@ -72,6 +73,7 @@ class SocketIOPanel(ProtocolPanel):
         autoconnect: bool = True,
         **options: Any,
     ) -> None:
+        check_panel_options(type(self), options, SocketIOClient.accepted_options())
         log = LogOptions.take(options, log)
         client = SocketIOClient(
             url,

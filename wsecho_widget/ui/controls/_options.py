@@ -7,12 +7,14 @@ settings as flat keywords (``log_limit=``, ``image_limit=``, ...), which
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from typing import Any
 
+from wsecho_widget._util.options import check_options, keyword_names
 from wsecho_widget.model.media import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE
 
-__all__ = ["LogOptions"]
+__all__ = ["LogOptions", "check_panel_options"]
 
 #: A panel's flat keyword -> the LogOptions field it sets.
 _KEYWORDS = {
@@ -57,3 +59,14 @@ class LogOptions:
         if not flat:
             return base
         return cls(**{**{f.name: getattr(base, f.name) for f in fields(cls)}, **flat})
+
+
+def check_panel_options(panel: type, options: Collection[str], accepted: Collection[str]) -> None:
+    """TypeError for a keyword that neither ``panel``, its log nor what it hands on takes.
+
+    ``accepted`` holds what the panel passes its options to (a session, a hub, a
+    protocol client); the message names the panel and the closest valid keyword.
+    """
+    init = panel.__init__  # type: ignore[misc]  # the class's own, read for its keywords
+    valid = keyword_names(init) | set(_KEYWORDS) | set(accepted)
+    check_options(options, valid, f"{panel.__name__}()")

@@ -85,7 +85,7 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
                 display="flex",
                 flex_flow="column-reverse",
                 border="1px solid var(--jp-border-color2, #e0e0e0)",
-                max_height="360px",
+                max_height="max(360px, 55vh)",  # the log takes most of the panel's height
                 overflow="auto",
                 padding="2px 6px",
             ),
