@@ -68,38 +68,8 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.toolbar = LogToolbar(
             loop, on_view=self._view, on_pause=self._pause, on_live=self._live, live=live
         )
-        self.log_view = LogView(
-            loop,
-            limit=limit,
-            image_limit=options.image_limit,
-            interval=interval,
-            on_flush=self._changed,
-            limits=limits,
-        )
-        # The log's widget sits in a column-reverse scroll box: a browser keeps such
-        # a box scrolled to its end, so the newest entry stays in view as it grows.
-        self.output = self.log_view.widget
-        self.log_box = widgets.Box(
-            [self.output],
-            layout=widgets.Layout(
-                display="flex",
-                flex_flow="column-reverse",
-                border="1px solid var(--jp-border-color2, #e0e0e0)",
-                max_height="max(360px, 55vh)",  # the log takes most of the panel's height
-                overflow="auto",
-                padding="2px 6px",
-            ),
-        )
-        self.log_box.add_class("wsecho-log")
-        self.live_view = LiveView(loop, interval=interval, limits=limits)
-        #: The selected message shown whole (Copy, Resend, Edit, Save).
-        self.detail = MessageDetail(
-            loop,
-            origin=origin if origin is not None else (lambda message: message.client),
-            view=lambda: (self.toolbar.format.binary, self.toolbar.decoders),
-        )
-        self.detail.on_close = self._unselect
-        self.log_view.widget.on_select = in_loop(loop, self._picked)
+        self._make_views(loop, limit, interval, limits)
+        self._make_detail(loop, origin)
         if render is not None:
             self.log_view.render = partial(render, self.toolbar.format)
         # Messages that are not rendered trigger no flush: follow them at the log's pace.
@@ -115,6 +85,47 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         if live:
             self.live_view.start()
             self.log_view.live = True
+
+    def _make_views(
+        self, loop: asyncio.AbstractEventLoop, limit: int, interval: float, limits: MediaLimits
+    ) -> None:
+        # The log, its scroll box and the live view.
+        self.log_view = LogView(
+            loop,
+            limit=limit,
+            image_limit=self.options.image_limit,
+            interval=interval,
+            on_flush=self._changed,
+            limits=limits,
+        )
+        # The log's widget sits in a column-reverse scroll box: a browser keeps such
+        # a box scrolled to its end, so the newest entry stays in view as it grows.
+        self.output = self.log_view.widget
+        self.log_box = widgets.Box(
+            [self.output],
+            layout=widgets.Layout(
+                display="flex",
+                flex_flow="column-reverse",
+                border="1px solid var(--jp-border-color2, #e0e0e0)",
+                max_height="360px",
+                overflow="auto",
+                padding="2px 6px",
+            ),
+        )
+        self.log_box.add_class("wsecho-log")
+        self.live_view = LiveView(loop, interval=interval, limits=limits)
+
+    def _make_detail(
+        self, loop: asyncio.AbstractEventLoop, origin: Callable[[Message], str | None] | None
+    ) -> None:
+        #: The selected message shown whole (Copy, Resend, Edit, Save).
+        self.detail = MessageDetail(
+            loop,
+            origin=origin if origin is not None else (lambda message: message.client),
+            view=lambda: (self.toolbar.format.binary, self.toolbar.decoders),
+        )
+        self.detail.on_close = self._unselect
+        self.log_view.widget.on_select = in_loop(loop, self._picked)
 
     @property
     def paused(self) -> bool:

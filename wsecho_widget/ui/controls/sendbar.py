@@ -91,14 +91,6 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.on_text = on_text
         self.on_files = on_files
         self.notify = notify
-        self.text = widgets.Text(
-            placeholder="Send a message",
-            continuous_update=False,
-            description="Message",
-            layout=widgets.Layout(flex="1 1 auto", width="auto"),
-            tooltip="Type a message; Enter or Send sends it as a text frame",
-        )
-        self.text.add_class("wsecho-input")  # a stable hook for tests and users' CSS
         self._make_composer()
         self.send_button = widgets.Button(
             description="Send", icon="paper-plane", tooltip="Send as a text frame"
@@ -140,7 +132,15 @@ class SendBar(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.add_class("wsecho-sendbar")
 
     def _make_composer(self) -> None:
-        # The multi-line input (hidden until toggled), its toggle, and Recent.
+        # The one-line input, the multi-line one (hidden until toggled), its toggle, and Recent.
+        self.text = widgets.Text(
+            placeholder="Send a message",
+            continuous_update=False,
+            description="Message",
+            layout=widgets.Layout(flex="1 1 auto", width="auto"),
+            tooltip="Type a message; Enter or Send sends it as a text frame",
+        )
+        self.text.add_class("wsecho-input")  # a stable hook for tests and users' CSS
         self.textarea = widgets.Textarea(
             placeholder="A text frame over several lines: Send sends it whole",
             continuous_update=False,
