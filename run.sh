@@ -321,11 +321,11 @@ case "${1:-}" in
     PASSED_TOTAL=0
     FAILED_TOTAL=0
     # The runs are mostly waiting (on sockets, kernels, the browser: about 40 % of a core each),
-    # so three share the two cores: the browser tests as a run of their own on the first Python,
+    # so they share the two cores: the browser tests as a run of their own on the first Python,
     # first and a little ahead in the queue for the CPU (their steps wait up to 30 s on a page),
-    # then each Python's other tests (nice 2: more would starve them on a machine shared with
-    # other work). WSECHO_JOBS=1 runs them one after another.
-    JOBS=${WSECHO_JOBS:-3}
+    # and each Python's other tests (nice 2: more would starve them on a machine shared with
+    # other work). WSECHO_JOBS=N runs at most N at once (1: one after another).
+    JOBS=${WSECHO_JOBS:-4}
     FOUND=()
     extras=test,browser
     for minor in $PYTHONS; do

@@ -174,7 +174,14 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self._throttle.cancel()
         if self._on_close is not None:
             self._on_close(self)
-        for child in (self._drawer.widget, self.pause_button, self.reset_button, self.info_label):
+        # The button row too: a live row holding closed buttons fails every get_state() after.
+        for child in (
+            self._drawer.widget,
+            self.pause_button,
+            self.reset_button,
+            self.info_label,
+            *self.children,
+        ):
             child.close()
         for handle in self._handles:
             handle.update(self._record(), raw=True)  # type: ignore[no-untyped-call]
