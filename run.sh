@@ -247,7 +247,8 @@ start_run() {
   local name=$1 minor=$2 niceness=$3 work
   shift 3
   work=.venvs/work-$name
-  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  # (Counted by PID: `jobs` inside $(...) does not see this shell's jobs.)
+  while [ "$(running)" -ge "$JOBS" ]; do wait -n || true; done
   rm -rf "$work"
   mkdir -p "$work"
   cp -r tests notebooks benchmarks docs pyproject.toml "$work"/
@@ -260,7 +261,17 @@ start_run() {
       -p no:cacheprovider --durations=10 "$@" "${PYTEST_ARGS[@]}" > pytest.log 2>&1 || status=$?
     echo "$status $((SECONDS - start))" > status
   ) &
+  PIDS+=($!)
   RUNS+=("$name")
+}
+
+# How many of the matrix's runs are still going.
+running() {
+  local pid count=0
+  for pid in "${PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then count=$((count + 1)); fi
+  done
+  echo "$count"
 }
 
 # After every run ended: each one's output in turn, its row in .venvs/matrix.txt, the totals.
@@ -318,6 +329,7 @@ case "${1:-}" in
     MISSING=()
     FAILED=()
     RUNS=()
+    PIDS=()
     PASSED_TOTAL=0
     FAILED_TOTAL=0
     # The runs are mostly waiting (on sockets, kernels, the browser: about 40 % of a core each),
