@@ -336,11 +336,11 @@ case "${1:-}" in
     # so they share the two cores: the browser tests as a run of their own on the first Python,
     # first and a little ahead in the queue for the CPU (their steps wait up to 30 s on a page),
     # and each Python's other tests (nice 2: more would starve them on a machine shared with
-    # other work). All four at once by default: from a clean clone on a quiet 2-core machine the
-    # matrix took 472 s and passed whole; on a machine loaded to 10 and more by other work the
-    # browser tests' waits timed out now and then (WSECHO_JOBS=2 there). WSECHO_JOBS=N runs at
-    # most N at once (1: one after another).
-    JOBS=${WSECHO_JOBS:-4}
+    # other work). Three at once by default: from a clean clone on a quiet 2-core machine the
+    # matrix took 472 s that way and passed whole (the browser run 308 s, then the last Python);
+    # on a machine loaded to 10 and more by other work the browser tests' waits timed out now and
+    # then (WSECHO_JOBS=2 there). WSECHO_JOBS=N runs at most N at once (1: one after another).
+    JOBS=${WSECHO_JOBS:-3}
     FOUND=()
     extras=test,browser
     for minor in $PYTHONS; do
