@@ -71,7 +71,8 @@ class Kernel:
 
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
-        self.manager = AsyncKernelManager(kernel_name="python3")
+        # Unix sockets: kernels started side by side (the test matrix) cannot race for a TCP port.
+        self.manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
         self.traffic: Traffic | None = None  # where iopub messages go now
         self._idle: dict[str, asyncio.Future[None]] = {}
         self._reader: asyncio.Task[None] | None = None

@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 import io
 import struct
+import tempfile
 import threading
 import time
+import uuid
 import weakref
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 from ipywidgets.widgets.widget import _instances
+from jupyter_client.manager import AsyncKernelManager
 from PIL import Image
+from traitlets import CaselessStrEnum, default
 
 from wsecho_widget.ui.frontend import conforms
 
@@ -166,3 +171,15 @@ def record_log_messages() -> Callable[[], None]:
         LogWidget.send = original  # type: ignore[method-assign]
 
     return undo
+
+
+class IpcKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    """A kernel that talks over Unix sockets, not TCP ports: the matrix's runs start kernels side
+    by side, and two of them once picked the same free TCP port ("Address already in use")."""
+
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("ip")
+    def _socket_prefix(self) -> str:
+        # Absolute: the kernel runs in the notebook's folder, not in the test's.
+        return str(Path(tempfile.gettempdir()) / f"wsecho-kernel-{uuid.uuid4().hex[:12]}")

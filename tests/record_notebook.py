@@ -16,7 +16,7 @@ from typing import Any
 import nbformat
 from nbclient import NotebookClient
 
-from tests.helpers import make_png
+from tests.helpers import IpcKernelManager, make_png
 from tests.html_checks import HOSTILE
 
 PNG = make_png(96, 64)
@@ -89,6 +89,7 @@ def run(folder: Path) -> Run:
         nb,
         timeout=60,
         kernel_name="python3",
+        kernel_manager_class=IpcKernelManager,
         resources={"metadata": {"path": str(folder)}},
         on_cell_executed=executed,
     )

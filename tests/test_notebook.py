@@ -11,6 +11,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tests.helpers import IpcKernelManager
+
 WALKTHROUGH = Path(__file__).resolve().parent.parent / "notebooks" / "walkthrough.ipynb"
 
 pytestmark = pytest.mark.kernel
@@ -21,7 +23,11 @@ def executed() -> dict[str, Any]:
     """Run the walkthrough once; map each cell's tag to the cell."""
     nb = nbformat.read(WALKTHROUGH, as_version=4)
     NotebookClient(
-        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(WALKTHROUGH.parent)}}
+        nb,
+        timeout=60,
+        kernel_name="python3",
+        kernel_manager_class=IpcKernelManager,
+        resources={"metadata": {"path": str(WALKTHROUGH.parent)}},
     ).execute()
     cells = {}
     for cell in nb.cells:

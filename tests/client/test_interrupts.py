@@ -30,7 +30,7 @@ class Kernel:
     """A kernel and its client, with a one-call ``run`` for cells."""
 
     def __init__(self) -> None:
-        self.manager = KernelManager(kernel_name="python3")
+        self.manager = KernelManager(kernel_name="python3", transport="ipc")  # no TCP port to race for
         self.manager.start_kernel()
         self.client: BlockingKernelClient = self.manager.client()
         self.client.start_channels()
