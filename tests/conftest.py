@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from tests.helpers import record_log_messages
+from tests.testing.feeds import feed  # noqa: F401 (the scenario and replay tests' fixture)
 from wsecho_widget import EchoServer, WebSocketPanel
 from wsecho_widget.net import _internals as internals
 

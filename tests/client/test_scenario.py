@@ -4,31 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
 
 from tests.server.test_hub_clients import node_modules  # noqa: F401 (the fixture)
-from tests.testing.feeds import aiohttp_feed, node_feed, websockets_feed
+from tests.testing.feeds import Feed, websockets_feed
 from wsecho_widget.client.scenario import RecordedHistory, Scenario
 from wsecho_widget.client.session import Session
 from wsecho_widget.model.match import ExpectationFailed
-
-Feed = Callable[..., AbstractAsyncContextManager[str]]
-
-
-@pytest.fixture(params=["websockets", "aiohttp", "node ws"])
-async def feed(request: pytest.FixtureRequest) -> AsyncIterator[Feed]:
-    if request.param == "websockets":
-        yield websockets_feed
-    elif request.param == "aiohttp":
-        yield aiohttp_feed
-    else:
-        modules = request.getfixturevalue("node_modules")
-        yield lambda version=1: node_feed(modules, version)
-
 
 SUBSCRIBE = '{"op": "subscribe", "topic": "btc"}'
 

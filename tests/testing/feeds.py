@@ -13,10 +13,12 @@ import itertools
 import json
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import WSMsgType, web
 from websockets.asyncio.server import ServerConnection, serve
 
@@ -90,3 +92,18 @@ async def node_feed(node_modules: Path, version: int = 1) -> AsyncIterator[str]:
     finally:
         process.kill()
         await process.wait()
+
+
+Feed = Callable[..., AbstractAsyncContextManager[str]]
+
+
+@pytest.fixture(params=["websockets", "aiohttp", "node ws"])
+async def feed(request: pytest.FixtureRequest) -> AsyncIterator[Feed]:
+    """The feed, once per server kind: call it (``version=``) for a running server's URL."""
+    if request.param == "websockets":
+        yield websockets_feed
+    elif request.param == "aiohttp":
+        yield aiohttp_feed
+    else:
+        modules = request.getfixturevalue("node_modules")
+        yield lambda version=1: node_feed(modules, version)

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
-import pytest
-
 from tests.server.test_hub_clients import node_modules  # noqa: F401 (the fixture)
-from tests.testing.feeds import aiohttp_feed, node_feed, websockets_feed
+from tests.testing.feeds import Feed, websockets_feed
 from wsecho_widget.client.session import Session
 from wsecho_widget.model.har import load_har
 from wsecho_widget.model.message import Message
 from wsecho_widget.model.transcript import save_transcript
 from wsecho_widget.testing import replay
 
-Feed = Callable[..., AbstractAsyncContextManager[str]]
 IGNORE = ["$.ts", "$.id"]
-
-
-@pytest.fixture(params=["websockets", "aiohttp", "node ws"])
-async def feed(request: pytest.FixtureRequest) -> AsyncIterator[Feed]:
-    if request.param == "websockets":
-        yield websockets_feed
-    elif request.param == "aiohttp":
-        yield aiohttp_feed
-    else:
-        modules = request.getfixturevalue("node_modules")
-        yield lambda version=1: node_feed(modules, version)
 
 
 async def record(url: str) -> list[Message]:

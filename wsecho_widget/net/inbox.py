@@ -119,22 +119,10 @@ class Inbox(Generic[T]):
         """
         loop = self.loop
         deadline = None if timeout is None else loop.time() + timeout
-        while not self._unread:  # the hot path of every receive(): no test, no extra frame
+        while not self._unread:  # the hot path of every receive(): no test
             if self._closed is not None or self._ended is not None:
                 self._check_ended()
-            waiter = loop.create_future()
-            self._waiters[waiter] = None
-            # A timer on the waiter itself, not asyncio.wait_for: that costs two more
-            # turns of the loop per message, 15 % of a round trip in a kernel.
-            timer = None
-            if deadline is not None:
-                timer = loop.call_later(max(0.0, deadline - loop.time()), _expire, waiter, timeout, self.what)
-            try:
-                await waiter
-            finally:
-                if timer is not None:
-                    timer.cancel()
-                self._waiters.pop(waiter, None)
+            await self._wait(deadline, timeout)
         return self._unread.popleft()
 
     async def take(self, test: Callable[[T], bool] | None, timeout: float | None) -> T:
@@ -183,6 +171,8 @@ class Inbox(Generic[T]):
         loop = self.loop
         waiter = loop.create_future()
         self._waiters[waiter] = None
+        # A timer on the waiter itself, not asyncio.wait_for: that costs two more
+        # turns of the loop per message, 15 % of a round trip in a kernel.
         timer = None
         if deadline is not None:
             timer = loop.call_later(max(0.0, deadline - loop.time()), _expire, waiter, timeout, self.what)
