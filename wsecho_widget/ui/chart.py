@@ -26,13 +26,15 @@ from wsecho_widget.model.message import Message
 from wsecho_widget.ui._drawers import Drawer, drawer
 from wsecho_widget.ui._html import esc
 
-__all__ = ["DEFAULT_LIBRARY", "DRAWN", "Chart"]
+__all__ = ["DEFAULT_LIBRARY", "DRAWN", "REDRAW", "Chart"]
 
 #: The library ``panel.chart()`` draws with (docs/feeds.md says why).
 DEFAULT_LIBRARY = "plotly"
 #: At most this many points of a line go to the page (every n-th, the newest always):
 #: a chart is a few hundred pixels wide. The kernel keeps all of them.
 DRAWN = 500
+#: The shortest time between two redraws, seconds (docs/feeds.md: what a redraw costs the page).
+REDRAW = 0.5
 
 
 class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
@@ -51,13 +53,15 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         fields: Fields,
         *,
         window: int = 500,
-        interval: float = 0.2,
+        interval: float = REDRAW,
         title: str = "",
         library: str = DEFAULT_LIBRARY,
         on_close: Callable[[Chart], None] | None = None,
     ) -> None:
         if window < 1:
             raise ValueError(f"window must be at least 1, not {window}")
+        if not interval > 0:
+            raise ValueError(f"interval must be more than 0 seconds, not {interval}")
         self._fields = fields
         self.window = window
         self.loop = loop

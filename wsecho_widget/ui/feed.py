@@ -26,7 +26,7 @@ from wsecho_widget.model.fields import Field, Fields, parse_json
 from wsecho_widget.model.message import History, Message
 from wsecho_widget.model.stats import FeedCounter, FeedStats, sparkline
 from wsecho_widget.server.hub import Hub
-from wsecho_widget.ui.chart import DEFAULT_LIBRARY, Chart
+from wsecho_widget.ui.chart import DEFAULT_LIBRARY, REDRAW, Chart
 from wsecho_widget.ui.series import SeriesStream
 
 __all__ = ["STATS_INTERVAL", "FeedBar", "FeedMixin", "FeedSource"]
@@ -190,6 +190,7 @@ class FeedMixin:
         by: str | None = None,
         title: str | None = None,
         library: str = DEFAULT_LIBRARY,
+        interval: float = REDRAW,
     ) -> Chart:
         """A live line chart of JSON paths of the received messages, or of a callable.
 
@@ -198,12 +199,19 @@ class FeedMixin:
         :class:`Message`). x is the receive time unless ``x`` names a path; ``by``
         splits one path into a line per value of ``by``. Each line keeps its newest
         ``window`` points; values that are missing or not numbers are counted in
-        ``chart.skipped``. Needs the ``charts`` extra.
+        ``chart.skipped``. The page redraws it at most every ``interval`` seconds.
+        Needs the ``charts`` extra.
         """
         spec = Fields(list(fields), x=x, by=by)
         label = title if title is not None else ", ".join(f if isinstance(f, str) else "f(m)" for f in fields)
         made = Chart(
-            self._feed_loop, spec, window=window, title=label, library=library, on_close=self._feed_forget
+            self._feed_loop,
+            spec,
+            window=window,
+            interval=interval,
+            title=label,
+            library=library,
+            on_close=self._feed_forget,
         )
         self._feed_users.append(made)
         return made
