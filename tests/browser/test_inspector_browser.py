@@ -136,6 +136,82 @@ def test_a_regex_filter_narrows_the_log_and_a_bad_one_says_why_in_a_line(
     expect(panel.log).to_contain_text(sent_json)
 
 
+# The heads' colours (the CSS highlights over each line's time and arrow), the theme's
+# variable each should be, and the log's background, resolved in the page.
+HEAD_COLOURS = """entries => {
+    const box = entries.closest('.wsecho-log');
+    const probe = document.createElement('span');
+    box.appendChild(probe);
+    const resolve = (name) => { probe.style.color = `var(${name})`; return getComputedStyle(probe).color; };
+    const out = {};
+    for (const [name, variable] of [['sent', '--jp-brand-color1'], ['received', '--jp-success-color0']]) {
+        const heads = [...CSS.highlights.get(`wsecho-${name}`)].filter(r => entries.contains(r.startContainer));
+        out[name] = {
+            heads: heads.map(r => r.toString()),
+            colour: getComputedStyle(entries, `::highlight(wsecho-${name})`).color,
+            theme: resolve(variable),
+        };
+    }
+    probe.remove();
+    out.background = getComputedStyle(box).backgroundColor;
+    return out;
+}"""
+
+
+def _luminance(css: str) -> float:
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", css)[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def check_direction_colours(inspector: Inspector) -> None:
+    """Sent and received heads are drawn in the theme's colours, each >= 4.5:1 on the log (WCAG AA)."""
+    found = inspector.entries.evaluate(HEAD_COLOURS)
+    background = _luminance(found["background"])
+    for name, arrow in (("sent", "→"), ("received", "←")):
+        heads, colour = found[name]["heads"], found[name]["colour"]
+        assert heads and all(h.endswith(f" {arrow}") and "{" not in h for h in heads), (name, heads)
+        assert colour == found[name]["theme"], (name, colour)  # the theme's own colour
+        light, dark = sorted((_luminance(colour), background), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, (name, colour, found["background"])
+    assert found["sent"]["colour"] != found["received"]["colour"]
+
+
+def test_times_relative_to_the_first_message_and_directions_in_colour(
+    inspector: Inspector, panel: PanelView, sent_json: str
+) -> None:
+    check_direction_colours(inspector)
+    clock = panel.root.locator('.wsecho-log-toolbar button[title^="Times"]')
+    clock.click()
+    expect(panel.log).to_contain_text(re.compile(r"^ *\+0\.000 s → ", re.MULTILINE))
+    assert all(re.match(r" *\+\d+\.\d{3} s [→←] ", line) for line in panel.log_lines())
+    inspector.click_line(sent_json)
+    expect(inspector.facts).to_contain_text(re.compile(r"^← received · \+\d+\.\d{3} s · \d{4}-"))
+    check_direction_colours(inspector)  # the heads follow the new lines
+    clock.click()
+    expect(panel.log).to_contain_text(re.compile(r"^\d\d:\d\d:\d\d\.\d{3} → ", re.MULTILINE))
+    expect(inspector.facts).to_contain_text(re.compile(r"^← received · \d{4}-"))
+    inspector.entries.press("Escape")
+
+
+def test_the_log_takes_most_of_the_window_and_its_corner_drags(panel: PanelView) -> None:
+    box = panel.log
+    cap = box.evaluate("b => [getComputedStyle(b).maxHeight, window.innerHeight]")
+    assert abs(float(cap[0].removesuffix("px")) - 0.7 * cap[1]) < 1, cap  # 70vh
+    box.evaluate("b => b.scrollIntoView()")
+    before = box.bounding_box()
+    assert before is not None
+    corner = (before["x"] + before["width"] - 3, before["y"] + before["height"] - 3)
+    page = panel.root.page
+    page.mouse.move(*corner)
+    page.mouse.down()
+    page.mouse.move(corner[0], corner[1] + 60, steps=5)
+    page.mouse.up()
+    after = box.bounding_box()
+    assert after is not None and after["height"] > before["height"] + 40, (before, after)
+    box.evaluate("b => { b.style.height = ''; b.style.maxHeight = '70vh'; }")
+
+
 def test_the_log_toolbar_is_one_row_at_720_px(
     panel: PanelView, notebook: NotebookPage, artifacts: Path
 ) -> None:
@@ -194,6 +270,7 @@ def test_the_dark_theme_colours_the_log_and_the_detail(
     for name, (shown, theme) in dark.items():
         assert shown == theme, name  # the theme's own colour
         assert shown != light[name][0], name  # and it changed with the theme
+    check_direction_colours(inspector)
     # docs/panel-dark.png is the JupyterLab one.
     inspector.panel.root.screenshot(path=str(artifacts / f"inspector-{notebook.front_end}-dark.png"))  # type: ignore[attr-defined]
     assert axe_violations(page, ".wsecho-panel", NOT_OURS) == []
