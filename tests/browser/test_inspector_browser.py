@@ -145,7 +145,8 @@ HEAD_COLOURS = """entries => {
     const resolve = (name) => { probe.style.color = `var(${name})`; return getComputedStyle(probe).color; };
     const out = {};
     for (const [name, variable] of [['sent', '--jp-brand-color1'], ['received', '--jp-success-color0']]) {
-        const heads = [...CSS.highlights.get(`wsecho-${name}`)].filter(r => entries.contains(r.startContainer));
+        const heads = [...CSS.highlights.get(`wsecho-${name}`)]
+            .filter(r => entries.contains(r.startContainer));
         out[name] = {
             heads: heads.map(r => r.toString()),
             colour: getComputedStyle(entries, `::highlight(wsecho-${name})`).color,

@@ -60,7 +60,8 @@ def wav():
     return out.getvalue()"""
 
 CELLS = [
-    "from wsecho_widget import WebSocketPanel\n\npanel = WebSocketPanel(image_limit=3, log_height='360px')\npanel",
+    "from wsecho_widget import WebSocketPanel\n\n"
+    "panel = WebSocketPanel(image_limit=3, log_height='360px')\npanel",
     SETUP_CELLS[1],
     SETUP_CELLS[2],  # make_png(width, height), from the standard library
     HELPERS,
