@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser import flow
 from tests.browser.inspector import Inspector, axe_violations, json_message, theme_colours, wait_count
-from tests.browser.pages import NotebookPage, PanelView, expect, open_notebook, wait_until
+from tests.browser.pages import SETUP_CELLS, NotebookPage, PanelView, expect, open_notebook, wait_until
 
 # Every part of the panel is scanned (the feed's stats bar included).
 NOT_OURS: tuple[str, ...] = ()
@@ -26,11 +26,27 @@ pytestmark = pytest.mark.browser
 
 ROUTES = {"lab": "lab/tree/{name}", "notebook": "notebooks/{name}"}
 
+# A flood through the panel: COUNT texts sent and echoed, the cell done once the last echo is in.
+FLOOD = """\
+import asyncio
+
+
+async def flood(count):
+    for i in range(count):
+        panel.send(f"flood {i}")
+        if i % 1000 == 999:
+            await asyncio.sleep(0)
+    while panel.messages[-1].data != f"flood {count - 1}":
+        await asyncio.sleep(0.05)
+    return count"""
+FLOOD_COUNT = 100_000
+
 
 @pytest.fixture(scope="module", params=["lab", "notebook"])
 def notebook(request: pytest.FixtureRequest, browser: Any) -> Iterator[NotebookPage]:
     server = request.getfixturevalue(f"{request.param}_server")
-    with open_notebook(browser, server, ROUTES[request.param], name="inspector-test.ipynb") as notebook:
+    cells = [*SETUP_CELLS, FLOOD]
+    with open_notebook(browser, server, ROUTES[request.param], "inspector-test.ipynb", cells) as notebook:
         notebook.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base)
         notebook.front_end = request.param  # type: ignore[attr-defined]
         yield notebook
@@ -275,3 +291,56 @@ def test_the_dark_theme_colours_the_log_and_the_detail(
     # docs/panel-dark.png is the JupyterLab one.
     inspector.panel.root.screenshot(path=str(artifacts / f"inspector-{notebook.front_end}-dark.png"))  # type: ignore[attr-defined]
     assert axe_violations(page, ".wsecho-panel", NOT_OURS) == []
+
+
+def test_clicks_during_a_flood_select_lines_and_the_cell_finishes(
+    inspector: Inspector, panel: PanelView, notebook: NotebookPage
+) -> None:
+    """A click while 200,000 messages flow (100,000 sent, 100,000 echoed) selects a line and
+    shows it; the cell that floods still finishes (the kernel's loop never stalls on it)."""
+    page = notebook.page
+    cell = _start_cell(notebook, f"await flood({FLOOD_COUNT})")
+    prompt = cell.locator(".jp-InputPrompt")
+    expect(panel.log).to_contain_text("flood 1", timeout=30_000)
+    during = []  # the lines selected while the cell still ran
+    chosen = set()  # every line a click selected
+    for n in range(40):
+        panel.log.evaluate("b => b.scrollIntoView({block: 'center'})")
+        box = panel.log.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 60, box["y"] + 10 + 17 * (n % 5))
+        page.wait_for_timeout(100)
+        running = (prompt.text_content() or "").strip() == "[*]:"
+        seq = inspector.selected_seq
+        if seq is not None:
+            chosen.add(seq)
+            if running:
+                during.append(seq)
+        if not running:
+            break
+    expect(prompt).to_have_text(re.compile(r"\[\d+\]:"), timeout=180_000)
+    expect(cell.locator(".jp-OutputArea-output")).to_have_text(str(FLOOD_COUNT))
+    assert len(set(during)) >= 2, f"clicks while the flood ran selected {during}"
+    # The detail view shows the last line chosen, whole (it may have left the log since).
+    expect(inspector.detail).to_be_visible()
+    expect(inspector.detail.locator(".wsecho-detail-text")).to_have_text(re.compile(r"^flood \d+$"))
+    shown = re.search(r"#(\d+)$", inspector.facts.inner_text().strip())
+    assert shown is not None and int(shown[1]) >= min(chosen), (shown, chosen)
+    assert notebook.widget_errors == []
+    inspector.entries.press("Escape")
+
+
+def _start_cell(notebook: NotebookPage, code: str) -> Any:
+    """A new cell at the end with ``code``, started (Shift+Enter) but not waited for."""
+    notebook.cells.last.locator(".jp-InputArea-editor").click()
+    count = notebook.cells.count()
+    notebook.page.keyboard.press("Escape")
+    notebook.page.keyboard.press("b")
+    expect(notebook.cells).to_have_count(count + 1)
+    cell = notebook.cells.nth(count)
+    editor = cell.locator(".cm-content")
+    editor.click()
+    editor.press_sequentially(code)
+    expect(editor).to_have_text(code)
+    notebook.page.keyboard.press("Shift+Enter")
+    return cell

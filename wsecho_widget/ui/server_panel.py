@@ -141,25 +141,11 @@ class ServerPanel(ServerAPI, PanelBase):
             text_row_extra=[self.client_selector],
             file_row_extra=[self.mode_toggle, self.disconnect_button],
         )
-        # The server's events, oldest first like the log, in a bounded box of their own:
-        # column-reverse keeps the newest line in view unless the person scrolled up.
-        self.events = widgets.HTML(_events_html([]), layout=widgets.Layout(flex="0 0 auto"))
-        self.events_box = widgets.Box(
-            [self.events],
-            layout=widgets.Layout(
-                display="flex",
-                flex_flow="column-reverse",
-                max_height="6.5em",
-                overflow="auto",
-                border="1px solid var(--jp-border-color2, #e0e0e0)",
-                padding="0 6px",
-            ),
-        )
+        self._make_events()
         # The chosen client's details and handshake headers (credentials masked).
         self.client_info = widgets.Textarea(
             disabled=True, rows=3, layout=widgets.Layout(width="100%", display="none")
         )
-        self.events_box.add_class("wsecho-events")  # stable hooks for tests and users' CSS
         self.client_info.add_class("wsecho-client-info")
         self.client_selector.observe(in_loop(loop, lambda _: self._show_client_info()), "value")
         self.mode_toggle.observe(in_loop(loop, self._toggle_changed), "value")
@@ -175,6 +161,23 @@ class ServerPanel(ServerAPI, PanelBase):
             self.events_box,
             self.log_panel,
         ]
+
+    def _make_events(self) -> None:
+        # The server's events, oldest first like the log, in a bounded box of their own:
+        # column-reverse keeps the newest line in view unless the person scrolled up.
+        self.events = widgets.HTML(_events_html([]), layout=widgets.Layout(flex="0 0 auto"))
+        self.events_box = widgets.Box(
+            [self.events],
+            layout=widgets.Layout(
+                display="flex",
+                flex_flow="column-reverse",
+                max_height="6.5em",
+                overflow="auto",
+                border="1px solid var(--jp-border-color2, #e0e0e0)",
+                padding="0 6px",
+            ),
+        )
+        self.events_box.add_class("wsecho-events")  # stable hooks for tests and users' CSS
 
     # -- what the user sees -----------------------------------------------------------
 

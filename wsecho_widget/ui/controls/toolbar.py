@@ -75,26 +75,7 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
         #: This toolbar's own decoders (added with add_decoder), by name.
         self.decoders: dict[str, Decoder] = {}
         self._make_filters(notice is not None)
-        self.json_button = _toggle(
-            "JSON", "code", "Show text frames that are JSON objects or arrays pretty-printed"
-        )
-        self.binary_view = _menu("Binary", list(binary_views()), _BINARY_TIP)
-        self.binary_view.value = "auto"
-        self.binary_view.style.description_width = "initial"  # "Binary" is shown: "hex" alone is not clear
-        self.times_button = _toggle("", "clock-o", _TIMES_TIP)
-        self.times_button.value = relative
-        self.pause_button = _toggle("", "pause", _PAUSE_TIP)
-        self.clear_button = widgets.Button(
-            icon="trash",
-            tooltip="Clear the log (the history stays)",
-            layout=widgets.Layout(width="auto", flex="0 0 auto"),
-        )
-        self.live_button = _toggle(
-            "Live",
-            "video-camera",
-            "Watch received pictures as one picture updated in place (a camera-like stream)",
-        )
-        self.live_button.value = live
+        self._make_buttons(live, relative)
         if on_live is not None:
             self.live_button.observe(in_loop(loop, lambda change: on_live(bool(change["new"]))), "value")
         # Every keystroke arrives: render once the typing pauses.
@@ -118,6 +99,28 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
         # One row at 720 px; it wraps rather than cut a control off when narrower.
         super().__init__(parts, layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         self.add_class("wsecho-log-toolbar")
+
+    def _make_buttons(self, live: bool, relative: bool) -> None:
+        self.json_button = _toggle(
+            "JSON", "code", "Show text frames that are JSON objects or arrays pretty-printed"
+        )
+        self.binary_view = _menu("Binary", list(binary_views()), _BINARY_TIP)
+        self.binary_view.value = "auto"
+        self.binary_view.style.description_width = "initial"  # "Binary" is shown: "hex" alone is not clear
+        self.times_button = _toggle("", "clock-o", _TIMES_TIP)
+        self.times_button.value = relative
+        self.pause_button = _toggle("", "pause", _PAUSE_TIP)
+        self.clear_button = widgets.Button(
+            icon="trash",
+            tooltip="Clear the log (the history stays)",
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
+        )
+        self.live_button = _toggle(
+            "Live",
+            "video-camera",
+            "Watch received pictures as one picture updated in place (a camera-like stream)",
+        )
+        self.live_button.value = live
 
     def _make_filters(self, notices: bool) -> None:
         self.filter_text = widgets.Text(
