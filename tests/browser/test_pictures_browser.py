@@ -121,7 +121,7 @@ def test_each_picture_is_drawn_once_and_released_when_it_leaves(
 
 def test_only_pictures_in_view_keep_their_canvas_attached(notebook: NotebookPage, panel: PanelView) -> None:
     # Three pictures 300 px tall in a log made 360 px high (log_height; the default is
-    # 70% of the window, resizable): the oldest is out of view (and
+    # 60% of the window, resizable): the oldest is out of view (and
     # beyond the margin of half a view), so its canvas is detached, bitmap and all
     # kept; scrolled back into view, the same canvas is attached again, not redrawn.
     before = added(panel)

@@ -56,14 +56,14 @@ class LogOptions:
     max_picture_pixels: int = DEFAULT_MAX_PIXELS
     live: bool = False
     relative_times: bool = False
-    height: str = "70vh"
+    height: str = "60vh"
 
     def __post_init__(self) -> None:
         if self.limit < 1 or self.image_limit < 0 or self.interval < 0:
             raise ValueError("log_limit must be >= 1, image_limit and render_interval >= 0")
         if not isinstance(self.height, str) or not _LENGTH.fullmatch(self.height):
             raise ValueError(
-                f"log_height must be a CSS length such as '70vh' or '480px', not {self.height!r}"
+                f"log_height must be a CSS length such as '60vh' or '480px', not {self.height!r}"
             )
 
     @classmethod
