@@ -46,7 +46,8 @@ class LogOptions:
     updated in place; ``relative_times`` shows times as seconds since the first
     message (``+1.234 s``) instead of the clock (the toolbar's clock button).
     ``height`` is the log's most height (a CSS length, ``log_height=``): by default
-    most of the window's; a person can drag the log's corner to change it.
+    60% of the window's, at most 640 px (what a render costs the page grows with the
+    area shown); a person can drag the log's corner to change it.
     """
 
     limit: int = 200
@@ -56,7 +57,7 @@ class LogOptions:
     max_picture_pixels: int = DEFAULT_MAX_PIXELS
     live: bool = False
     relative_times: bool = False
-    height: str = "60vh"
+    height: str = "min(60vh, 640px)"
 
     def __post_init__(self) -> None:
         if self.limit < 1 or self.image_limit < 0 or self.interval < 0:
