@@ -97,6 +97,16 @@ class SocketIOServer(_Site):
             await sio.emit("picture", (name, data), to=sid)
             return type(data).__name__, len(data)
 
+        @sio.on("ticks")
+        async def ticks(sid: str, count: int) -> None:
+            # A feed: each tick has a price; "other" events and one bad tick between them.
+            for n in range(count):
+                await sio.emit("tick", {"price": n, "sym": "AB"[n % 2]}, to=sid)
+                await sio.emit("other", {"price": 1000 + n}, to=sid)
+            await sio.emit("tick", {"price": "n/a"}, to=sid)
+            await sio.emit("tick", to=sid)  # no argument at all
+            await sio.emit("done", to=sid)
+
         @sio.on("ask")
         async def ask(sid: str, question: str) -> None:
             answer = await sio.call("question", question, to=sid, timeout=5)

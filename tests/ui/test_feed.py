@@ -111,6 +111,8 @@ async def test_chart_without_the_charts_extra_says_how_to_install(
     assert str(caught.value) == 'charts need plotly: pip install "wsecho-widget[charts]"'
     with pytest.raises(ValueError, match="only names"):
         panel.chart("$..price")
+    with pytest.raises(ValueError, match="picks a Socket"):
+        panel.series("$.price", event="tick")
     panel.close()
 
 

@@ -157,3 +157,26 @@ async def test_resend_emits_the_event_again_and_edit_puts_it_in_the_emit_bar(pan
     from_page(widget, {"kind": "resend", "seq": joined.seq})
     await wait_for(lambda: "is not an event" in panel.notice_bar.notice, what="the reason")
     assert [m.data for m in panel.messages[before:] if m.direction == "sent" and m.data != "3"] == []
+
+
+async def test_a_chart_by_path_reads_each_events_first_argument() -> None:
+    # plotly first: importing it holds the loop longer than the fixture's ping timeout.
+    pytest.importorskip("plotly.graph_objects", reason="install the charts extra")
+    async with SocketIOServer() as server:
+        panel = SocketIOPanel(server.url)
+        await asyncio.wait_for(panel.ready, 5)
+        ticks = panel.chart("$.price", event="tick", window=10)
+        every = panel.chart("$.price", by="$.sym", window=100)  # every event's first argument
+        series = panel.series("$.price", event="tick", interval=0.05)
+        panel.emit("ticks", 12)
+        await wait_for(lambda: any(e.name == "done" for e in panel.events), what="the feed's end")
+        assert [y for _, y in ticks.points()] == [float(n) for n in range(2, 12)]
+        # The bad tick and the argument-less one are skipped; the join, the "other"
+        # events and "done" are passed over, not counted.
+        assert ticks.skipped == 2
+        assert every.lines == ["A", "B"]
+        assert [y for _, y in every.points("B")] == [float(n) for n in range(1, 12, 2)]
+        chunk = await asyncio.wait_for(anext(aiter(series)), 5)
+        assert chunk["price"].tolist() == [float(n) for n in range(12)]
+        panel.close()
+        assert ticks.closed and series.closed

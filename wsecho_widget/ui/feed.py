@@ -191,6 +191,7 @@ class FeedMixin:
         title: str | None = None,
         library: str = DEFAULT_LIBRARY,
         interval: float = REDRAW,
+        event: str | None = None,
     ) -> Chart:
         """A live line chart of JSON paths of the received messages, or of a callable.
 
@@ -200,9 +201,10 @@ class FeedMixin:
         splits one path into a line per value of ``by``. Each line keeps its newest
         ``window`` points; values that are missing or not numbers are counted in
         ``chart.skipped``. The page redraws it at most every ``interval`` seconds.
-        Needs the ``charts`` extra.
+        On a Socket.IO panel the paths read each event's first argument, and
+        ``event`` keeps one event's frames. Needs the ``charts`` extra.
         """
-        spec = Fields(list(fields), x=x, by=by)
+        spec = self._feed_fields(fields, x=x, by=by, event=event)
         label = title if title is not None else ", ".join(f if isinstance(f, str) else "f(m)" for f in fields)
         made = Chart(
             self._feed_loop,
@@ -223,18 +225,27 @@ class FeedMixin:
         interval: float = 0.1,
         x: str | None = None,
         by: str | None = None,
+        event: str | None = None,
     ) -> SeriesStream:
         """``async for df in panel.series("$.price"):`` time-indexed DataFrame chunks of the fields.
 
         At most one chunk per ``interval`` seconds, at most ``window`` rows each (the
         newest). For HoloViews' ``Buffer.send``, Panel's ``Tabulator.stream``,
         Perspective's ``Table.update``. Ends on ``close()`` or the panel's close.
+        Fields and ``event`` are read as for :meth:`chart`.
         """
-        stream = SeriesStream(
-            self._feed_loop, Fields(list(fields), x=x, by=by), window=window, interval=interval
-        )
+        spec = self._feed_fields(fields, x=x, by=by, event=event)
+        stream = SeriesStream(self._feed_loop, spec, window=window, interval=interval)
         self._feed_users.append(stream)
         return stream
+
+    def _feed_fields(
+        self, fields: Sequence[Field], *, x: str | None, by: str | None, event: str | None
+    ) -> Fields:
+        """What a chart or series reads from each frame (a protocol panel reads its own way)."""
+        if event is not None:
+            raise ValueError("event= picks a Socket.IO event: this panel's frames have none")
+        return Fields(list(fields), x=x, by=by)
 
     def _feed_forget(self, user: Chart | SeriesStream) -> None:
         if user in self._feed_users:
