@@ -97,6 +97,11 @@ class SocketIOServer(_Site):
             await sio.emit("picture", (name, data), to=sid)
             return type(data).__name__, len(data)
 
+        @sio.on("slow")
+        async def slow(sid: str, seconds: float) -> str:
+            await asyncio.sleep(seconds)
+            return "ok"
+
         @sio.on("ticks")
         async def ticks(sid: str, count: int) -> None:
             # A feed: each tick has a price; "other" events and one bad tick between them.
@@ -141,6 +146,11 @@ class Query:
     @strawberry.field
     def broken(self) -> str:
         raise ValueError("this field always fails")
+
+    @strawberry.field
+    async def slow(self, seconds: float) -> str:
+        await asyncio.sleep(seconds)
+        return "ok"
 
 
 @strawberry.type

@@ -121,3 +121,18 @@ async def test_a_refused_init_is_shown_and_not_retried(server: GraphQLServer) ->
         assert panel.connect_button.description == "Connect"
     finally:
         panel.close()
+
+
+async def test_executes_answered_are_round_trips_in_stats(panel: GraphQLPanel) -> None:
+    assert panel.stats().round_trip_p50 is None
+    for _ in range(3):
+        result = await panel.execute("{ slow(seconds: 0.15) }")  # the server waits 0.15 s
+        assert result == {"data": {"slow": "ok"}}
+    stats = panel.stats()
+    assert stats.round_trip_p50 is not None and stats.round_trip_p95 is not None
+    assert 0.15 <= stats.round_trip_p50 <= stats.round_trip_p95 < 0.6
+    # A subscription's results are not round trips: they come when the server has them.
+    async for _ in panel.subscribe("subscription { count(to: 3, delay: 0.3) }"):
+        pass
+    assert panel.stats().round_trip_p95 == stats.round_trip_p95
+    assert not panel.client._asked

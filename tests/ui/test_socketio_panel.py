@@ -180,3 +180,17 @@ async def test_a_chart_by_path_reads_each_events_first_argument() -> None:
         assert chunk["price"].tolist() == [float(n) for n in range(12)]
         panel.close()
         assert ticks.closed and series.closed
+
+
+async def test_calls_answered_are_round_trips_in_stats(panel: SocketIOPanel) -> None:
+    assert panel.stats().round_trip_p50 is None
+    for _ in range(3):
+        assert await panel.call("slow", 0.15) == ["ok"]  # the server waits 0.15 s to answer
+    stats = panel.stats()
+    assert stats.round_trip_p50 is not None and stats.round_trip_p95 is not None
+    assert 0.15 <= stats.round_trip_p50 <= stats.round_trip_p95 < 0.6
+    # An ack that never comes (the call times out) is no round trip.
+    with pytest.raises(TimeoutError):
+        await panel.call("unheard", timeout=0.2)  # no handler on the server: no ack
+    assert panel.stats().round_trip_p50 == stats.round_trip_p50
+    assert not panel.client._asked  # nothing kept for it
