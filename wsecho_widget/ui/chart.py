@@ -2,8 +2,9 @@
 
 :class:`Chart` keeps the newest ``window`` points of each line (read from each
 message by :class:`~wsecho_widget.model.fields.Fields`) and redraws the figure
-at most ``1 / interval`` times a second (5 by default) however fast messages
-come: a flood costs the page five redraws a second, and every message is still
+at most ``1 / interval`` times a second (twice by default) however fast messages
+come: each redraw costs the page a plotly.js layout of the whole plot (docs/feeds.md
+has the figures), a flood no more than two a second, and every message is still
 in ``panel.messages``. Pause holds the picture (the data keeps coming);
 zoom, pan and the hover readout are the charting library's own
 (:mod:`wsecho_widget.ui._drawers`).
