@@ -73,6 +73,38 @@ async def test_updates_are_throttled_while_flooded() -> None:
 
 
 @pytest.mark.looptime
+async def test_a_steady_feed_is_rendered_at_the_steady_pace() -> None:
+    # 200 messages a second for 3 s: 20 renders a second for the first second, then 5
+    # a second (4 x interval); every message still reaches the page, in order.
+    log = view(interval=0.05)
+    assert (log.steady_interval, log.steady_after) == (0.2, 1.0)
+    mirror = page(log.widget)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for n in range(600):
+        log.add(received(f"m{n}"))
+        await asyncio.sleep(start + (n + 1) / 200 - loop.time())
+    assert log.steady
+    await wait_for(lambda: not log.scheduled, what="the last render")
+    times = list(mirror.times)
+    first = [t for t in times if t - start < 1.0]
+    later = [t for t in times if t - start >= 1.2]
+    assert 19 <= len(first) <= 21, len(first)
+    assert 8 <= len(later) <= 10, len(later)  # 1.8 s at 0.2 s a render
+    assert min(b - a for a, b in itertools.pairwise(later)) >= 0.199
+    lines = mirror.text().splitlines()
+    assert [line.split("← ")[1] for line in lines] == [f"m{n}" for n in range(400, 600)]
+    # A quiet spell of one steady pace: the next message is shown at once, at the fast pace.
+    await asyncio.sleep(0.25)
+    assert not log.steady
+    sent = loop.time()
+    log.add(received("reply"))
+    await wait_for(lambda: len(mirror.times) == len(times) + 1, what="the reply")
+    assert mirror.times[-1] - sent < 0.01
+    log.close()
+
+
+@pytest.mark.looptime
 async def test_media_are_rendered_at_their_own_slower_pace() -> None:
     # 30 pictures a second for 1 s: renders that carry pictures come at most once per
     # media_interval (the first at once); text alone keeps the text interval.

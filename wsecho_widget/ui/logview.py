@@ -63,6 +63,13 @@ class LogView:
     hex view instead (a camera's log lines need no 20 updates a second). The first
     medium after a quiet spell is shown at once; text alone keeps the faster
     ``interval``.
+
+    A steady feed (renders held back by the throttle for ``steady_after`` seconds
+    without a quiet spell) is rendered every ``steady_interval`` (by default 4 x
+    ``interval``: 5 a second): each render costs the page a comm message, a layout
+    and a paint whatever its size, and the stats line follows each render. A quiet
+    spell of one pace brings back the faster ``interval`` (a reply after a quiet
+    moment is shown at once).
     """
 
     def __init__(
@@ -73,13 +80,17 @@ class LogView:
         image_limit: int = 20,
         interval: float = 0.05,
         media_interval: float | None = None,
+        steady_interval: float | None = None,
+        steady_after: float = 1.0,
         on_flush: Callable[[], None] | None = None,
         limits: MediaLimits | None = None,
     ) -> None:
         if media_interval is None:
             media_interval = 5 * interval
-        if limit < 1 or image_limit < 0 or interval < 0 or media_interval < 0:
-            raise ValueError("limit must be >= 1, image_limit and the intervals >= 0")
+        if steady_interval is None:
+            steady_interval = 4 * interval
+        if limit < 1 or image_limit < 0 or min(interval, media_interval, steady_interval, steady_after) < 0:
+            raise ValueError("limit must be >= 1, image_limit, the intervals and steady_after >= 0")
         self.loop = loop
         self.widget = LogWidget(self._snapshot_asked, self.text, layout={"flex": "0 0 auto"})
         self.limit = limit
@@ -87,6 +98,10 @@ class LogView:
         self.interval = interval
         #: The least time between two renders that send media to the page.
         self.media_interval = media_interval
+        #: The least time between two renders once a feed is steady.
+        self.steady_interval = steady_interval
+        #: How long the throttle must hold renders back before the feed counts as steady.
+        self.steady_after = steady_after
         self.on_flush = on_flush
         self.limits = limits if limits is not None else MediaLimits()
         self.flushes = 0
@@ -105,6 +120,7 @@ class LogView:
         self._last_flush = -1e9
         self._last_media_flush = -1e9
         self._media_waiting = False  # a pending message has a medium to show
+        self._flowing_since: float | None = None  # the throttle has held renders back since
 
     @property
     def entries(self) -> list[Message]:
@@ -144,16 +160,29 @@ class LogView:
         if self._handle is None:
             self._schedule()
 
+    @property
+    def steady(self) -> bool:
+        """True while a steady feed is rendered at ``steady_interval`` (not after a quiet spell)."""
+        since, now = self._flowing_since, self.loop.time()
+        if since is None or (now - self._last_flush >= self.steady_interval and self._handle is None):
+            return False
+        return now - since >= self.steady_after
+
     def _schedule(self) -> None:
-        due = self._last_flush + self.interval
+        now = self.loop.time()
+        pace = self.steady_interval if self.steady else self.interval
+        due = self._last_flush + pace
         if self._media_waiting:
             due = max(due, self._last_media_flush + self.media_interval)
-        delay = due - self.loop.time()
+        delay = due - now
         if delay <= 0:
-            # Leading edge: render on the next loop turn, batching what arrives
-            # in the same turn.
+            # Leading edge (a quiet spell): render on the next loop turn, batching
+            # what arrives in the same turn.
+            self._flowing_since = None
             self._handle = self.loop.call_soon(self.flush)
         else:
+            if self._flowing_since is None:
+                self._flowing_since = now
             self._handle = self.loop.call_later(delay, self.flush)
 
     def _cancel(self) -> None:
