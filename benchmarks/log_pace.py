@@ -87,17 +87,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         idle, got = run(args.seconds, args.rounds, Path(scratch))
     print(f"{RATE} messages/s for {args.seconds:g} s, {args.rounds} rounds of each phase, alternately")
-    print(f"idle page: main thread busy {idle.busy:.0%}\n")
-    print("| steady_interval | busy above idle, each round | median | page msgs/s | key p95 ms |")
-    print("|---|---|---|---|---|")
+    print(f"idle page: main thread busy {idle.busy:.0%}, main-thread CPU {idle.main_cpu:.0%}\n")
+    print("| steady_interval | busy above idle, each round | median | CPU above idle | msgs/s | key p95 ms |")
+    print("|---|---|---|---|---|---|")
     medians = {}
     for label, phases in got.items():
         above = [p.busy - idle.busy for p in phases]
         medians[label] = statistics.median(above)
         frames = statistics.median(p.ws_frames / p.seconds for p in phases)
         keys = max((p.key_p95 or 0.0) for p in phases)
+        cpu = statistics.median(p.main_cpu - idle.main_cpu for p in phases)
         rounds = ", ".join(f"{a:+.0%}" for a in above)
-        print(f"| {label} | {rounds} | {medians[label]:+.1%} | {frames:.1f} | {keys:.0f} |")
+        print(f"| {label} | {rounds} | {medians[label]:+.1%} | {cpu:+.1%} | {frames:.1f} | {keys:.0f} |")
     old, new = medians[PHASES[0][0]], medians[PHASES[1][0]]
     print(f"\nbusy above idle, 0.2 s / 0.05 s: {new / old:.2f}x" if old > 0 else "")
 
