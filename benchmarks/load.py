@@ -15,12 +15,17 @@ Figures, each server measured the same way in the same run:
   client echoes its messages (p99 and worst), what a notebook cell waits;
 - round trip: each client sends ``--messages`` frames one after the other and times
   each echo (p95 over all), and every echo must come back (nothing lost);
-- memory per idle client: the server's RSS growth over ``--clients`` connections;
+- garbage collection while echoing: wall time (worst pause, total), CPU time, and how
+  many collections of each generation (counts do not depend on the machine's load);
+- server CPU while echoing, and per echo: the figure to compare on a busy machine;
+- memory per idle client: the server's RSS growth over ``--clients`` connections, and
+  the objects the collector tracks for each (what every full collection walks);
 - broadcast: ``--broadcasts`` frames to every client, the server's CPU time to send
   them (``hub.send`` against ``websockets.broadcast``), and every byte delivered.
 
 Ratios are hub over bare (lower is better for time and memory). On a shared machine
-run it when it is quiet; ``ulimit -n`` is raised to what the clients need.
+run it when it is quiet (``--wait-quiet 600``); ``ulimit -n`` is raised to what the
+clients need. ``--profile PATH`` writes each server's cProfile of the echo phase.
 """
 
 from __future__ import annotations
@@ -366,6 +371,15 @@ async def report(
     print(f"lost (echoes, broadcast frames): hub {lost['hub']}, bare {lost['bare']}")
 
 
+def _wait_quiet(seconds: float, below: float = 1.5) -> None:
+    # The figures are CPU-bound on a shared machine: start when the others are idle.
+    deadline = time.monotonic() + seconds
+    while os.getloadavg()[0] >= below and time.monotonic() < deadline:
+        time.sleep(5)
+    if seconds:
+        print(f"load average {os.getloadavg()[0]:.1f} at the start (waited for < {below})", flush=True)
+
+
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--clients", type=int, default=1000)
@@ -374,6 +388,13 @@ def cli() -> None:
     parser.add_argument("--pairs", type=int, default=1)
     parser.add_argument("--spread", type=float, default=2.0, help="seconds over which the clients start")
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() in each server once connected")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="S",
+        help="first wait up to S s for a load average < 1.5",
+    )
     parser.add_argument(
         "--profile", metavar="PATH", help="cProfile each server while echoing: PATH.hub, PATH.bare"
     )
@@ -384,6 +405,7 @@ def cli() -> None:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_serve(args.serve, args.clients, args.profile))
         os._exit(0)
+    _wait_quiet(args.wait_quiet)
     asyncio.run(
         report(
             args.clients, args.messages, args.broadcasts, args.pairs, args.spread, args.freeze, args.profile
