@@ -22,6 +22,10 @@ PYTHONS=${PYTHONS:-"3.11 3.12 3.13"}
 INSTALLER=${WSECHO_INSTALLER:-auto}
 PIP_QUIET=(--quiet --disable-pip-version-check)
 export NO_MKDOCS_2_WARNING=1  # Material's banner about MkDocs 2, printed on every build
+# Python keeps compiled modules in __pycache__ (gitignored), pytest its assertion-rewritten test
+# modules beside them. With PYTHONDONTWRITEBYTECODE set (some sandboxes set it) every process of a
+# run compiles its ~2,000 modules again: `check`'s two workers, each kernel and each child pytest.
+unset PYTHONDONTWRITEBYTECODE
 
 log() { printf '\n== %s\n' "$*"; }
 
@@ -109,14 +113,22 @@ installed() {
   fi
 }
 
+# The editable install is redone only when pyproject.toml changed (its checksum is kept in the
+# venv): the code itself is read from the tree, and reinstalling took 4 s of every `check`.
 setup_venv() {
+  local stamp=$VENV/.installed-from want
   setup_installer
+  want=$(cksum < pyproject.toml)
+  if [ -x "$VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return
+  fi
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating $VENV with $($PYTHON --version)"
     make_venv "$VENV" "$PYTHON" seed
   fi
   log "installing wsecho-widget (editable) with its test, browser, dev and docs extras into $VENV"
   install "$VENV/bin/python" -e ".[test,browser,dev,docs]"
+  echo "$want" > "$stamp"
 }
 
 setup_chromium() {
@@ -379,7 +391,6 @@ case "${1:-}" in
   check)
     shift
     setup_venv
-    lint
     # With no test paths given: the fast tests (no browser, no kernel, none marked slow) on both
     # cores (pytest-xdist; a module's tests stay in one worker, with its module fixtures). Your
     # own -m or -n comes later, so it wins: `./run.sh check -m ""` runs every test there.
@@ -391,9 +402,26 @@ case "${1:-}" in
         break
       fi
     done
-    node_tests
+    # Lint and the page's tests run beside pytest (one core's work, while pytest's workers mostly
+    # wait on sockets); their output follows pytest's, and a failure of either fails the check.
+    lint_out=$(mktemp)
+    (
+      lint
+      node_tests
+    ) > "$lint_out" 2>&1 &
+    lint_pid=$!
     log "pytest on the source tree ${select[*]} $*"
-    exec "$VENV/bin/python" -m pytest "${select[@]}" "$@"
+    status=0
+    "$VENV/bin/python" -m pytest "${select[@]}" "$@" || status=$?
+    lint_status=0
+    wait "$lint_pid" || lint_status=$?
+    cat "$lint_out"
+    rm -f "$lint_out"
+    if [ "$lint_status" != 0 ]; then
+      echo "lint or the page's tests failed (above)" >&2
+    fi
+    [ "$status" = 0 ] || exit "$status"
+    exit "$lint_status"
     ;;
   *)
     echo "usage: ./run.sh walkthrough | ./run.sh test [pytest args] | ./run.sh check [pytest args] | ./run.sh docs" >&2

@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
-from nbclient import NotebookClient
-
 from tests.helpers import IpcKernelManager, make_png
 from tests.html_checks import HOSTILE
 
@@ -77,6 +74,9 @@ def convert(path: Path) -> Path:
 
 def run(folder: Path) -> Run:
     """Run the notebook in a real kernel, save it, convert it and a blank copy."""
+    import nbformat  # here, not at the top: it loads jsonschema (a second of work) at collection
+    from nbclient import NotebookClient
+
     report = folder / "session-report.html"
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells(report)]

@@ -7,9 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from tests.helpers import IpcKernelManager
 
@@ -21,6 +19,9 @@ pytestmark = pytest.mark.kernel
 @pytest.fixture(scope="module")
 def executed() -> dict[str, Any]:
     """Run the walkthrough once; map each cell's tag to the cell."""
+    import nbformat  # here, not at the top: it loads jsonschema (a second of work) at collection
+    from nbclient import NotebookClient
+
     nb = nbformat.read(WALKTHROUGH, as_version=4)
     NotebookClient(
         nb,
@@ -111,6 +112,8 @@ def test_own_server_and_a_broken_url(executed: dict[str, Any]) -> None:
 
 def test_saved_notebook_has_no_outputs() -> None:
     # The walkthrough is committed clean, so a reader runs it themselves.
+    import nbformat  # here, not at the top: it loads jsonschema (a second of work) at collection
+
     nb = nbformat.read(WALKTHROUGH, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 

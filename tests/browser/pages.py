@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import nbformat
-
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
@@ -84,6 +82,8 @@ def write_test_notebook(
 ) -> str:
     """Write a notebook of ``cells`` (by default the test notebook) into ``folder``; its
     file name."""
+    import nbformat  # here, not at the top: it loads jsonschema (a second of work) at collection
+
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     nb.metadata["kernelspec"] = {

@@ -97,7 +97,6 @@ def test_the_log_follows_the_newest_entry_and_pause_holds_it(panel: PanelView, a
         assert abs(state["scrollTop"]) < 2, state  # still at the end
         time.sleep(0.1)
     assert len(set(seen)) > 3, seen  # the log really moved on meanwhile
-    _screenshot(page, artifacts / "features-panel-light.png")
 
     # Pause, scroll back, and the log holds still while ticks keep coming.
     page.locator(".wsecho-panel button[title^='Pause']").click()
@@ -197,6 +196,9 @@ def test_light_and_dark_themes_use_jupyter_colours(panel: PanelView, artifacts: 
     assert light["border"] == light["jpBorder"]
     assert light["status"] == light["jpSuccess"]
     assert _luminance(light["text"]) < 0.4 < _luminance(light["background"])
+    # docs/features.png and features-dark.png (tests/browser/screenshots.py): the same
+    # log in both themes, its newest lines the steps before (ticks, a picture, a needle).
+    _screenshot(page, artifacts / "features-panel-light.png")
 
     page.locator(".lm-MenuBar-itemLabel:text-is('Settings')").click()
     page.locator(".lm-Menu-item .lm-Menu-itemLabel:text-is('Theme')").hover()

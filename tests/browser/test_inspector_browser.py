@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser import flow
 from tests.browser.inspector import Inspector, axe_violations, json_message, theme_colours, wait_count
-from tests.browser.pages import NotebookPage, PanelView, expect, open_notebook, wait_until
+from tests.browser.pages import SETUP_CELLS, NotebookPage, PanelView, expect, open_notebook, wait_until
 
 # Every part of the panel is scanned (the feed's stats bar included).
 NOT_OURS: tuple[str, ...] = ()
@@ -26,11 +26,27 @@ pytestmark = pytest.mark.browser
 
 ROUTES = {"lab": "lab/tree/{name}", "notebook": "notebooks/{name}"}
 
+# A flood through the panel: COUNT texts sent and echoed, the cell done once the last echo is in.
+FLOOD = """\
+import asyncio
+
+
+async def flood(count):
+    for i in range(count):
+        panel.send(f"flood {i}")
+        if i % 1000 == 999:
+            await asyncio.sleep(0)
+    while panel.messages[-1].data != f"flood {count - 1}":
+        await asyncio.sleep(0.05)
+    return count"""
+FLOOD_COUNT = 100_000
+
 
 @pytest.fixture(scope="module", params=["lab", "notebook"])
 def notebook(request: pytest.FixtureRequest, browser: Any) -> Iterator[NotebookPage]:
     server = request.getfixturevalue(f"{request.param}_server")
-    with open_notebook(browser, server, ROUTES[request.param], name="inspector-test.ipynb") as notebook:
+    cells = [*SETUP_CELLS, FLOOD]
+    with open_notebook(browser, server, ROUTES[request.param], "inspector-test.ipynb", cells) as notebook:
         notebook.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base)
         notebook.front_end = request.param  # type: ignore[attr-defined]
         yield notebook
@@ -136,6 +152,83 @@ def test_a_regex_filter_narrows_the_log_and_a_bad_one_says_why_in_a_line(
     expect(panel.log).to_contain_text(sent_json)
 
 
+# The heads' colours (the CSS highlights over each line's time and arrow), the theme's
+# variable each should be, and the log's background, resolved in the page.
+HEAD_COLOURS = """entries => {
+    const box = entries.closest('.wsecho-log');
+    const probe = document.createElement('span');
+    box.appendChild(probe);
+    const resolve = (name) => { probe.style.color = `var(${name})`; return getComputedStyle(probe).color; };
+    const out = {};
+    for (const [name, variable] of [['sent', '--jp-brand-color1'], ['received', '--jp-success-color0']]) {
+        const heads = [...CSS.highlights.get(`wsecho-${name}`)]
+            .filter(r => entries.contains(r.startContainer));
+        out[name] = {
+            heads: heads.map(r => r.toString()),
+            colour: getComputedStyle(entries, `::highlight(wsecho-${name})`).color,
+            theme: resolve(variable),
+        };
+    }
+    probe.remove();
+    out.background = getComputedStyle(box).backgroundColor;
+    return out;
+}"""
+
+
+def _luminance(css: str) -> float:
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", css)[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def check_direction_colours(inspector: Inspector) -> None:
+    """Sent and received heads are drawn in the theme's colours, each >= 4.5:1 on the log (WCAG AA)."""
+    found = inspector.entries.evaluate(HEAD_COLOURS)
+    background = _luminance(found["background"])
+    for name, arrow in (("sent", "→"), ("received", "←")):
+        heads, colour = found[name]["heads"], found[name]["colour"]
+        assert heads and all(h.endswith(f" {arrow}") and "{" not in h for h in heads), (name, heads)
+        assert colour == found[name]["theme"], (name, colour)  # the theme's own colour
+        light, dark = sorted((_luminance(colour), background), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, (name, colour, found["background"])
+    assert found["sent"]["colour"] != found["received"]["colour"]
+
+
+def test_times_relative_to_the_first_message_and_directions_in_colour(
+    inspector: Inspector, panel: PanelView, sent_json: str
+) -> None:
+    check_direction_colours(inspector)
+    clock = panel.root.locator('.wsecho-log-toolbar button[title^="Times"]')
+    clock.click()
+    expect(panel.log).to_contain_text(re.compile(r"^ *\+0\.000 s → ", re.MULTILINE))
+    assert all(re.match(r" *\+\d+\.\d{3} s [→←] ", line) for line in panel.log_lines())
+    inspector.click_line(sent_json)
+    expect(inspector.facts).to_contain_text(re.compile(r"^← received · \+\d+\.\d{3} s · \d{4}-"))
+    check_direction_colours(inspector)  # the heads follow the new lines
+    clock.click()
+    expect(panel.log).to_contain_text(re.compile(r"^\d\d:\d\d:\d\d\.\d{3} → ", re.MULTILINE))
+    expect(inspector.facts).to_contain_text(re.compile(r"^← received · \d{4}-"))
+    inspector.entries.press("Escape")
+
+
+def test_the_log_takes_most_of_the_window_and_its_corner_drags(panel: PanelView) -> None:
+    box = panel.log
+    cap = box.evaluate("b => [getComputedStyle(b).maxHeight, window.innerHeight]")
+    assert abs(float(cap[0].removesuffix("px")) - min(0.6 * cap[1], 640)) < 1, cap  # min(60vh, 640px)
+    box.evaluate("b => b.scrollIntoView()")
+    before = box.bounding_box()
+    assert before is not None
+    corner = (before["x"] + before["width"] - 3, before["y"] + before["height"] - 3)
+    page = panel.root.page
+    page.mouse.move(*corner)
+    page.mouse.down()
+    page.mouse.move(corner[0], corner[1] + 60, steps=5)
+    page.mouse.up()
+    after = box.bounding_box()
+    assert after is not None and after["height"] > before["height"] + 40, (before, after)
+    box.evaluate("b => { b.style.height = ''; b.style.maxHeight = 'min(60vh, 640px)'; }")
+
+
 def test_the_log_toolbar_is_one_row_at_720_px(
     panel: PanelView, notebook: NotebookPage, artifacts: Path
 ) -> None:
@@ -194,6 +287,60 @@ def test_the_dark_theme_colours_the_log_and_the_detail(
     for name, (shown, theme) in dark.items():
         assert shown == theme, name  # the theme's own colour
         assert shown != light[name][0], name  # and it changed with the theme
+    check_direction_colours(inspector)
     # docs/panel-dark.png is the JupyterLab one.
     inspector.panel.root.screenshot(path=str(artifacts / f"inspector-{notebook.front_end}-dark.png"))  # type: ignore[attr-defined]
     assert axe_violations(page, ".wsecho-panel", NOT_OURS) == []
+
+
+def test_clicks_during_a_flood_select_lines_and_the_cell_finishes(
+    inspector: Inspector, panel: PanelView, notebook: NotebookPage
+) -> None:
+    """A click while 200,000 messages flow (100,000 sent, 100,000 echoed) selects a line and
+    shows it; the cell that floods still finishes (the kernel's loop never stalls on it)."""
+    page = notebook.page
+    cell = _start_cell(notebook, f"await flood({FLOOD_COUNT})")
+    prompt = cell.locator(".jp-InputPrompt")
+    expect(panel.log).to_contain_text("flood 1", timeout=30_000)
+    during = []  # the lines selected while the cell still ran
+    chosen = set()  # every line a click selected
+    for n in range(40):
+        panel.log.evaluate("b => b.scrollIntoView({block: 'center'})")
+        box = panel.log.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 60, box["y"] + 10 + 17 * (n % 5))
+        page.wait_for_timeout(100)
+        running = (prompt.text_content() or "").strip() == "[*]:"
+        seq = inspector.selected_seq
+        if seq is not None:
+            chosen.add(seq)
+            if running:
+                during.append(seq)
+        if not running:
+            break
+    expect(prompt).to_have_text(re.compile(r"\[\d+\]:"), timeout=180_000)
+    expect(cell.locator(".jp-OutputArea-output")).to_have_text(str(FLOOD_COUNT))
+    assert len(set(during)) >= 2, f"clicks while the flood ran selected {during}"
+    # The detail view shows the last line chosen, whole (it may have left the log since).
+    expect(inspector.detail).to_be_visible()
+    expect(inspector.detail.locator(".wsecho-detail-text")).to_have_text(re.compile(r"^flood \d+$"))
+    shown = re.search(r"#(\d+)$", inspector.facts.inner_text().strip())
+    assert shown is not None and int(shown[1]) >= min(chosen), (shown, chosen)
+    assert notebook.widget_errors == []
+    inspector.entries.press("Escape")
+
+
+def _start_cell(notebook: NotebookPage, code: str) -> Any:
+    """A new cell at the end with ``code``, started (Shift+Enter) but not waited for."""
+    notebook.cells.last.locator(".jp-InputArea-editor").click()
+    count = notebook.cells.count()
+    notebook.page.keyboard.press("Escape")
+    notebook.page.keyboard.press("b")
+    expect(notebook.cells).to_have_count(count + 1)
+    cell = notebook.cells.nth(count)
+    editor = cell.locator(".cm-content")
+    editor.click()
+    editor.press_sequentially(code)
+    expect(editor).to_have_text(code)
+    notebook.page.keyboard.press("Shift+Enter")
+    return cell

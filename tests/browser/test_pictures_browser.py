@@ -60,7 +60,8 @@ def wav():
     return out.getvalue()"""
 
 CELLS = [
-    "from wsecho_widget import WebSocketPanel\n\npanel = WebSocketPanel(image_limit=3)\npanel",
+    "from wsecho_widget import WebSocketPanel\n\n"
+    "panel = WebSocketPanel(image_limit=3, log_height='360px')\npanel",
     SETUP_CELLS[1],
     SETUP_CELLS[2],  # make_png(width, height), from the standard library
     HELPERS,
@@ -119,7 +120,8 @@ def test_each_picture_is_drawn_once_and_released_when_it_leaves(
 
 
 def test_only_pictures_in_view_keep_their_canvas_attached(notebook: NotebookPage, panel: PanelView) -> None:
-    # Three pictures 300 px tall in a log 360 px high: the oldest is out of view (and
+    # Three pictures 300 px tall in a log made 360 px high (log_height; the default is
+    # 60% of the window, resizable): the oldest is out of view (and
     # beyond the margin of half a view), so its canvas is detached, bitmap and all
     # kept; scrolled back into view, the same canvas is attached again, not redrawn.
     before = added(panel)

@@ -94,8 +94,8 @@ def test_a_browser_page_talks_to_the_server_panel(
     with contextlib.closing(notebook.page.context.new_page()) as client:
         client.goto(client_site)
         client.evaluate("url => window.openSocket(url)", url.group(0))
-        events = panel.root.locator(".wsecho-events textarea")
-        expect(events).to_have_value(re.compile(r"c1 connected from 127\.0\.0\.1:\d+ /"))
+        events = panel.root.locator(".wsecho-events pre")
+        expect(events).to_contain_text(re.compile(r"c1 connected from 127\.0\.0\.1:\d+ /"))
 
         # Text from the page: in the log with its client id, and echoed back.
         client.evaluate("() => window.ws.send('hello from Chromium')")
@@ -124,6 +124,17 @@ def test_a_browser_page_talks_to_the_server_panel(
         panel.root.screenshot(path=str(artifacts / "lab-server-panel.png"))
 
         client.evaluate("() => window.ws.close(4000, 'page bye')")
-        expect(events).to_have_value(re.compile(r"c1 disconnected: 4000 \(application code\): page bye"))
+        expect(events).to_contain_text(re.compile(r"c1 disconnected: 4000 \(application code\): page bye"))
+        # Oldest first, like the log: the connection's line above its close.
+        shown = events.inner_text()
+        assert shown.index("c1 connected") < shown.index("c1 disconnected")
     assert notebook.widget_errors == []
     assert notebook.dialogs == []
+    # The same panel in JupyterLab Dark (docs/server-panel-dark.png).
+    page = notebook.page
+    page.locator(".lm-MenuBar-itemLabel:text-is('Settings')").click()
+    page.locator(".lm-Menu-item .lm-Menu-itemLabel:text-is('Theme')").hover()
+    page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel:text-is('JupyterLab Dark')").click()
+    page.wait_for_selector("body[data-jp-theme-name='JupyterLab Dark']", state="attached", timeout=30_000)
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=30_000)
+    panel.root.screenshot(path=str(artifacts / "lab-server-panel-dark.png"))

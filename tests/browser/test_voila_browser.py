@@ -19,11 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
 from tests.browser.conftest import missing
-from tests.browser.pages import PanelView, expect
+from tests.browser.pages import PanelView, expect, write_test_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -45,10 +44,7 @@ def voila(browser_prerequisites: None, tmp_path_factory: pytest.TempPathFactory)
     if importlib.util.find_spec("voila") is None:
         missing("voila is not installed (pip install -e '.[browser]')")
     root: Path = tmp_path_factory.mktemp("voila")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, root / "panel.ipynb")
+    write_test_notebook(root, "panel.ipynb", CELLS)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON"))}
     for name in ("HOME", "TMPDIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR"):
         (root / name.lower()).mkdir()

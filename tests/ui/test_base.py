@@ -23,6 +23,11 @@ def test_log_options_take_the_flat_keywords_and_leave_the_rest() -> None:
     assert (both.limit, both.image_limit) == (7, 3)
     with pytest.raises(ValueError, match="log_limit must be >= 1"):
         LogOptions.take({"log_limit": 0})
+    sized = LogOptions.take({"log_height": "min(50vh, 480px)", "relative_times": True})
+    assert (sized.height, sized.relative_times) == ("min(50vh, 480px)", True)
+    for bad in ("", "10px; color: red", "1px }", 10):
+        with pytest.raises(ValueError, match="log_height must be a CSS length"):
+            LogOptions(height=bad)  # type: ignore[arg-type]
 
 
 async def test_every_panel_is_built_on_the_base_with_its_log_options() -> None:

@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import pytest
 from websockets.asyncio.client import connect
 
@@ -123,6 +122,8 @@ def test_a_live_panel_is_a_widget_whose_text_says_what_it_is(executed: Run) -> N
 
 @kernel
 def test_on_close_every_panel_output_becomes_its_static_record(executed: Run) -> None:
+    import nbformat  # here, not at the top: it loads jsonschema (a second of work) at collection
+
     saved = nbformat.read(executed.ipynb, as_version=4)
     (client,) = saved.cells[0].outputs
     (server,) = saved.cells[2].outputs

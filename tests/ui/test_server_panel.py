@@ -16,6 +16,7 @@ from tests.helpers import live_widgets, make_png, page, wait_for
 from tests.panel_helpers import choose_files
 from wsecho_widget import Message, ServerPanel
 from wsecho_widget.client.connection import ChannelError
+from wsecho_widget.ui.server_panel import EVENT_LINES
 
 
 @pytest.fixture
@@ -71,6 +72,8 @@ async def test_the_log_and_the_events_name_the_client_on_every_line(server: Serv
         await wait_for(lambda: page(server.log_panel.output).media(), what="the picture")
         await wait_for(lambda: "c2 connected" in server.events.value, what="the events")
         assert "c1 connected from 127.0.0.1:" in server.events.value and "/feed" in server.events.value
+        events = server.events.value
+        assert events.index("c1 connected") < events.index("c2 connected")  # oldest first, like the log
         await wait_for(lambda: "2 connected" in server.notice_bar.stats_label.value, what="stats")
 
 
@@ -253,3 +256,27 @@ async def test_expect_with_client_takes_that_clients_match(server: ServerPanel) 
         joined = await server.expect({"op": "join"}, within=5, client=second)
         assert joined.client == second.id and '"b"' in str(joined.data)
         assert (await server.receive(1)).client == first.id
+
+
+async def test_the_events_box_is_oldest_first_bounded_and_scrolls_like_the_log() -> None:
+    panel = ServerPanel(path="/only")
+    await panel.ready
+    try:
+        box = panel.events_box
+        assert box.children == (panel.events,) and "wsecho-events" in box._dom_classes
+        layout = box.layout
+        assert (layout.display, layout.flex_flow, layout.overflow) == ("flex", "column-reverse", "auto")
+        assert layout.max_height  # a few lines tall; it scrolls
+        for i in range(EVENT_LINES + 5):
+            with pytest.raises(InvalidStatus):
+                await connect(f"{panel.url}/<b>{i}</b>")  # a peer's path is text, not markup
+        await wait_for(
+            lambda: f"/&lt;b&gt;{EVENT_LINES + 4}&lt;/b&gt;" in panel.events.value, what="the last"
+        )
+        shown = panel.events.value
+        assert "<b>" not in shown and shown.count("HTTP 404") == EVENT_LINES  # the newest EVENT_LINES
+        assert "/&lt;b&gt;4&lt;/b&gt;" not in shown and "/&lt;b&gt;5&lt;/b&gt;" in shown
+        assert shown.index("&lt;b&gt;5&lt;") < shown.index(f"&lt;b&gt;{EVENT_LINES + 4}&lt;")
+    finally:
+        panel.close()
+        await panel.hub.closed

@@ -128,3 +128,32 @@ async def test_connect_button_and_refusal(server: SocketIOServer) -> None:
         assert panel.connect_button.description == "Connect"
     finally:
         panel.close()
+
+
+async def test_resend_emits_the_event_again_and_edit_puts_it_in_the_emit_bar(panel: SocketIOPanel) -> None:
+    from tests.ui.controls.test_detail import from_page
+
+    panel.emit("chat", "hi", {"n": 1})
+    await wait_for(lambda: 'chat ["echo", "hi", {"n": 1}]' in log(panel), what="the echo")
+    frame = '42["chat","hi",{"n":1}]'
+    sent = next(m for m in panel.messages if m.data == frame)
+    panel.select(sent.seq)
+    widget = panel.log_panel.detail.widget
+    from_page(widget, {"kind": "resend", "seq": sent.seq})
+    await wait_for(lambda: sum(m.data == frame for m in panel.messages) == 2, what="the same event again")
+    await wait_for(lambda: log(panel).count('chat ["echo", "hi", {"n": 1}]') == 2, what="its echo")
+    assert f"emitted 'chat' again (message #{sent.seq})" in panel.notice_bar.notice
+
+    echo = next(m for m in panel.messages if m.data == '42["chat","echo","hi",{"n":1}]')
+    panel.select(echo.seq)  # a received event edits the same way
+    panel.event_input.value = "other"
+    from_page(widget, {"kind": "edit", "seq": echo.seq})
+    await wait_for(lambda: panel.event_input.value == "chat", what="the event's name")
+    assert panel.emit_bar.text.value == '"echo", "hi", {"n": 1}'
+
+    joined = next(m for m in panel.messages if m.direction == "received" and m.data.startswith("40"))
+    panel.select(joined.seq)  # not an event: said in a line, nothing sent
+    before = len(panel.messages)
+    from_page(widget, {"kind": "resend", "seq": joined.seq})
+    await wait_for(lambda: "is not an event" in panel.notice_bar.notice, what="the reason")
+    assert [m.data for m in panel.messages[before:] if m.direction == "sent" and m.data != "3"] == []

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
+import traitlets
 
 from wsecho_widget._util.loop import Debouncer, in_loop
 from wsecho_widget.model.message import Message
@@ -36,6 +37,12 @@ class PanelBase(FeedMixin, Recorded, widgets.VBox):  # type: ignore[misc]  # ipy
     Shown with a display id (:class:`~wsecho_widget.ui.record.Recorded`): on ``close()``
     and ``freeze()`` its outputs become a static record of the conversation.
     """
+
+    relative_times = traitlets.Bool(
+        False,
+        help="True: the log's times are seconds since the first message (+1.234 s), "
+        "not the clock (the log toolbar's clock button; log=LogOptions(relative_times=True))",
+    )
 
     #: The attributes :meth:`close` closes first, in this order (each may be missing
     #: when ``__init__`` failed early: ``close()`` also runs from ``__del__``).
@@ -77,6 +84,8 @@ class PanelBase(FeedMixin, Recorded, widgets.VBox):  # type: ignore[misc]  # ipy
         rows.insert(rows.index(self.notice_bar) + 1 if self.notice_bar in rows else len(rows), self.feed_bar)
         super().__init__(children=rows, layout=widgets.Layout(width="100%"), **traits)
         self.add_class("wsecho-panel")  # a stable hook for the browser tests and users' CSS
+        # The toolbar's clock button and the trait are one setting (the button starts as log= says).
+        traitlets.link((self.log_panel.toolbar.times_button, "value"), (self, "relative_times"))
 
     def _compose(self, loop: asyncio.AbstractEventLoop) -> list[widgets.Widget]:
         """Make the subclass's own parts and return every row, top to bottom."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from wsecho_widget.decoders.core import DecodeError, Decoder, decoded_text
 from wsecho_widget.model.message import Message
-from wsecho_widget.ui.render import JSON_PRETTY_LIMIT
+from wsecho_widget.ui.render import JSON_PRETTY_LIMIT, stamp
 
 __all__ = [
     "CHUNK",
@@ -115,20 +115,24 @@ def describe(
     origin: str | None = None,
     view: str = "auto",
     decoders: Mapping[str, Decoder] | None = None,
+    since: float | None = None,
     resend: bool = True,
     edit: bool = True,
 ) -> dict[str, Any]:
     """The detail view's ``DetailMessage`` for ``message`` (its first bytes go beside it).
 
     ``origin`` is the client (a server panel) or the event (Socket.IO); ``view`` and
-    ``decoders`` are the log's Binary view and its panel's own decoders; ``resend``
+    ``decoders`` are the log's Binary view and its panel's own decoders; ``since`` a
+    timestamp the time is shown relative to (``+1.234 s · `` before the clock); ``resend``
     and ``edit`` whether the panel offers Resend and Edit (Edit only for text).
     """
     detail: dict[str, Any] = {
         "kind": "detail",
         "seq": message.seq,
         "direction": message.direction,
-        "time": clock(message.timestamp),
+        "time": clock(message.timestamp)
+        if since is None
+        else f"{stamp(message.timestamp, since).strip()} · {clock(message.timestamp)}",
         "size": message.size,
         "type": message.kind,
         "label": kind_label(message),

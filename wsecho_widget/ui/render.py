@@ -36,6 +36,7 @@ __all__ = [
     "pretty_json",
     "render_line",
     "searchable_text",
+    "stamp",
     "status_text",
     "text_filter",
 ]
@@ -68,11 +69,13 @@ _KINDS = {"image": "picture", "audio": "audio", "video": "video"}
 _MEDIA_NAMES = {"mpeg": "mp3"}
 
 
-def render_line(message: Message, *, hex_bytes: int = 32) -> str:
-    """One log line for a message: time, direction, then text or a binary summary."""
-    ts = message.timestamp
-    stamp = f"{_clock(int(ts))}.{int(ts % 1 * 1000):03d}"
-    head = f"{stamp} {_ARROW[message.direction]} "
+def render_line(message: Message, *, hex_bytes: int = 32, origin: float | None = None) -> str:
+    """One log line for a message: time, direction, then text or a binary summary.
+
+    The time is the wall clock (``12:03:04.512``), or with ``origin`` (a timestamp)
+    the seconds since it, right-aligned (`` +1.234 s``).
+    """
+    head = f"{stamp(message.timestamp, origin)} {_ARROW[message.direction]} "
     data = message.data
     if isinstance(data, str):
         # Continuation lines are indented under the text so the log stays readable.
@@ -83,6 +86,17 @@ def render_line(message: Message, *, hex_bytes: int = 32) -> str:
         return f"{head}binary {format_size(len(data))} ({_MEDIA_NAMES.get(name, name)} {_KINDS[kind]})\n"
     preview = hex_preview(data, hex_bytes) if data else "(empty)"
     return f"{head}binary {format_size(len(data))}: {preview}\n"
+
+
+def stamp(timestamp: float, origin: float | None = None) -> str:
+    """``12:03:04.512`` (local wall clock), or ``   +1.234 s`` since ``origin``."""
+    if origin is not None:
+        return f"{timestamp - origin:+.3f} s".rjust(_STAMP_WIDTH)
+    return f"{_clock(int(timestamp))}.{int(timestamp % 1 * 1000):03d}"
+
+
+#: The width of a wall-clock stamp: relative ones are right-aligned to it (up to 99,999 s).
+_STAMP_WIDTH = 12
 
 
 @functools.lru_cache(maxsize=64)
@@ -223,11 +237,14 @@ class LogFormat:
     (:mod:`wsecho_widget.decoders.core`; ``decoders`` adds a panel's own) and shows the
     result pretty-printed; a frame that does not decode keeps its one-line hex
     preview, followed by the reason. Pictures stay a ``(png picture)`` line.
+    ``origin`` (a timestamp) shows times as seconds since it (``+1.234 s``), not
+    the clock.
     """
 
     pretty_json: bool = False
     binary: BinaryView = "auto"
     hex_bytes: int = 256
+    origin: float | None = None
     decoders: Mapping[str, Decoder] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -239,11 +256,11 @@ class LogFormat:
         data = message.data
         if isinstance(data, str):
             if self.pretty_json and (pretty := pretty_json(data)) is not None:
-                return render_line(replace(message, data=pretty))
-            return render_line(message)
+                return render_line(replace(message, data=pretty), origin=self.origin)
+            return render_line(message, origin=self.origin)
+        line = render_line(message, origin=self.origin)
         if self.binary == "auto" or not data:
-            return render_line(message)
-        line = render_line(message)
+            return line
         head = line[: line.index("binary")]
         fmt = message.image_format
         if self.binary == "hex":

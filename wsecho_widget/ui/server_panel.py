@@ -12,6 +12,7 @@ session or connection tasks: the hub does the networking.
 from __future__ import annotations
 
 import asyncio
+import html
 import importlib.util
 import time
 from typing import Any
@@ -140,17 +141,11 @@ class ServerPanel(ServerAPI, PanelBase):
             text_row_extra=[self.client_selector],
             file_row_extra=[self.mode_toggle, self.disconnect_button],
         )
-        self.events = widgets.Textarea(
-            disabled=True,
-            rows=4,
-            placeholder="connections, refusals and closes show here",
-            layout=widgets.Layout(width="100%"),
-        )
+        self._make_events()
         # The chosen client's details and handshake headers (credentials masked).
         self.client_info = widgets.Textarea(
             disabled=True, rows=3, layout=widgets.Layout(width="100%", display="none")
         )
-        self.events.add_class("wsecho-events")  # stable hooks for tests and users' CSS
         self.client_info.add_class("wsecho-client-info")
         self.client_selector.observe(in_loop(loop, lambda _: self._show_client_info()), "value")
         self.mode_toggle.observe(in_loop(loop, self._toggle_changed), "value")
@@ -163,9 +158,26 @@ class ServerPanel(ServerAPI, PanelBase):
             self.send_bar,
             self.client_info,
             self.notice_bar,
-            self.events,
+            self.events_box,
             self.log_panel,
         ]
+
+    def _make_events(self) -> None:
+        # The server's events, oldest first like the log, in a bounded box of their own:
+        # column-reverse keeps the newest line in view unless the person scrolled up.
+        self.events = widgets.HTML(_events_html([]), layout=widgets.Layout(flex="0 0 auto"))
+        self.events_box = widgets.Box(
+            [self.events],
+            layout=widgets.Layout(
+                display="flex",
+                flex_flow="column-reverse",
+                max_height="6.5em",
+                overflow="auto",
+                border="1px solid var(--jp-border-color2, #e0e0e0)",
+                padding="0 6px",
+            ),
+        )
+        self.events_box.add_class("wsecho-events")  # stable hooks for tests and users' CSS
 
     # -- what the user sees -----------------------------------------------------------
 
@@ -210,8 +222,7 @@ class ServerPanel(ServerAPI, PanelBase):
         self._events_tick.start()
 
     def _show_events(self) -> None:
-        # Newest first: the box shows the top lines without scrolling.
-        self.events.value = "\n".join(reversed(self._events_text))
+        self.events.value = _events_html(self._events_text)
         self.notice_bar.notify(self._events_text[-1].partition(" ")[2] if self._events_text else "")
 
     def _show_clients(self) -> None:
@@ -312,6 +323,13 @@ class ServerPanel(ServerAPI, PanelBase):
     def __repr__(self) -> str:
         hub = getattr(self, "hub", None)
         return repr(hub).replace("<Hub", "<ServerPanel", 1) if hub is not None else "<ServerPanel>"
+
+
+def _events_html(lines: list[str]) -> str:
+    # Oldest first, as text: a peer's words (a close reason) are never markup.
+    text = "\n".join(lines) or "connections, refusals and closes show here"
+    attributes = 'class="wsecho-events-text" role="log" tabindex="0" aria-label="Server events"'
+    return f"<pre {attributes}>{html.escape(text)}</pre>"
 
 
 def _with_client(view: LogFormat, message: Message) -> str:

@@ -20,6 +20,7 @@ import ipywidgets as widgets
 from wsecho_widget._util.tasks import keep_task
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_size
 from wsecho_widget.protocols.socketio.client import Event, SocketIOClient
+from wsecho_widget.protocols.socketio.protocol import Packet, PacketType, ProtocolError, parse_text
 from wsecho_widget.protocols.socketio.render import is_heartbeat, socketio_event, socketio_text
 from wsecho_widget.ui._protocol_panel import ProtocolPanel
 from wsecho_widget.ui.controls import LogOptions, SendBar
@@ -190,6 +191,31 @@ class SocketIOPanel(ProtocolPanel):
         self._notify(f"emitted {event!r} with {names} as a binary attachment")
         return True
 
+    # -- the detail view's Resend and Edit ---------------------------------------------
+
+    def _event(self, message: Message) -> tuple[str, list[Any]] | None:
+        found = event_of(message, self.client.namespace)
+        if found is None:
+            self._notify(
+                f"message #{message.seq} is not an event of {self.client.namespace} without "
+                "attachments: only those are emitted again or edited"
+            )
+        return found
+
+    def _resend(self, message: Message) -> None:
+        # The same event, the same arguments, emitted through the client (a new packet:
+        # never the old frame, whose ack id or attachments belong to the old exchange).
+        found = self._event(message)
+        if found is not None and self._guard(lambda: self.client.emit(found[0], *found[1])):
+            self._notify(f"emitted {found[0]!r} again (message #{message.seq})")
+
+    def _edit(self, message: Message) -> None:
+        # The event's name and its arguments as the emit bar reads them, to change and emit.
+        found = self._event(message)
+        if found is not None:
+            self.event_input.value = found[0]
+            self.emit_bar.text.value = ", ".join(json.dumps(a, ensure_ascii=False) for a in found[1])
+
     # -- what the panel shows --------------------------------------------------------
 
     def _keep(self, message: Message) -> bool:
@@ -206,6 +232,24 @@ class SocketIOPanel(ProtocolPanel):
 
     def __repr__(self) -> str:
         return f"<SocketIOPanel {self._where()} {self.client.status}>"
+
+
+def event_of(message: Message, namespace: str) -> tuple[str, list[Any]] | None:
+    """``(event, args)`` of an event frame of ``namespace`` that has no binary
+    attachments (their bytes are other frames), sent or received; else None."""
+    data = message.data
+    if not isinstance(data, str) or not data.startswith("42"):
+        return None
+    try:
+        item, attachments = parse_text(data, from_server=message.direction == "received")
+    except ProtocolError:
+        return None
+    if not isinstance(item, Packet) or item.type != PacketType.EVENT or attachments:
+        return None
+    if item.namespace != namespace or not isinstance(item.data, list) or not item.data:
+        return None
+    name, *args = item.data
+    return (name, args) if isinstance(name, str) else None
 
 
 def _short(value: Any) -> str:

@@ -7,6 +7,7 @@ import time
 
 from tests.helpers import make_png, page, wait_for
 from tests.panel_helpers import Counting, log
+from tests.ui.controls.test_detail import Sent
 from wsecho_widget import WebSocketPanel
 from wsecho_widget.model.message import History, Message, format_size
 from wsecho_widget.ui.controls import LogOptions, LogPanel
@@ -232,3 +233,50 @@ async def test_a_second_panel_can_add_a_column() -> None:
         assert shown.startswith("client-7 ") and "← {\n" in shown and '  "a": 1\n' in shown
     finally:
         panel.close()
+
+
+async def test_times_relative_to_the_first_message_since_clear_in_lines_and_detail() -> None:
+    history = History(100)
+    history.extend([Message("received", "one", 1000.0), Message("sent", "two", 1001.234)])
+    panel = LogPanel(asyncio.get_running_loop(), history, LogOptions(interval=0.01, relative_times=True))
+    sent = Sent(panel.detail.widget)
+    try:
+        assert panel.toolbar.times_button.value  # the option presses the clock button
+        panel.add(list(history))
+        await wait_for(lambda: "two" in page(panel.output).text(), what="the render")
+        assert page(panel.output).text() == "    +0.000 s ← one\n    +1.234 s → two\n"
+        panel.select(history[1].seq)
+        assert sent.messages[-1][0]["time"].startswith("+1.234 s · ")  # the detail says it too
+
+        panel.toolbar.times_button.value = False  # the clock again, the detail follows
+        assert (
+            page(panel.output)
+            .text()
+            .startswith(time.strftime("%H:%M:%S", time.localtime(1000)) + ".000 ← one")
+        )
+        assert not sent.messages[-1][0]["time"].startswith("+")
+
+        panel.toolbar.times_button.value = True
+        panel.clear()  # times count from the first message after Clear
+        new = [Message("received", "three", 1010.5), Message("received", "four", 1011.0)]
+        history.extend(new)
+        panel.add(new)
+        await wait_for(lambda: "four" in page(panel.output).text(), what="the render")
+        assert page(panel.output).text() == "    +0.000 s ← three\n    +0.500 s ← four\n"
+    finally:
+        panel.close()
+
+
+async def test_the_panel_trait_and_the_clock_button_are_one_setting(panel: WebSocketPanel) -> None:
+    button = panel.log_panel.toolbar.times_button
+    assert not panel.relative_times and not button.value
+    panel.relative_times = True
+    assert button.value
+    panel.send("hello")
+    await panel.receive(timeout=5)
+    await wait_for(lambda: "← hello" in log(panel), what="the echo")
+    assert log(panel).startswith("    +0.000 s → hello\n")
+    button.value = False
+    assert not panel.relative_times
+    assert not log(panel).startswith(" ")
+    assert WebSocketPanel.relative_times.help  # the trait says what it is

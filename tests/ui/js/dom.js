@@ -7,6 +7,7 @@ import { JSDOM, VirtualConsole } from "jsdom";
 const GLOBALS = [
   "window", "document", "Node", "Text", "Element", "HTMLElement", "HTMLMediaElement",
   "HTMLCanvasElement", "HTMLInputElement", "HTMLTextAreaElement", "Range", "KeyboardEvent", "MouseEvent", "Event",
+  "MutationObserver",
 ];
 
 export function installDom() {

@@ -88,3 +88,28 @@ test("clear lets go of every medium", () => {
   assert.equal(entry.url, null);
   assert.equal(root.childNodes.length, 0);
 });
+
+test("each line's head (time and arrow) is a Range in its direction's highlight, kept right by trims", () => {
+  // jsdom has Range but not the Custom Highlight API's registry: a Set is what it is.
+  globalThis.Highlight = class extends Set {};
+  const had = globalThis.CSS;
+  globalThis.CSS = { highlights: new Map() };
+  try {
+    const sent = (seq) => ({ seq, text: `12:00:00.00${seq} → out ${seq}\n` });
+    const got = (seq) => ({ seq, text: `c1   12:00:00.00${seq} ← in ${seq}\nsecond line\n` });
+    list.append([sent(1), got(2), sent(3), wav(4)], [bytes()], new Map());
+    const heads = (name) => [...CSS.highlights.get(name)].map((range) => range.toString()).sort();
+    assert.deepEqual(heads("wsecho-sent"), ["12:00:00.001 →", "12:00:00.003 →"]);
+    assert.deepEqual(heads("wsecho-received"), ["c1   12:00:00.002 ←"]);
+    list.trim(1); // the shared node loses its start: the kept heads move with their text
+    assert.deepEqual(heads("wsecho-sent"), ["12:00:00.003 →"]);
+    assert.deepEqual(heads("wsecho-received"), ["c1   12:00:00.002 ←"]);
+    list.update({ kind: "update", drop: [[4, "not a head\n"]] }, []);
+    assert.deepEqual(heads("wsecho-received"), ["c1   12:00:00.002 ←"]); // no arrow: no head
+    list.clear();
+    assert.equal(CSS.highlights.get("wsecho-sent").size + CSS.highlights.get("wsecho-received").size, 0);
+  } finally {
+    delete globalThis.Highlight;
+    globalThis.CSS = had;
+  }
+});

@@ -91,3 +91,16 @@ test("the keys the log handles stay its own, not the notebook's shortcuts", () =
   key("x"); // not the log's: it goes on
   assert.equal(reached, 1);
 });
+
+test("once the person drags the log's corner, the default height cap goes", async () => {
+  const box = page.el.closest(".wsecho-log");
+  box.style.maxHeight = "60vh"; // the panel's default
+  sync(1);
+  box.style.overflow = "auto"; // another style change: the cap stays
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(box.style.maxHeight, "60vh");
+  box.style.height = "900px"; // what CSS resize sets while dragging
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(box.style.maxHeight, "none");
+  page.dispose();
+});

@@ -7,6 +7,7 @@ settings as flat keywords (``log_limit=``, ``image_limit=``, ...), which
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, fields
 from typing import Any
@@ -24,7 +25,13 @@ _KEYWORDS = {
     "max_picture_side": "max_picture_side",
     "max_picture_pixels": "max_picture_pixels",
     "live": "live",
+    "relative_times": "relative_times",
+    "log_height": "height",
 }
+
+
+# A CSS length or a min()/max()/calc() of lengths: nothing that could end the declaration.
+_LENGTH = re.compile(r"[\w.%+\-*/(), ]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,11 @@ class LogOptions:
     ``interval`` seconds (``render_interval=``); a picture whose header declares
     more than ``max_picture_side`` pixels on a side or ``max_picture_pixels`` in all
     is not sent to the page; ``live`` shows received pictures as one picture
-    updated in place.
+    updated in place; ``relative_times`` shows times as seconds since the first
+    message (``+1.234 s``) instead of the clock (the toolbar's clock button).
+    ``height`` is the log's most height (a CSS length, ``log_height=``): by default
+    60% of the window's, at most 640 px (what a render costs the page grows with the
+    area shown); a person can drag the log's corner to change it.
     """
 
     limit: int = 200
@@ -45,10 +56,16 @@ class LogOptions:
     max_picture_side: int = DEFAULT_MAX_SIDE
     max_picture_pixels: int = DEFAULT_MAX_PIXELS
     live: bool = False
+    relative_times: bool = False
+    height: str = "min(60vh, 640px)"
 
     def __post_init__(self) -> None:
         if self.limit < 1 or self.image_limit < 0 or self.interval < 0:
             raise ValueError("log_limit must be >= 1, image_limit and render_interval >= 0")
+        if not isinstance(self.height, str) or not _LENGTH.fullmatch(self.height):
+            raise ValueError(
+                f"log_height must be a CSS length such as '60vh' or '480px', not {self.height!r}"
+            )
 
     @classmethod
     def take(cls, options: dict[str, Any], log: LogOptions | None = None) -> LogOptions:

@@ -51,7 +51,8 @@ class MessageDetail:
     """The selected message (:attr:`message`) in a :class:`DetailWidget`.
 
     ``origin(message)`` names its client or event; ``view()`` gives the log's Binary
-    view and decoders for the decoded pane. ``on_resend(message)``, ``on_edit(message)``
+    view and decoders for the decoded pane; ``since()`` the timestamp its time is
+    shown relative to (None: the clock). ``on_resend(message)``, ``on_edit(message)``
     and ``on_close()`` run in ``loop``'s thread when the person asks.
     """
 
@@ -61,10 +62,12 @@ class MessageDetail:
         *,
         origin: Callable[[Message], str | None],
         view: ViewOf,
+        since: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.loop = loop
         self.origin = origin
         self.view = view
+        self.since = since
         self.on_resend: Callable[[Message], None] | None = None
         self.on_edit: Callable[[Message], None] | None = None
         self.on_close: Callable[[], None] | None = None
@@ -92,6 +95,7 @@ class MessageDetail:
             origin=self.origin(message),
             view=name,
             decoders=decoders,
+            since=self.since(),
             resend=self.on_resend is not None,
             edit=self.on_edit is not None,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 
 import ipywidgets as widgets
@@ -39,6 +40,9 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     A click or an arrow key on a line selects its message: :attr:`detail` shows it
     whole below the log. ``origin(message)`` names its client or event there (by
     default the server panel's client id).
+
+    Times are the clock's, or (the toolbar's clock button, ``relative_times``) seconds
+    since the first message kept since the last Clear, in the lines and the detail.
     """
 
     def __init__(
@@ -65,13 +69,20 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self._cleared_seq = 0
         # Messages since the last Clear, and those of them the filter keeps ("12 of 3,402").
         self._total = self._matched = 0
+        # The time relative times count from (None: no message since the last Clear yet).
+        self._origin: float | None = None
         self.toolbar = LogToolbar(
-            loop, on_view=self._view, on_pause=self._pause, on_live=self._live, live=live
+            loop,
+            on_view=self._view,
+            on_pause=self._pause,
+            on_live=self._live,
+            live=live,
+            relative=options.relative_times,
         )
+        self._relative = self.toolbar.relative
         self._make_views(loop, limit, interval, limits)
         self._make_detail(loop, origin)
-        if render is not None:
-            self.log_view.render = partial(render, self.toolbar.format)
+        self._use_format(self.toolbar.format)
         # Messages that are not rendered trigger no flush: follow them at the log's pace.
         self._unrendered = Debouncer(loop, interval, self._changed)
         parts = [
@@ -100,6 +111,9 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         )
         # The log's widget sits in a column-reverse scroll box: a browser keeps such
         # a box scrolled to its end, so the newest entry stays in view as it grows.
+        # It takes most of the window's height (the page's cost stays bounded by
+        # log_limit and image_limit, and pictures out of view are not drawn); its
+        # corner can be dragged (logwidget.css, logwidget.js).
         self.output = self.log_view.widget
         self.log_box = widgets.Box(
             [self.output],
@@ -107,7 +121,7 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
                 display="flex",
                 flex_flow="column-reverse",
                 border="1px solid var(--jp-border-color2, #e0e0e0)",
-                max_height="360px",
+                max_height=self.options.height,
                 overflow="auto",
                 padding="2px 6px",
             ),
@@ -123,6 +137,7 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             loop,
             origin=origin if origin is not None else (lambda message: message.client),
             view=lambda: (self.toolbar.format.binary, self.toolbar.decoders),
+            since=lambda: self.origin if self._relative else None,
         )
         self.detail.on_close = self._unselect
         self.log_view.widget.on_select = in_loop(loop, self._picked)
@@ -141,6 +156,15 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     def live(self) -> bool:
         """True while received pictures are shown in the live view, not in the log."""
         return self.live_view.enabled
+
+    @property
+    def origin(self) -> float | None:
+        """The timestamp relative times count from: the first message kept since the
+        last Clear (None: there is none)."""
+        if self._origin is None:
+            cleared = self._cleared_seq
+            self._origin = next((m.timestamp for m in self.history if m.seq > cleared), None)
+        return self._origin
 
     @property
     def selected(self) -> Message | None:
@@ -195,6 +219,8 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
     def add(self, messages: Sequence[Message]) -> None:
         """Show a batch of new messages (at the log's pace), unless paused or filtered out."""
         self.live_view.offer(messages)
+        if self._origin is None and messages and self._relative:
+            self._use_format(self.toolbar.format)  # the first message: times count from it
         keep = self._filter
         shown = messages if keep is None else [m for m in messages if keep(m)]
         size = len(self.history)
@@ -214,6 +240,7 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         only what came after)."""
         if len(self.history):
             self._cleared_seq = self.history[-1].seq
+        self._origin = None
         self.log_view.clear()
         self.paused_new = 0
         self._total = self._matched = 0
@@ -243,11 +270,21 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
                     self._matched += 1
                     yield message
 
-    def _view(self, view: LogFormat, keep: MessageFilter | None) -> None:
+    def _use_format(self, view: LogFormat) -> None:
+        # How lines read from now on: the toolbar's view, its times relative or not.
+        if self.toolbar.relative:
+            view = replace(view, origin=self.origin)
         custom = self._custom_render
         self.log_view.render = view.render if custom is None else partial(custom, view)
+
+    def _view(self, view: LogFormat, keep: MessageFilter | None) -> None:
+        self._use_format(view)
         self.log_view.show_pictures = view.show_pictures
         self._filter = keep
+        if self._relative != self.toolbar.relative:
+            self._relative = self.toolbar.relative
+            if self.detail.message is not None:
+                self.detail.show(self.detail.message)  # its time as the lines now say it
         # Re-render from the kept history, in one update of the Output.
         self.log_view.refresh(self._visible())
         self.paused_new = 0

@@ -1,4 +1,4 @@
-"""The log's toolbar: filter (text or /regex/, direction, kind), JSON, binary view, pause, clear.
+"""The log's toolbar: filter (text or /regex/, direction, kind), JSON, binary view, times, pause, clear.
 
 It turns its widgets' values into a :class:`~wsecho_widget.ui.render.LogFormat` and a
 filter and says when they change. Must not import the session, the connection,
@@ -27,6 +27,7 @@ __all__ = ["FILTER_DELAY", "LogToolbar"]
 
 _DIRECTIONS = [("all directions", "all"), ("→ sent", "sent"), ("← received", "received")]
 _KINDS = [("all kinds", "all"), ("text", "text"), ("binary", "binary"), ("pictures", "pictures")]
+_TIMES_TIP = "Times: seconds since the first message (+1.234 s) instead of the clock (12:03:04.512)"
 _PAUSE_TIP = "Pause: hold the log still to scroll back and read (messages are still recorded)"
 _RESUME_TIP = "Resume: show what came in while paused and follow the log again"
 _BINARY_TIP = (
@@ -39,17 +40,18 @@ FILTER_DELAY = 0.1
 
 
 class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no types
-    """``[Filter, direction, kind, JSON, Binary view, Live, Pause, Clear]`` for a log, in one row.
+    """``[Filter, direction, kind, JSON, Binary view, Live, Times, Pause, Clear]`` for a log, in one row.
 
     The filter takes text (case-insensitive) or ``/regex/flags``; a bad expression
     shows one line in :attr:`filter_error` and leaves the log as it was. The kind
     offers "notices" when ``notice`` says which messages are a protocol's notices.
     The Binary view offers the built-in views, the decoders registered with
     :func:`wsecho_widget.decoders.register` when the toolbar was made, and those
-    added with :meth:`add_decoder`.
+    added with :meth:`add_decoder`. Times (a clock icon) shows times relative to the
+    first message instead of the clock (``relative`` starts it pressed).
 
-    ``on_view(format, keep)`` runs when the view changes: at once for the menus and
-    JSON, once typing in the filter pauses for ``filter_delay``. ``on_pause(paused)``
+    ``on_view(format, keep)`` runs when the view changes: at once for the menus,
+    JSON and Times, once typing in the filter pauses for ``filter_delay``. ``on_pause(paused)``
     runs when Pause or Resume is pressed, ``on_live(live)`` when Live is, and Clear's
     clicks go to whoever ``clear_button.on_click`` names. All run in ``loop``'s thread.
     """
@@ -62,6 +64,7 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
         on_pause: Callable[[bool], None],
         on_live: Callable[[bool], None] | None = None,
         live: bool = False,
+        relative: bool = False,
         filter_delay: float = FILTER_DELAY,
         notice: MessageFilter | None = None,
     ) -> None:
@@ -72,12 +75,40 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
         #: This toolbar's own decoders (added with add_decoder), by name.
         self.decoders: dict[str, Decoder] = {}
         self._make_filters(notice is not None)
+        self._make_buttons(live, relative)
+        if on_live is not None:
+            self.live_button.observe(in_loop(loop, lambda change: on_live(bool(change["new"]))), "value")
+        # Every keystroke arrives: render once the typing pauses.
+        self.filter_text.observe(in_loop(loop, lambda _: self._typing.restart()), "value")
+        for menu in (self.json_button, self.times_button, self.direction, self.kind):
+            menu.observe(in_loop(loop, lambda _: self.apply()), "value")
+        self._quiet = False
+        self.binary_view.observe(in_loop(loop, self._on_binary_view), "value")
+        self.pause_button.observe(in_loop(loop, self._on_pause), "value")
+        parts = [
+            self.filter_text,
+            self.direction,
+            self.kind,
+            self.json_button,
+            self.binary_view,
+            self.live_button,
+            self.times_button,
+            self.pause_button,
+            self.clear_button,
+        ]
+        # One row at 720 px; it wraps rather than cut a control off when narrower.
+        super().__init__(parts, layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        self.add_class("wsecho-log-toolbar")
+
+    def _make_buttons(self, live: bool, relative: bool) -> None:
         self.json_button = _toggle(
             "JSON", "code", "Show text frames that are JSON objects or arrays pretty-printed"
         )
         self.binary_view = _menu("Binary", list(binary_views()), _BINARY_TIP)
         self.binary_view.value = "auto"
         self.binary_view.style.description_width = "initial"  # "Binary" is shown: "hex" alone is not clear
+        self.times_button = _toggle("", "clock-o", _TIMES_TIP)
+        self.times_button.value = relative
         self.pause_button = _toggle("", "pause", _PAUSE_TIP)
         self.clear_button = widgets.Button(
             icon="trash",
@@ -90,28 +121,6 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
             "Watch received pictures as one picture updated in place (a camera-like stream)",
         )
         self.live_button.value = live
-        if on_live is not None:
-            self.live_button.observe(in_loop(loop, lambda change: on_live(bool(change["new"]))), "value")
-        # Every keystroke arrives: render once the typing pauses.
-        self.filter_text.observe(in_loop(loop, lambda _: self._typing.restart()), "value")
-        for menu in (self.json_button, self.direction, self.kind):
-            menu.observe(in_loop(loop, lambda _: self.apply()), "value")
-        self._quiet = False
-        self.binary_view.observe(in_loop(loop, self._on_binary_view), "value")
-        self.pause_button.observe(in_loop(loop, self._on_pause), "value")
-        parts = [
-            self.filter_text,
-            self.direction,
-            self.kind,
-            self.json_button,
-            self.binary_view,
-            self.live_button,
-            self.pause_button,
-            self.clear_button,
-        ]
-        # One row at 720 px; it wraps rather than cut a control off when narrower.
-        super().__init__(parts, layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
-        self.add_class("wsecho-log-toolbar")
 
     def _make_filters(self, notices: bool) -> None:
         self.filter_text = widgets.Text(
@@ -170,6 +179,11 @@ class LogToolbar(widgets.HBox):  # type: ignore[misc]  # ipywidgets ships no typ
         Raises :class:`~wsecho_widget.ui.render.FilterError` for a bad regular expression.
         """
         return message_filter(self.filter_text.value, self.direction.value, self.kind.value, self.notice)
+
+    @property
+    def relative(self) -> bool:
+        """True while times are shown relative to the first message."""
+        return bool(self.times_button.value)
 
     @property
     def paused(self) -> bool:

@@ -5,6 +5,7 @@
 // one node to lay out and one to remove, not 200 of each. An entry with a medium has
 // a node of its own (its text changes when the medium leaves).
 
+import { dropHead, headRange } from "./heads.js";
 import { mediaElement, releaseMedia, stillPicture } from "./media.js";
 
 /** @typedef {import("./protocol.js").Item} Item */
@@ -26,6 +27,7 @@ export class EntryList {
 
   /** @param {Entry} entry */
   release(entry) {
+    dropHead(entry);
     releaseMedia(entry, (frame) => this.viewport.unwatch(frame));
   }
 
@@ -66,7 +68,13 @@ export class EntryList {
     const pre = this.textBlock();
     const text = document.createTextNode(run.map((item) => item.text).join(""));
     pre.appendChild(text);
-    for (const item of run) this.entries.push(newEntry(item.seq, text, item.text.length, pre));
+    let start = 0;
+    for (const item of run) {
+      const entry = newEntry(item.seq, text, item.text.length, pre);
+      entry.head = headRange(text, start, item.text);
+      start += item.text.length;
+      this.entries.push(entry);
+    }
   }
 
   /**
@@ -79,6 +87,7 @@ export class EntryList {
     const text = document.createTextNode(item.text);
     pre.appendChild(text);
     const entry = newEntry(item.seq, text, -1, pre);
+    entry.head = headRange(text, 0, item.text);
     const kept = item.keep ? reuse.get(item.seq) : undefined;
     if (kept !== undefined) {
       entry.media = kept.media;
@@ -137,6 +146,7 @@ export class EntryList {
         if (text !== undefined && entry.length < 0) {
           this.release(entry);
           entry.text.data = text;
+          entry.head = headRange(entry.text, 0, text);
         }
       }
     }
@@ -216,5 +226,5 @@ export class EntryList {
  * @returns {Entry}
  */
 function newEntry(seq, text, length, pre) {
-  return { seq, text, length, pre, media: null, canvas: null, url: null };
+  return { seq, text, length, pre, media: null, canvas: null, url: null, head: null };
 }

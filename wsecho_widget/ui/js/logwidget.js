@@ -35,6 +35,8 @@ export class LogPage {
     this.selection = new Selection(this.list, this.root, box);
     this.token = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
     this.synced = false;
+    /** @type {MutationObserver|null} */
+    this.heightWatch = null;
     this.onMessage = this.onMessage.bind(this);
     this.onClick = this.onClick.bind(this);
     this.onKey = this.onKey.bind(this);
@@ -58,7 +60,10 @@ export class LogPage {
       // A log shown afresh starts at its newest entry: the end of the panel's
       // column-reverse scroll box is scrollTop 0.
       const box = this.el.closest(".wsecho-log");
-      if (box !== null) box.scrollTop = 0;
+      if (box instanceof HTMLElement) {
+        box.scrollTop = 0;
+        this.heightWatch ??= freeHeight(box);
+      }
     } else if (msg.kind === "update" && this.synced) {
       this.list.update(msg, buffers);
     } else if (msg.kind === "selected") {
@@ -108,8 +113,22 @@ export class LogPage {
     this.selection.dispose();
     this.list.clear();
     this.viewport.disconnect();
+    this.heightWatch?.disconnect();
     this.root.remove();
   }
+}
+
+/**
+ * Once the person drags the log's corner (CSS resize sets its height), the height is
+ * theirs: the panel's default cap (its max-height) goes.
+ * @param {HTMLElement} box
+ */
+export function freeHeight(box) {
+  const watch = new MutationObserver(() => {
+    if (box.style.height !== "" && box.style.maxHeight !== "none") box.style.maxHeight = "none";
+  });
+  watch.observe(box, { attributes: true, attributeFilter: ["style"] });
+  return watch;
 }
 
 /** @param {{model: Model, el: HTMLElement}} view */

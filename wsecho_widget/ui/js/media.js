@@ -13,6 +13,7 @@
  * @property {HTMLElement|null} media
  * @property {HTMLCanvasElement|null} canvas
  * @property {string|null} url
+ * @property {Range|null} head its time and arrow in the direction's colour (heads.js)
  */
 
 /**

@@ -6,18 +6,14 @@
 /** @typedef {import("./entries.js").EntryList} EntryList */
 /** @typedef {import("./media.js").Entry} Entry */
 
+import { sharedHighlight } from "./heads.js";
+
 const HIGHLIGHT = "wsecho-selected";
 
-/** Every log view on the page adds its one range to the same named highlight. */
-function sharedHighlight() {
-  const registry = typeof CSS !== "undefined" ? /** @type {any} */ (CSS).highlights : undefined;
-  if (registry === undefined || typeof Highlight === "undefined") return null;
-  let highlight = registry.get(HIGHLIGHT);
-  if (highlight === undefined) {
-    highlight = new Highlight();
-    registry.set(HIGHLIGHT, highlight);
-  }
-  return /** @type {Set<Range>} */ (highlight);
+/** Every log view on the page adds its one range to the same named highlight, drawn
+ * over the direction colours (heads.js). */
+function selectedHighlight() {
+  return sharedHighlight(HIGHLIGHT, 1);
 }
 
 export class Selection {
@@ -47,7 +43,7 @@ export class Selection {
 
   /** Draws the selection again (after the entries changed). */
   paint() {
-    const highlight = sharedHighlight();
+    const highlight = selectedHighlight();
     if (this.range !== null) highlight?.delete(this.range);
     this.range = null;
     this.root.querySelector(".wsecho-selected-media")?.classList.remove("wsecho-selected-media");
@@ -105,7 +101,7 @@ export class Selection {
   }
 
   dispose() {
-    if (this.range !== null) sharedHighlight()?.delete(this.range);
+    if (this.range !== null) selectedHighlight()?.delete(this.range);
     this.range = null;
   }
 }
