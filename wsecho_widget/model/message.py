@@ -248,7 +248,7 @@ class History(Sequence[Message]):
         return item  # type: ignore[return-value]
 
     def _made(self) -> deque[Message]:
-        # Every row made into its Message, in place (a read of everything).
+        # Every row made into its Message (a read of everything); made ones stay as they are.
         if self._rows:
             made = (Message(*item) if type(item) is tuple else item for item in self._messages)
             self._messages = deque(made, maxlen=self._messages.maxlen)
