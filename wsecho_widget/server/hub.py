@@ -18,7 +18,7 @@ import itertools
 import math
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from ssl import SSLContext
 from typing import Any, Literal
 
@@ -28,7 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from wsecho_widget._util.options import check_options, keyword_names
 from wsecho_widget._util.tasks import keep_task, quiet_future, require_loop
 from wsecho_widget.model.match import Match, matcher
-from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Direction, History, Message, Row
 from wsecho_widget.net.errors import ChannelError, check_close_code
 from wsecho_widget.net.inbox import Inbox
 from wsecho_widget.server.addresses import connect_urls, local_url
@@ -45,6 +45,8 @@ Mode = Literal["echo", "manual"]
 
 #: ``Message.client`` of a frame sent to every connected client.
 BROADCAST = "*"
+
+Made = Callable[[Message | Row], Message]
 
 #: How many notices the hub keeps (the panel's log shows them as they come).
 NOTICE_LIMIT = 1000
@@ -102,7 +104,7 @@ class Hub(CallbackMethods):
         self._ids = itertools.count(1)
         self._issued = 0
         self._door = Doorman(self.gate, lambda: len(self._clients), self.notice, self._dropped)
-        self._inbox: Inbox[Message] = Inbox(self.loop, history_limit)
+        self._inbox: Inbox[Message | Row] = Inbox(self.loop, history_limit)
         self._server: Server | None = None
         self._closing = False
         self.ready: asyncio.Future[None] = quiet_future(self.loop)
@@ -143,9 +145,18 @@ class Hub(CallbackMethods):
         self.callbacks.notice(item)
         return item
 
-    def _record(self, message: Message) -> None:
+    def _record(
+        self, direction: Direction, data: str | bytes, now: float, client: str | None
+    ) -> Message | Row:
+        # Nobody told of each message: a row the collector stops tracking (a Message
+        # is made of it when read), not 2 Messages per echo for it to walk.
+        callbacks = self.callbacks
+        if not callbacks.watched:
+            return self.messages.record(direction, data, now, client)
+        message = Message(direction, data, now, client=client)
         self.messages.append(message)
-        self.callbacks.record(message)
+        callbacks.record(message)
+        return message
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
         return keep_task(self.loop, self.tasks, coro, self._task_failed)
@@ -219,13 +230,14 @@ class Hub(CallbackMethods):
         self.callbacks.client(client)
 
     def _received(self, client: Client, data: str | bytes) -> None:
-        message = Message("received", data, time.time(), client=client.id)
+        now = time.time()
         client.received += 1
-        self._record(message)
-        self._inbox.put(message)
+        item = self._record("received", data, now, client.id)
+        self._inbox.put(item)
         if self.mode == "echo":
-            self._write([client], data, client.id)
-        self.callbacks.fire("message", message, client.id)
+            self._write((client,), data, client.id, now)
+        if type(item) is Message:  # a row: no one to tell
+            self.callbacks.fire("message", item, client.id)
 
     # -- sending ---------------------------------------------------------------------
 
@@ -247,10 +259,10 @@ class Hub(CallbackMethods):
         if not isinstance(data, str):
             data = bytes(data)
         if to is None:
-            return self._write(list(self._clients.values()), data, BROADCAST)
-        return self._write(resolve(self._clients, self._issued, to), data, None)
+            return self._write(list(self._clients.values()), data, BROADCAST, time.time())
+        return self._write(resolve(self._clients, self._issued, to), data, None, time.time())
 
-    def _write(self, clients: list[Client], data: str | bytes, label: str | None) -> int:
+    def _write(self, clients: Sequence[Client], data: str | bytes, label: str | None, now: float) -> int:
         # The hot path of a broadcast: encode once, write to each transport.
         text = isinstance(data, str)
         try:
@@ -258,17 +270,16 @@ class Hub(CallbackMethods):
         except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
             raise ValueError(f"not sent: the text is not valid Unicode (at position {exc.start})") from None
         wire = server_frame(payload, text)
-        now = time.time()
         sent = 0
         for client in clients:
             if client.write(payload, text, wire):
                 sent += 1
                 if label is None:
-                    self._record(Message("sent", data, now, client=client.id))
+                    self._record("sent", data, now, client.id)
             elif client.dropped_because is not None:
                 self._dropped(client)
         if label is not None and sent:
-            self._record(Message("sent", data, now, client=label))
+            self._record("sent", data, now, label)
         return sent
 
     def _dropped(self, client: Client) -> None:
@@ -282,12 +293,12 @@ class Hub(CallbackMethods):
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The oldest unread message; TimeoutError after ``timeout`` s, ChannelError once closed."""
-        return await self._inbox.receive(timeout)
+        return self.messages.message(await self._inbox.receive(timeout))
 
     async def expect(self, match: Match, within: float | None = 2.0, client: str | None = None) -> Message:
         """The first unread message ``match`` matches, from ``client`` (an id) or any (see ServerAPI)."""
-        test = matcher(match)
-        return await self._inbox.expect(match, lambda m: client in (None, m.client) and test(m), within)
+        made = self.messages.message
+        return made(await self._inbox.expect(match, _wanted(match, client, made), within, made))
 
     # -- closing ---------------------------------------------------------------------
 
@@ -358,6 +369,17 @@ async def _watch_stalls(hub: Hub, every: float, timeout: float | None) -> None:
             why = f"took nothing of the {client.waiting:,} bytes waiting for it in {checks * every:g} s"
             client.drop(1008, "not reading", why)
             hub._dropped(client)
+
+
+def _wanted(match: Match, client: str | None, made: Made) -> Callable[[Message | Row], bool]:
+    # expect()'s test of a kept item (a Message, or a row made into one when tested).
+    test = matcher(match)
+
+    def wanted(item: Message | Row) -> bool:
+        message = made(item)
+        return client in (None, message.client) and test(message)
+
+    return wanted
 
 
 def _abandon(hub: Hub) -> None:
