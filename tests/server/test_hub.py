@@ -394,7 +394,7 @@ async def test_expect_takes_one_clients_match_and_leaves_the_rest_in_order(hub: 
         assert [(await hub.receive(1)).data for _ in range(2)] == ["ready", "done"]  # a's, then b's
         with pytest.raises(ExpectationFailed, match=r"expected text 'nope' within 0\.05 s; the last 3 seen"):
             await hub.expect("nope", within=0.05)
-        assert hub._inbox.waiters == 0
+        assert hub._records.inbox.waiters == 0
 
 
 async def test_unwatched_frames_are_rows_the_collector_skips_and_read_as_one_message_each() -> None:

@@ -7,7 +7,7 @@ not, sends to one, some or all clients, and says what happens as one-line
 :class:`Notice` records: connections, refused handshakes, closes and callback
 failures, never a traceback. Handshake rules: :mod:`.gate`; a client and its send
 queue: :mod:`.peers`; who is let in: :mod:`.door`; notices and callbacks: :mod:`.events`;
-the inbox: ``net.inbox``. No widgets: the panel observes the hub through ``subscribe()``.
+the history and the inbox: :mod:`._records`. No widgets: the panel observes the hub through ``subscribe()``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import itertools
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from ssl import SSLContext
 from typing import Any, Literal
 
@@ -27,10 +27,10 @@ from websockets.exceptions import ConnectionClosed
 
 from wsecho_widget._util.options import check_options, keyword_names
 from wsecho_widget._util.tasks import keep_task, quiet_future, require_loop
-from wsecho_widget.model.match import Match, matcher
-from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Direction, History, Message, Row
+from wsecho_widget.model.match import Match
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
 from wsecho_widget.net.errors import ChannelError, check_close_code
-from wsecho_widget.net.inbox import Inbox
+from wsecho_widget.server._records import Records
 from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
 from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice
@@ -45,8 +45,6 @@ Mode = Literal["echo", "manual"]
 
 #: ``Message.client`` of a frame sent to every connected client.
 BROADCAST = "*"
-
-Made = Callable[[Message | Row], Message]
 
 #: How many notices the hub keeps (the panel's log shows them as they come).
 NOTICE_LIMIT = 1000
@@ -93,7 +91,6 @@ class Hub(CallbackMethods):
         self.send_queue = send_queue
         self.options: dict[str, Any] = {**HUB_OPTIONS, **options}
         self.options.update(max_size=max_size, subprotocols=subprotocols, ssl=ssl)
-        self.messages = History(history_limit)
         self.notices: deque[Notice] = deque(maxlen=NOTICE_LIMIT)
         self.status: HubStatus = "starting"
         self.detail = ""
@@ -104,7 +101,9 @@ class Hub(CallbackMethods):
         self._ids = itertools.count(1)
         self._issued = 0
         self._door = Doorman(self.gate, lambda: len(self._clients), self.notice, self._dropped)
-        self._inbox: Inbox[Message | Row] = Inbox(self.loop, history_limit)
+        self._records = Records(self.loop, history_limit, self.callbacks)
+        #: Every frame sent or received, oldest first, bounded by ``history_limit`` (exact totals kept).
+        self.messages = self._records.history
         self._server: Server | None = None
         self._closing = False
         self.ready: asyncio.Future[None] = quiet_future(self.loop)
@@ -136,7 +135,7 @@ class Hub(CallbackMethods):
         self.status, self.detail = status, detail
         self.callbacks.status(status, detail)
         if status in ("closed", "error"):
-            self._inbox.close(f"the server is {status}")
+            self._records.inbox.close(f"the server is {status}")
 
     def notice(self, text: str, client: str | None = None, level: Any = "info") -> Notice:
         """Add one line to what the server says (the panel's log shows it)."""
@@ -144,19 +143,6 @@ class Hub(CallbackMethods):
         self.notices.append(item)
         self.callbacks.notice(item)
         return item
-
-    def _record(
-        self, direction: Direction, data: str | bytes, now: float, client: str | None
-    ) -> Message | Row:
-        # Nobody told of each message: a row the collector stops tracking (a Message
-        # is made of it when read), not 2 Messages per echo for it to walk.
-        callbacks = self.callbacks
-        if not callbacks.watched:
-            return self.messages.record(direction, data, now, client)
-        message = Message(direction, data, now, client=client)
-        self.messages.append(message)
-        callbacks.record(message)
-        return message
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
         return keep_task(self.loop, self.tasks, coro, self._task_failed)
@@ -232,8 +218,8 @@ class Hub(CallbackMethods):
     def _received(self, client: Client, data: str | bytes) -> None:
         now = time.time()
         client.received += 1
-        item = self._record("received", data, now, client.id)
-        self._inbox.put(item)
+        item = self._records.record("received", data, now, client.id)
+        self._records.inbox.put(item)
         if self.mode == "echo":
             self._write((client,), data, client.id, now)
         if type(item) is Message:  # a row: no one to tell
@@ -275,11 +261,11 @@ class Hub(CallbackMethods):
             if client.write(payload, text, wire):
                 sent += 1
                 if label is None:
-                    self._record("sent", data, now, client.id)
+                    self._records.record("sent", data, now, client.id)
             elif client.dropped_because is not None:
                 self._dropped(client)
         if label is not None and sent:
-            self._record("sent", data, now, label)
+            self._records.record("sent", data, now, label)
         return sent
 
     def _dropped(self, client: Client) -> None:
@@ -293,12 +279,11 @@ class Hub(CallbackMethods):
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The oldest unread message; TimeoutError after ``timeout`` s, ChannelError once closed."""
-        return self.messages.message(await self._inbox.receive(timeout))
+        return await self._records.receive(timeout)
 
     async def expect(self, match: Match, within: float | None = 2.0, client: str | None = None) -> Message:
         """The first unread message ``match`` matches, from ``client`` (an id) or any (see ServerAPI)."""
-        made = self.messages.message
-        return made(await self._inbox.expect(match, _wanted(match, client, made), within, made))
+        return await self._records.expect(match, within, client)
 
     # -- closing ---------------------------------------------------------------------
 
@@ -369,17 +354,6 @@ async def _watch_stalls(hub: Hub, every: float, timeout: float | None) -> None:
             why = f"took nothing of the {client.waiting:,} bytes waiting for it in {checks * every:g} s"
             client.drop(1008, "not reading", why)
             hub._dropped(client)
-
-
-def _wanted(match: Match, client: str | None, made: Made) -> Callable[[Message | Row], bool]:
-    # expect()'s test of a kept item (a Message, or a row made into one when tested).
-    test = matcher(match)
-
-    def wanted(item: Message | Row) -> bool:
-        message = made(item)
-        return client in (None, message.client) and test(message)
-
-    return wanted
 
 
 def _abandon(hub: Hub) -> None:
