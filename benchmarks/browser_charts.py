@@ -1,21 +1,25 @@
 """What a live chart costs the browser: ``python -m benchmarks.browser_charts``.
 
-One JupyterLab page in Debian's Chromium (set up as the browser tests and
-``benchmarks/browser_pictures.py`` do) shows a panel connected to
+One JupyterLab page in Debian's Chromium (``benchmarks/browser_page.py``, as for
+``benchmarks/browser_pictures.py``) shows a panel connected to
 ``benchmarks/feed_server.py`` and, below it, ``panel.chart("$.a", "$.b", "$.c",
 window=1000)``. After an idle phase (the same page, nothing arriving: the
 baseline), the server sends 200 messages a second of three series for 30 s, three
 times over, while the panel's text log shows every message and a key is pressed
 in the panel's input every 250 ms. Measured per run: the page's main thread busy
-(CDP TaskDuration) against the idle page, chart updates reaching the page (the
+(CDP TaskDuration, wall time) and its CPU time against the idle page and against
+the same feed with the chart paused (the log's share), chart updates reaching the page (the
 kernel's redraws, and the comm messages of the chart's widgets seen on the
 kernel's WebSocket), key press to paint p95, and the JS heap and renderer RSS after
 a forced GC. ``--library`` picks plotly, bqplot or both (one page each).
+``WSECHO_PROFILE=trace`` (or ``=1``) prints where the page's main thread spent the
+log-only phase and run 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import collections
 import os
 import platform
@@ -28,11 +32,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._serve import ServerProcess  # noqa: E402
-from benchmarks.browser_pictures import PAGE_COUNTERS, Browser, wait_prompt  # noqa: E402
+from benchmarks.browser_page import Browser, lab_page, wait_prompt  # noqa: E402
 from benchmarks.browser_report import Phase  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, JupyterServer  # noqa: E402
-from tests.browser.pages import NotebookPage, write_test_notebook  # noqa: E402
+from tests.browser.pages import NotebookPage  # noqa: E402
+from wsecho_widget.ui.chart import REDRAW  # noqa: E402
 
 RATE = 200
 _COMM_ID = re.compile(rb'"comm_id":\s*"([0-9a-f]+)"')
@@ -41,16 +44,14 @@ _COMM_ID = re.compile(rb'"comm_id":\s*"([0-9a-f]+)"')
 class CountingBrowser(Browser):
     """The page's counters, and the kernel-to-page messages per comm (widget) id."""
 
-    def __init__(self, notebook: NotebookPage) -> None:
-        super().__init__(notebook)
+    def __init__(self, notebook: NotebookPage, chromium: Any = None) -> None:
+        super().__init__(notebook, chromium)
         self.per_comm: collections.Counter[str] = collections.Counter()
 
     def _frame(self, event: dict[str, Any]) -> None:
         super()._frame(event)
         if event["requestId"] not in self.kernel_sockets:
             return
-        import base64
-
         response = event["response"]
         data = response["payloadData"]
         raw = base64.b64decode(data) if response["opcode"] == 2 else data.encode()
@@ -58,14 +59,15 @@ class CountingBrowser(Browser):
             self.per_comm[match.group(1).decode()] += 1
 
 
-def cells(url: str, library: str, seconds: float, runs: int) -> list[str]:
+def cells(url: str, library: str, seconds: float, runs: int, interval: float) -> list[str]:
     source = [
         f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
         "from benchmarks import charts_kernel as bench\n"
         "from wsecho_widget import WebSocketPanel\n\n"
         f"panel = WebSocketPanel({url!r})\npanel",
         "await panel.ready\n"
-        f'chart = panel.chart("$.a", "$.b", "$.c", window=1000, library={library!r})\nchart',
+        'chart = panel.chart("$.a", "$.b", "$.c", window=1000, '
+        f"library={library!r}, interval={interval})\nchart",
         "bench.model_ids(chart)",
         # The same feed with the chart paused: what the log and the kernel cost without it.
         "chart.paused = True\n"
@@ -79,55 +81,30 @@ def cells(url: str, library: str, seconds: float, runs: int) -> list[str]:
     return source
 
 
-def run(library: str, seconds: float, runs: int, scratch: Path) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
-
+def run(library: str, seconds: float, runs: int, interval: float, scratch: Path) -> dict[str, Any]:
     phases: list[Phase] = []
     comm: list[int] = []
-    with ServerProcess("feed_server") as server, sync_playwright() as p:
-        lab = JupyterServer("lab", scratch).start()
-        try:
-            name = write_test_notebook(
-                lab.root, f"charts-{library}.ipynb", cells(server.url, library, seconds, runs)
-            )
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 1800})
-            page = context.new_page()
-            page.add_init_script(PAGE_COUNTERS)
-            notebook = NotebookPage(page, lab.url(f"lab/tree/{name}"))
-            b = CountingBrowser(notebook)
-            notebook.open()
-            b.run_cell(0)
-            page.locator(".wsecho-panel").wait_for()
-            wait_prompt(b.run_cell(1))
-            page.locator(".wsecho-chart").wait_for()
-            page.wait_for_timeout(3000)
-            idle = b.measure("idle", None, seconds=8)
-            before_heap, before_rss = idle.heap_mb, idle.rss_mb
+
+    def notebook(url: str) -> list[str]:
+        return cells(url, library, seconds, runs, interval)
+
+    with lab_page("feed_server", f"charts-{library}.ipynb", notebook, scratch, CountingBrowser) as b:
+        assert isinstance(b, CountingBrowser)
+        wait_prompt(b.run_cell(1))
+        b.page.locator(".wsecho-chart").wait_for()
+        b.page.wait_for_timeout(3000)
+        idle = b.measure("idle", None, seconds=8)
+        with b.trace("log only"):
             base = b.measure("log only", 3)
-            for n in range(runs):
-                b.per_comm.clear()
-                phase = b.measure(f"run {n + 1}", 4 + n, marker="")
-                ids_cell = b.run_cell(4 + runs)
-                wait_prompt(ids_cell)
-                ids = _literal(notebook, 4 + runs)
-                comm.append(sum(b.per_comm[i] for i in ids))
-                phases.append(phase)
-            errors = notebook.widget_errors
-            if errors:
-                print("page errors:", *errors, sep="\n", file=sys.stderr)
-            context.close()
-            browser.close()
-        finally:
-            lab.stop()
-    return {
-        "idle": idle,
-        "base": base,
-        "runs": phases,
-        "comm": comm,
-        "heap0": before_heap,
-        "rss0": before_rss,
-    }
+        for n in range(runs):
+            b.per_comm.clear()
+            with b.trace(f"run {n + 1}", n == 0):
+                phase = b.measure(f"run {n + 1}", 4 + n)
+            wait_prompt(b.run_cell(4 + runs))
+            ids = _literal(b.notebook, 4 + runs)
+            comm.append(sum(b.per_comm[i] for i in ids))
+            phases.append(phase)
+    return {"idle": idle, "base": base, "runs": phases, "comm": comm}
 
 
 def _literal(notebook: NotebookPage, index: int) -> Any:
@@ -138,21 +115,26 @@ def _literal(notebook: NotebookPage, index: int) -> Any:
 
 
 def report(library: str, got: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """Print ``library``'s table; its goals' rows. "chart" columns are the run less the
+    log-only phase of the same page: what the chart itself added, busy (wall) and CPU."""
     idle: Phase = got["idle"]
-    print(f"\n## {library}\n")
-    print("| phase | s | busy | above idle | redraws/s | chart msgs/s | key p95 | heap MB | RSS MB | got |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    print(
-        f"| idle | {idle.seconds:.0f} | {idle.busy:.0%} | | | | {_ms(idle.key_p95)} | "
-        f"{idle.heap_mb:.0f} | {idle.rss_mb:.0f} | |"
-    )
-    worst_busy = worst_rate = worst_key = 0.0
     base: Phase = got["base"]
+    print(f"\n## {library}\n")
+    print(
+        "| phase | s | busy | above idle | chart busy | main CPU | chart CPU | redraws/s | chart msgs/s "
+        "| key p95 | heap MB | RSS MB | got |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        f"| idle | {idle.seconds:.0f} | {idle.busy:.0%} | | | {idle.main_cpu:.0%} | | | | "
+        f"{_ms(idle.key_p95)} | {idle.heap_mb:.0f} | {idle.rss_mb:.0f} | |"
+    )
     print(
         f"| log only (chart paused) | {base.seconds:.0f} | {base.busy:.0%} | {base.busy - idle.busy:+.0%} | "
-        f"0 | | {_ms(base.key_p95)} | {base.heap_mb:.0f} | {base.rss_mb:.0f} | "
+        f"| {base.main_cpu:.0%} | | 0 | | {_ms(base.key_p95)} | {base.heap_mb:.0f} | {base.rss_mb:.0f} | "
         f"{base.result.get('received', '?')} in {base.result.get('seconds', '?')} s |"
     )
+    worst_busy = worst_rate = worst_key = 0.0
     for phase, messages in zip(got["runs"], got["comm"], strict=True):
         result = phase.result
         wall = result.get("seconds") or phase.seconds
@@ -162,6 +144,7 @@ def report(library: str, got: dict[str, Any]) -> list[tuple[str, str, str, bool]
         worst_key = max(worst_key, phase.key_p95 or 0.0)
         print(
             f"| {phase.name} | {phase.seconds:.0f} | {phase.busy:.0%} | {phase.busy - idle.busy:+.0%} | "
+            f"{phase.busy - base.busy:+.0%} | {phase.main_cpu:.0%} | {phase.main_cpu - base.main_cpu:+.0%} | "
             f"{redraws:.1f} | {messages / wall:.1f} | {_ms(phase.key_p95)} | {phase.heap_mb:.0f} | "
             f"{phase.rss_mb:.0f} | {result.get('received', '?')} in {result.get('seconds', '?')} s |"
         )
@@ -185,16 +168,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="how long each run's feed lasts")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="two runs of 10 s")
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=REDRAW,
+        help=f"the chart's shortest time between redraws (default {REDRAW})",
+    )
     args = parser.parse_args()
     seconds, runs = (10.0, 2) if args.quick else (args.seconds, args.runs)
     info = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "?")
     print(f"# {platform.python_version()} on {cpu}, {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}")
-    print(f"# {RATE} messages/s of three series, {runs} runs of {seconds:g} s, window=1000")
+    print(
+        f"# {RATE} messages/s of three series, {runs} runs of {seconds:g} s, window=1000, "
+        f"chart interval {args.interval:g} s"
+    )
     goals = []
     for library in ("plotly", "bqplot") if args.library == "both" else (args.library,):
         with tempfile.TemporaryDirectory(prefix="wsecho-charts-") as scratch:
-            goals += report(library, run(library, seconds, runs, Path(scratch)))
+            goals += report(library, run(library, seconds, runs, args.interval, Path(scratch)))
     print("\n| goal | measured | goal | met |\n|---|---|---|---|")
     for goal, value, target, met in goals:
         print(f"| {goal} | {value} | {target} | {'yes' if met else 'NO'} |")

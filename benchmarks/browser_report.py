@@ -1,6 +1,7 @@
 """The browser benchmark's figures: one phase's counters, the table, the goals, a profile.
 
-Pure: imported by ``benchmarks/browser_pictures.py``, which measures.
+Pure: imported by ``benchmarks/browser_page.py``, which measures, and the benchmarks
+that report (``browser_pictures.py``, ``browser_charts.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ class Phase:
     seconds: float = 0.0
     busy: float = 0.0  # main thread busy, fraction of wall time
     cpu: float = 0.0  # the page's renderer process, all threads: CPU seconds per second
+    main_cpu: float = 0.0  # the renderer's main thread: CPU seconds per second
     long_ms_per_s: float = 0.0
     fps: float = 0.0
     imgs: int = 0
@@ -42,7 +44,7 @@ class Phase:
 TODAY_FLOOD = {"extra_busy": 11.0, "key_p95": 18.0}
 
 
-def print_profile(profile: dict[str, Any], top: int = 25) -> None:
+def print_profile(profile: dict[str, Any], label: str, top: int = 25) -> None:
     """Self time by function in a CDP CPU profile (``WSECHO_PROFILE=1``: where the page's time goes)."""
     nodes = {node["id"]: node for node in profile["nodes"]}
     deltas = profile["timeDeltas"]
@@ -53,7 +55,7 @@ def print_profile(profile: dict[str, Any], top: int = 25) -> None:
         name = f"{frame['functionName'] or '(anon)'} {where}"
         self_ms[name] = self_ms.get(name, 0.0) + delta / 1000
     total = sum(self_ms.values())
-    print(f"profile of stream 2: {total:.0f} ms sampled", file=sys.stderr)
+    print(f"profile of {label}: {total:.0f} ms sampled", file=sys.stderr)
     for name, ms in sorted(self_ms.items(), key=lambda kv: -kv[1])[:top]:
         print(f"  {ms:8.0f} ms  {name}", file=sys.stderr)
 
@@ -120,6 +122,7 @@ def table(phases: dict[str, Phase]) -> list[str]:
         line("seconds", lambda ph: f"{ph.seconds:.1f}"),
         line("`<img>`/`<canvas>` added per picture received", per_picture),
         line("main thread busy", lambda ph: f"{ph.busy:.0%}"),
+        line("main thread CPU", lambda ph: f"{ph.main_cpu:.0%}"),
         line("renderer CPU, all threads", lambda ph: f"{ph.cpu:.0%}"),
         line("long tasks, ms per s", lambda ph: f"{ph.long_ms_per_s:.0f}"),
         line("key press to paint, p95", p95),

@@ -105,6 +105,21 @@ class SocketIOServer(_Site):
             await sio.emit("picture", (name, data), to=sid)
             return type(data).__name__, len(data)
 
+        @sio.on("slow")
+        async def slow(sid: str, seconds: float) -> str:
+            await asyncio.sleep(seconds)
+            return "ok"
+
+        @sio.on("ticks")
+        async def ticks(sid: str, count: int) -> None:
+            # A feed: each tick has a price; "other" events and one bad tick between them.
+            for n in range(count):
+                await sio.emit("tick", {"price": n, "sym": "AB"[n % 2]}, to=sid)
+                await sio.emit("other", {"price": 1000 + n}, to=sid)
+            await sio.emit("tick", {"price": "n/a"}, to=sid)
+            await sio.emit("tick", to=sid)  # no argument at all
+            await sio.emit("done", to=sid)
+
         @sio.on("ask")
         async def ask(sid: str, question: str) -> None:
             answer = await sio.call("question", question, to=sid, timeout=5)
@@ -139,6 +154,11 @@ class Query:
     @strawberry.field
     def broken(self) -> str:
         raise ValueError("this field always fails")
+
+    @strawberry.field
+    async def slow(self, seconds: float) -> str:
+        await asyncio.sleep(seconds)
+        return "ok"
 
 
 @strawberry.type

@@ -1,4 +1,5 @@
-"""A feed's chart in JupyterLab: the plotted points reach the page, and hovering one reads its value."""
+"""A feed's chart in JupyterLab: the plotted points reach the page, hovering one reads its value,
+a zoom survives the redraws and Pause holds the picture."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ pytestmark = pytest.mark.browser
 
 CELLS = [
     """\
+import asyncio
+
 from wsecho_widget import WebSocketPanel
 
 panel = WebSocketPanel()
@@ -37,6 +40,10 @@ POINT_XY = """index => {
   const trace = gd.data[0];
   return [box.left + xa.l2p(xa.d2l(trace.x[index])), box.top + ya.l2p(ya.d2l(trace.y[index]))];
 }"""
+
+
+FIGURE = "document.querySelector('.wsecho-chart .js-plotly-plot')"
+RANGE = f"() => Array.from(({FIGURE})._fullLayout.xaxis.range)"
 
 
 @pytest.fixture(scope="module")
@@ -72,4 +79,22 @@ def test_hovering_a_point_reads_its_value(notebook: NotebookPage, artifacts: Pat
     x, y = page.evaluate(POINT_XY, 4)
     page.mouse.move(x, y)
     expect(readout).to_contain_text(re.compile(r", 55\)"))
+    page.mouse.move(0, 0)
+    # Drag across points 1 to 3: plotly zooms the x axis; the zoom survives the next redraws.
+    (x1, y1), (x3, _) = page.evaluate(POINT_XY, 1), page.evaluate(POINT_XY, 3)
+    page.mouse.move(x1, y1)
+    page.mouse.down()
+    page.mouse.move(x3, y1 + 2, steps=5)
+    page.mouse.up()
+    zoomed = page.evaluate(RANGE)
+    assert zoomed[0] > 0 and zoomed[1] < page.evaluate(f"() => ({FIGURE}).data[0].x[4]")
+    notebook.run_cell('for v in (66, 77): panel.send_json({"price": v}); await panel.receive()')
+    page.wait_for_function(f"() => ({FIGURE}).data[0].y.length === 7")
+    assert page.evaluate(RANGE) == zoomed
+    # Pause holds the picture while the points keep coming; resuming draws them.
+    page.locator('.wsecho-chart button:has-text("Pause")').click()
+    notebook.run_cell('panel.send_json({"price": 88}); await panel.receive(); await asyncio.sleep(1.2)')
+    assert page.evaluate(f"() => ({FIGURE}).data[0].y.length") == 7
+    page.locator('.wsecho-chart button:has-text("Pause")').click()
+    page.wait_for_function(f"() => ({FIGURE}).data[0].y.length === 8")
     assert notebook.widget_errors == []

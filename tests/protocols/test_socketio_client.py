@@ -295,3 +295,19 @@ async def test_expect_an_event_by_name_or_first_argument_leaving_others(client: 
     assert (await client.expect("chat", within=5)).args == ["echo", "first"]
     with pytest.raises(ExpectationFailed, match=r"within 0\.05 s"):
         await client.expect({"n": 3}, within=0.05)
+
+
+async def test_calls_are_round_trips_from_the_frame_sent_to_the_ack(server: SocketIOServer) -> None:
+    client = SocketIOClient(server.url, autoconnect=False, **FAST)
+    trips: list[float] = []
+    client.observe(on_round_trip=trips.append)
+    client.connect()
+    assert not client.joined
+    answer = client.request("slow", 0.1)  # queued until the join; answered 0.1 s after it arrives
+    assert await asyncio.wait_for(answer, 5) == ["ok"]
+    await wait_for(lambda: trips, what="the round trip")
+    assert 0.1 <= trips[0] < 0.5
+    assert await client.call("add", 1, 2) == [3]
+    await wait_for(lambda: len(trips) == 2, what="the second round trip")
+    assert trips[1] < 0.1 and not client._asked
+    client.close()

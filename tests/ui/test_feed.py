@@ -7,6 +7,7 @@ import itertools
 import json
 import sys
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -110,6 +111,8 @@ async def test_chart_without_the_charts_extra_says_how_to_install(
     assert str(caught.value) == 'charts need plotly: pip install "wsecho-widget[charts]"'
     with pytest.raises(ValueError, match="only names"):
         panel.chart("$..price")
+    with pytest.raises(ValueError, match="picks a Socket"):
+        panel.series("$.price", event="tick")
     panel.close()
 
 
@@ -239,3 +242,45 @@ def test_a_long_line_is_thinned_for_the_page_with_its_newest_point() -> None:
     assert len(x) <= 300 and x[-1] == 999.0 and y[-1] == 1998.0
     assert x == sorted(x) and all(b - a == 4 for a, b in itertools.pairwise(x))
     assert _thin(deque([1.0]), deque([2.0]), 300) == ([1.0], [2.0])
+
+
+async def test_a_redraw_is_one_comm_message_at_most_every_interval(
+    feed_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """plotly's own ``FigureWidget`` sends an update as four messages (two edit counters,
+    the update, the update set back to None); the chart's figure sends one."""
+    import comm
+    from comm.base_comm import BaseComm
+
+    sent: list[tuple[str, dict[str, Any]]] = []
+
+    class Recording(BaseComm):  # type: ignore[misc]  # the comm a kernel would give, keeping what it sends
+        def publish_msg(self, msg_type: str, data: object = None, *args: object, **kwargs: object) -> None:
+            if msg_type == "comm_msg" and isinstance(data, dict):
+                sent.append((self.comm_id, data))
+
+    monkeypatch.setattr(comm, "create_comm", Recording)
+    panel = WebSocketPanel(feed_url)
+    await panel.ready
+    with pytest.raises(ValueError, match="interval"):
+        panel.chart("$.price", interval=0)
+    chart = panel.chart("$.price", window=5, interval=0.3)
+    await run_feed(panel, 3)
+    await wait_for(lambda: chart.draws >= 1, what="the first draw")
+    figure = chart._drawer.widget
+    sent.clear()
+    loop = asyncio.get_running_loop()
+    start, draws = loop.time(), chart.draws
+    await run_feed(panel, 40)
+    last = [35.0, 36.0, 37.0, 38.0, 39.0]  # 34 is not a number
+    await wait_for(lambda: [y for _, y in chart.points()] == last, what="the points")
+    await wait_for(lambda: chart.draws > draws and not chart._throttle._trailing.pending, what="the redraws")
+    redraws = chart.draws - draws
+    assert 1 <= redraws <= (loop.time() - start) / 0.3 + 1
+    mine = [data for comm_id, data in sent if comm_id == figure.model_id]
+    # Nothing else of the figure's went to the page: no update set back to None, no edit counters apart.
+    assert len(mine) == redraws
+    keys = {"_py2js_update", "_last_trace_edit_id", "_last_layout_edit_id"}
+    assert all(m["method"] == "update" and set(m["state"]) == keys for m in mine)
+    assert list(figure.data[0].y) == last
+    panel.close()

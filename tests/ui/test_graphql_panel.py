@@ -119,3 +119,65 @@ async def test_a_refused_init_is_shown_and_not_retried(server: GraphQLServer) ->
         assert panel.connect_button.description == "Connect"
     finally:
         panel.close()
+
+
+async def test_executes_answered_are_round_trips_in_stats(panel: GraphQLPanel) -> None:
+    assert panel.stats().round_trip_p50 is None
+    for _ in range(3):
+        result = await panel.execute("{ slow(seconds: 0.15) }")  # the server waits 0.15 s
+        assert result == {"data": {"slow": "ok"}}
+    stats = panel.stats()
+    assert stats.round_trip_p50 is not None and stats.round_trip_p95 is not None
+    assert 0.15 <= stats.round_trip_p50 <= stats.round_trip_p95 < 0.6
+    # A subscription's results are not round trips: they come when the server has them.
+    async for _ in panel.subscribe("subscription { count(to: 3, delay: 0.3) }"):
+        pass
+    assert panel.stats().round_trip_p95 == stats.round_trip_p95
+    assert not panel.client._asked
+
+
+async def test_resend_runs_the_operation_again_as_a_new_one_and_edit_fills_the_form(
+    panel: GraphQLPanel,
+) -> None:
+    import json
+
+    from tests.ui.controls.test_detail import from_page
+
+    def operations() -> list[dict[str, object]]:
+        frames = [json.loads(m.data) for m in panel.messages if m.direction == "sent"]
+        return [f for f in frames if f.get("type") == "subscribe"]
+
+    panel.query_input.value = "query Q($n: String!) { hello(name: $n) }"
+    panel.variables_input.value = '{"n": "Ada"}'
+    panel.run()
+    await wait_for(lambda: panel.notice_bar.notice == "done", what="the first run")
+    sent = next(m for m in panel.messages if m.direction == "sent" and '"subscribe"' in m.data)
+    panel.select(sent.seq)
+    widget = panel.log_panel.detail.widget
+    from_page(widget, {"kind": "resend", "seq": sent.seq})
+    await wait_for(lambda: len(operations()) == 2, what="the operation again")
+    first, again = operations()
+    assert first["id"] != again["id"] and first["payload"] == again["payload"]  # a new id, the same query
+    await wait_for(lambda: log(panel).count('"hello": "Hello, Ada!"') == 2, what="its result")
+
+    panel.query_input.value, panel.variables_input.value = "", ""
+    from_page(widget, {"kind": "edit", "seq": sent.seq})
+    await wait_for(lambda: panel.query_input.value != "", what="the form filled")
+    assert panel.query_input.value == "query Q($n: String!) { hello(name: $n) }"
+    assert json.loads(panel.variables_input.value) == {"n": "Ada"}
+
+    panel.query_input.value, panel.variables_input.value = "subscription { count(to: 2) }", ""
+    sub = panel.start_subscription()
+    assert sub is not None
+    await wait_for(lambda: f"#{sub.id} done" in panel.notice_bar.notice, what="the subscription")
+    started = [m for m in panel.messages if m.direction == "sent" and '"subscribe"' in m.data][-1]
+    panel.select(started.seq)
+    from_page(widget, {"kind": "resend", "seq": started.seq})  # a subscription again: a row with Stop
+    await wait_for(lambda: len(operations()) == 4, what="the subscription again")
+    await wait_for(lambda: "done (2 results)" in panel.notice_bar.notice, what="its results")
+
+    init = next(m for m in panel.messages if m.direction == "sent" and "connection_init" in m.data)
+    panel.select(init.seq)
+    from_page(widget, {"kind": "resend", "seq": init.seq})
+    await wait_for(lambda: "is not an operation sent" in panel.notice_bar.notice, what="the reason")
+    assert len(operations()) == 4

@@ -157,3 +157,40 @@ async def test_resend_emits_the_event_again_and_edit_puts_it_in_the_emit_bar(pan
     from_page(widget, {"kind": "resend", "seq": joined.seq})
     await wait_for(lambda: "is not an event" in panel.notice_bar.notice, what="the reason")
     assert [m.data for m in panel.messages[before:] if m.direction == "sent" and m.data != "3"] == []
+
+
+async def test_a_chart_by_path_reads_each_events_first_argument() -> None:
+    # plotly first: importing it holds the loop longer than the fixture's ping timeout.
+    pytest.importorskip("plotly.graph_objects", reason="install the charts extra")
+    async with SocketIOServer() as server:
+        panel = SocketIOPanel(server.url)
+        await asyncio.wait_for(panel.ready, 5)
+        ticks = panel.chart("$.price", event="tick", window=10)
+        every = panel.chart("$.price", by="$.sym", window=100)  # every event's first argument
+        series = panel.series("$.price", event="tick", interval=0.05)
+        panel.emit("ticks", 12)
+        await wait_for(lambda: any(e.name == "done" for e in panel.events), what="the feed's end")
+        assert [y for _, y in ticks.points()] == [float(n) for n in range(2, 12)]
+        # The bad tick and the argument-less one are skipped; the join, the "other"
+        # events and "done" are passed over, not counted.
+        assert ticks.skipped == 2
+        assert every.lines == ["A", "B"]
+        assert [y for _, y in every.points("B")] == [float(n) for n in range(1, 12, 2)]
+        chunk = await asyncio.wait_for(anext(aiter(series)), 5)
+        assert chunk["price"].tolist() == [float(n) for n in range(12)]
+        panel.close()
+        assert ticks.closed and series.closed
+
+
+async def test_calls_answered_are_round_trips_in_stats(panel: SocketIOPanel) -> None:
+    assert panel.stats().round_trip_p50 is None
+    for _ in range(3):
+        assert await panel.call("slow", 0.15) == ["ok"]  # the server waits 0.15 s to answer
+    stats = panel.stats()
+    assert stats.round_trip_p50 is not None and stats.round_trip_p95 is not None
+    assert 0.15 <= stats.round_trip_p50 <= stats.round_trip_p95 < 0.6
+    # An ack that never comes (the call times out) is no round trip.
+    with pytest.raises(TimeoutError):
+        await panel.call("unheard", timeout=0.2)  # no handler on the server: no ack
+    assert panel.stats().round_trip_p50 == stats.round_trip_p50
+    assert not panel.client._asked  # nothing kept for it

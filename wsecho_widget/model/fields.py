@@ -10,6 +10,11 @@ number is counted in ``skipped``, never raised: a feed is untrusted.
 Numbers are ints and floats (not bools), and strings that read as a finite
 float: many exchanges send prices as strings (``"p": "0.0123"``).
 
+A protocol whose frames are not JSON by themselves gives ``read``: what the paths
+read in a frame (a Socket.IO event's first argument), or :data:`PASS` for a frame
+that is none of the chart's business (another event, a heartbeat), which is passed
+over, not counted.
+
 No I/O, no widgets.
 """
 
@@ -24,7 +29,7 @@ from typing import Any
 
 from wsecho_widget.model.message import Message
 
-__all__ = ["MAX_LINES", "Fields", "Path", "number", "parse_json", "parse_path", "value_at"]
+__all__ = ["MAX_LINES", "PASS", "Fields", "Path", "number", "parse_json", "parse_path", "value_at"]
 
 #: How many lines ``by=`` may split a field into; values beyond are skipped (a hostile
 #: feed could send a new key with every message).
@@ -34,6 +39,8 @@ MAX_JSON = 1_000_000
 
 Path = tuple[str | int, ...]
 _MISSING = object()
+#: What ``Fields.read`` returns for a frame to pass over (not counted in ``skipped``).
+PASS = object()
 _STEP = re.compile(r"""\.([^.\[\]]+)|\[\s*(-?\d+)\s*\]|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]""")
 
 
@@ -123,13 +130,15 @@ class Fields:
     """What to read from each message: ``paths`` (or one callable), ``x``, ``by``.
 
     ``points(message, obj)`` returns ``[(line, x, y), ...]``; ``obj`` is the
-    message's parsed JSON (:func:`parse_json`). x is the receive time (seconds
-    since the epoch) unless ``x`` names a path.
+    message's parsed JSON (:func:`parse_json`), or what ``read(message, obj)``
+    makes of it. x is the receive time (seconds since the epoch) unless ``x``
+    names a path.
     """
 
     fields: Sequence[Field]
     x: str | None = None
     by: str | None = None
+    read: Callable[[Message, Any], Any] | None = field(default=None, repr=False)
     max_lines: int = MAX_LINES
     skipped: int = 0
     _paths: list[tuple[str, Path]] = field(default_factory=list, repr=False)
@@ -164,6 +173,10 @@ class Fields:
 
     def points(self, message: Message, obj: Any) -> list[tuple[str, float, float]]:
         """The points this message gives; what it lacks is counted in ``skipped``."""
+        if self.read is not None:
+            obj = self.read(message, obj)
+            if obj is PASS:
+                return []
         x = message.timestamp
         if self._x is not None:
             found = number(value_at(obj, self._x))

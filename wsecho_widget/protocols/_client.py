@@ -131,7 +131,8 @@ class ProtocolClient:
         ``on_change()`` after every change of status (and each heartbeat),
         ``on_frames(messages)`` with the raw frames as the session records them,
         ``on_notice(text)`` with each one-line notice; Socket.IO adds
-        ``on_event(event)``, GraphQL ``on_result(subscription, kind, payload)``.
+        ``on_event(event)``, GraphQL ``on_result(subscription, kind, payload)``, and
+        both ``on_round_trip(seconds)`` for each ``call()`` / ``execute()`` answered.
         Named ``observe``, not ``subscribe``: ``GraphQLClient.subscribe()`` runs a
         GraphQL subscription.
         """

@@ -5,6 +5,10 @@ A drawer holds one figure widget and redraws every line from the kernel's data
 library's front end ships in its wheel; nothing is downloaded. docs/feeds.md says
 which one ``panel.chart()`` uses and why (the browser benchmark's figures).
 
+plotly's ``FigureWidget`` sends each update as four comm messages (two edit
+counters, the update, and the update set back to None); the drawer's figure sends
+it as one (:func:`_figure_class`).
+
 Imported only when a chart is made: ``import wsecho_widget`` needs neither library.
 """
 
@@ -62,10 +66,9 @@ class _Plotly:
     """
 
     def __init__(self, title: str, time_axis: bool) -> None:
-        go = importlib.import_module("plotly.graph_objects")
         self._time = time_axis
         self._start: float | None = None
-        self.widget = go.FigureWidget(
+        self.widget = _figure_class()(
             layout={
                 "title": {"text": title, "font": {"size": 13}},
                 "height": 280,
@@ -99,6 +102,45 @@ class _Plotly:
     def reset_zoom(self) -> None:
         self.widget.update_xaxes(autorange=True)
         self.widget.update_yaxes(autorange=True)
+
+
+_FIGURE: list[type] = []
+
+
+def _figure_class() -> type:
+    """plotly's ``FigureWidget``, sending an update (``batch_update``'s) as one comm message.
+
+    plotly's own sets two edit counters and the update, each a message, then sets the
+    update back to None, a fourth: the page parses and handles each one. Here the three
+    go in one message, and the update stays (a view drawn later starts from the figure's
+    data, not from the last update). Made on first use: plotly is imported only then.
+    """
+    go = importlib.import_module("plotly.graph_objects")  # ImportError without the extra
+    if _FIGURE:
+        return _FIGURE[0]
+
+    class Figure(go.FigureWidget):  # type: ignore[misc,name-defined]  # plotly ships no types
+        def _send_update_msg(
+            self,
+            restyle_data: dict[str, Any],
+            relayout_data: dict[str, Any],
+            trace_indexes: Any = None,
+            source_view_id: str | None = None,
+        ) -> None:
+            with self.hold_sync():
+                self._last_trace_edit_id += 1
+                self._last_layout_edit_id += 1
+                self._py2js_update = {
+                    "style_data": restyle_data,
+                    "layout_data": relayout_data,
+                    "style_traces": self._normalize_trace_indexes(trace_indexes),
+                    "trace_edit_id": self._last_trace_edit_id,
+                    "layout_edit_id": self._last_layout_edit_id,
+                    "source_view_id": source_view_id,
+                }
+
+    _FIGURE.append(Figure)
+    return Figure
 
 
 class _Bqplot:

@@ -59,6 +59,8 @@ class ProtocolPanel(PanelBase):
         self.log_history = History(client.session.history.limit)
         super().__init__(client.loop, self.log_history, log, render=self._render)
         client.observe(on_change=self._show_status, on_frames=self._show_frames, on_notice=self._notify)
+        # call() and execute() answered: request/reply round trips in stats().
+        client.observe(on_round_trip=self._feed_counter.round_trip)
         self._show_status()
 
     def _feed_source(self) -> FeedSource:

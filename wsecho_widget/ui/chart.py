@@ -2,8 +2,9 @@
 
 :class:`Chart` keeps the newest ``window`` points of each line (read from each
 message by :class:`~wsecho_widget.model.fields.Fields`) and redraws the figure
-at most ``1 / interval`` times a second (5 by default) however fast messages
-come: a flood costs the page five redraws a second, and every message is still
+at most ``1 / interval`` times a second (twice by default) however fast messages
+come: each redraw costs the page a plotly.js layout of the whole plot (docs/feeds.md
+has the figures), a flood no more than two a second, and every message is still
 in ``panel.messages``. Pause holds the picture (the data keeps coming);
 zoom, pan and the hover readout are the charting library's own
 (:mod:`wsecho_widget.ui._drawers`).
@@ -26,13 +27,15 @@ from wsecho_widget.model.message import Message
 from wsecho_widget.ui._drawers import Drawer, drawer
 from wsecho_widget.ui._html import esc
 
-__all__ = ["DEFAULT_LIBRARY", "DRAWN", "Chart"]
+__all__ = ["DEFAULT_LIBRARY", "DRAWN", "REDRAW", "Chart"]
 
 #: The library ``panel.chart()`` draws with (docs/feeds.md says why).
 DEFAULT_LIBRARY = "plotly"
 #: At most this many points of a line go to the page (every n-th, the newest always):
 #: a chart is a few hundred pixels wide. The kernel keeps all of them.
 DRAWN = 500
+#: The shortest time between two redraws, seconds (docs/feeds.md: what a redraw costs the page).
+REDRAW = 0.5
 
 
 class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
@@ -51,13 +54,15 @@ class Chart(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         fields: Fields,
         *,
         window: int = 500,
-        interval: float = 0.2,
+        interval: float = REDRAW,
         title: str = "",
         library: str = DEFAULT_LIBRARY,
         on_close: Callable[[Chart], None] | None = None,
     ) -> None:
         if window < 1:
             raise ValueError(f"window must be at least 1, not {window}")
+        if not interval > 0:
+            raise ValueError(f"interval must be more than 0 seconds, not {interval}")
         self._fields = fields
         self.window = window
         self.loop = loop

@@ -26,7 +26,7 @@ from wsecho_widget.model.fields import Field, Fields, parse_json
 from wsecho_widget.model.message import History, Message
 from wsecho_widget.model.stats import FeedCounter, FeedStats, sparkline
 from wsecho_widget.server.hub import Hub
-from wsecho_widget.ui.chart import DEFAULT_LIBRARY, Chart
+from wsecho_widget.ui.chart import DEFAULT_LIBRARY, REDRAW, Chart
 from wsecho_widget.ui.series import SeriesStream
 
 __all__ = ["STATS_INTERVAL", "FeedBar", "FeedMixin", "FeedSource"]
@@ -190,6 +190,8 @@ class FeedMixin:
         by: str | None = None,
         title: str | None = None,
         library: str = DEFAULT_LIBRARY,
+        interval: float = REDRAW,
+        event: str | None = None,
     ) -> Chart:
         """A live line chart of JSON paths of the received messages, or of a callable.
 
@@ -198,12 +200,20 @@ class FeedMixin:
         :class:`Message`). x is the receive time unless ``x`` names a path; ``by``
         splits one path into a line per value of ``by``. Each line keeps its newest
         ``window`` points; values that are missing or not numbers are counted in
-        ``chart.skipped``. Needs the ``charts`` extra.
+        ``chart.skipped``. The page redraws it at most every ``interval`` seconds.
+        On a Socket.IO panel the paths read each event's first argument, and
+        ``event`` keeps one event's frames. Needs the ``charts`` extra.
         """
-        spec = Fields(list(fields), x=x, by=by)
+        spec = self._feed_fields(fields, x=x, by=by, event=event)
         label = title if title is not None else ", ".join(f if isinstance(f, str) else "f(m)" for f in fields)
         made = Chart(
-            self._feed_loop, spec, window=window, title=label, library=library, on_close=self._feed_forget
+            self._feed_loop,
+            spec,
+            window=window,
+            interval=interval,
+            title=label,
+            library=library,
+            on_close=self._feed_forget,
         )
         self._feed_users.append(made)
         return made
@@ -215,18 +225,27 @@ class FeedMixin:
         interval: float = 0.1,
         x: str | None = None,
         by: str | None = None,
+        event: str | None = None,
     ) -> SeriesStream:
         """``async for df in panel.series("$.price"):`` time-indexed DataFrame chunks of the fields.
 
         At most one chunk per ``interval`` seconds, at most ``window`` rows each (the
         newest). For HoloViews' ``Buffer.send``, Panel's ``Tabulator.stream``,
         Perspective's ``Table.update``. Ends on ``close()`` or the panel's close.
+        Fields and ``event`` are read as for :meth:`chart`.
         """
-        stream = SeriesStream(
-            self._feed_loop, Fields(list(fields), x=x, by=by), window=window, interval=interval
-        )
+        spec = self._feed_fields(fields, x=x, by=by, event=event)
+        stream = SeriesStream(self._feed_loop, spec, window=window, interval=interval)
         self._feed_users.append(stream)
         return stream
+
+    def _feed_fields(
+        self, fields: Sequence[Field], *, x: str | None, by: str | None, event: str | None
+    ) -> Fields:
+        """What a chart or series reads from each frame (a protocol panel reads its own way)."""
+        if event is not None:
+            raise ValueError("event= picks a Socket.IO event: this panel's frames have none")
+        return Fields(list(fields), x=x, by=by)
 
     def _feed_forget(self, user: Chart | SeriesStream) -> None:
         if user in self._feed_users:

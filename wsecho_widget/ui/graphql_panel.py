@@ -9,6 +9,7 @@ pretty-printed in the log (or shown as the frames went, with Raw).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -17,7 +18,7 @@ import ipywidgets as widgets
 
 from wsecho_widget._util.loop import in_loop
 from wsecho_widget._util.tasks import keep_task
-from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
 from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError, Subscription
 from wsecho_widget.protocols.graphql.render import graphql_text
 from wsecho_widget.ui._protocol_panel import ProtocolPanel
@@ -28,6 +29,25 @@ __all__ = ["GraphQLPanel", "parse_variables"]
 
 #: How long Run waits for a result.
 RUN_TIMEOUT = 30.0
+
+
+#: A document whose first operation is a subscription (comments and whitespace before it).
+SUBSCRIPTION = re.compile(r"^(?:\s|#[^\n]*\n)*subscription\b")
+
+
+def operation_of(message: Message) -> tuple[str, dict[str, Any] | None] | None:
+    """``(query, variables)`` of an operation the panel sent (a ``subscribe`` frame), else None."""
+    if message.direction != "sent" or not isinstance(message.data, str):
+        return None
+    try:
+        frame = json.loads(message.data)
+    except (ValueError, RecursionError):
+        return None
+    payload = frame.get("payload") if isinstance(frame, dict) and frame.get("type") == "subscribe" else None
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return None
+    variables = payload.get("variables")
+    return payload["query"], variables if isinstance(variables, dict) else None
 
 
 def parse_variables(text: str) -> dict[str, Any] | None:
@@ -167,6 +187,13 @@ class GraphQLPanel(ProtocolPanel):
         """Subscribe with the query box (what Subscribe does): a row with Stop appears."""
         try:
             query, variables = self._read_form()
+        except ValueError as exc:
+            self._notify(str(exc))
+            return None
+        return self._subscribe(query, variables)
+
+    def _subscribe(self, query: str, variables: dict[str, Any] | None) -> Subscription | None:
+        try:
             sub = self.client.subscribe(query, variables)
         except (ValueError, TypeError, ConnectionError) as exc:
             self._notify(str(exc))
@@ -182,6 +209,33 @@ class GraphQLPanel(ProtocolPanel):
         self._notify(f"#{sub.id} subscribed")
         keep_task(self.loop, self._tasks, self._follow(sub))
         return sub
+
+    # -- the detail view's Resend and Edit ---------------------------------------------
+
+    def _operation(self, message: Message) -> tuple[str, dict[str, Any] | None] | None:
+        found = operation_of(message)
+        if found is None:
+            self._notify(f"message #{message.seq} is not an operation sent: only those run again or edit")
+        return found
+
+    def _resend(self, message: Message) -> None:
+        # A new operation (a new id) with the same query and variables: sending the old
+        # frame again would reuse its id (graphql-transport-ws closes with 4409).
+        found = self._operation(message)
+        if found is None:
+            return
+        query, variables = found
+        if SUBSCRIPTION.match(query):
+            self._subscribe(query, variables)
+        else:
+            self._notify("running…")
+            keep_task(self.loop, self._tasks, self._run(query, variables))
+
+    def _edit(self, message: Message) -> None:
+        found = self._operation(message)
+        if found is not None:
+            self.query_input.value = found[0]
+            self.variables_input.value = json.dumps(found[1], ensure_ascii=False) if found[1] else ""
 
     async def _follow(self, sub: Subscription) -> None:
         # The log shows the results (from the frames); this only drains the iterator

@@ -12,16 +12,22 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
 from wsecho_widget._util.tasks import keep_task
+from wsecho_widget.model.fields import PASS, Field, Fields
 from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message, format_size
 from wsecho_widget.protocols.socketio.client import Event, SocketIOClient
 from wsecho_widget.protocols.socketio.protocol import Packet, PacketType, ProtocolError, parse_text
-from wsecho_widget.protocols.socketio.render import is_heartbeat, socketio_event, socketio_text
+from wsecho_widget.protocols.socketio.render import (
+    is_heartbeat,
+    socketio_event,
+    socketio_event_args,
+    socketio_text,
+)
 from wsecho_widget.ui._protocol_panel import ProtocolPanel
 from wsecho_widget.ui.controls import LogOptions, SendBar
 from wsecho_widget.ui.controls._options import check_panel_options
@@ -160,6 +166,20 @@ class SocketIOPanel(ProtocolPanel):
         return await self.client.receive_event(timeout)
 
     # -- the emit bar ----------------------------------------------------------------
+
+    def _feed_fields(
+        self, fields: Sequence[Field], *, x: str | None, by: str | None, event: str | None
+    ) -> Fields:
+        """Paths read an event's first argument (``chart("$.price", event="tick")``); frames
+        that are not events (heartbeats, acks) or not ``event`` are passed over."""
+
+        def read(message: Message, _: Any) -> Any:
+            found = socketio_event_args(message)
+            if found is None or (event is not None and found[0] != event):
+                return PASS
+            return found[1][0] if found[1] else None  # no argument: a value missing
+
+        return Fields(list(fields), x=x, by=by, read=read)
 
     def _emit_now(self, event: str, args: list[Any]) -> None:
         if self.ack_box.value:

@@ -113,3 +113,27 @@ test("each line's head (time and arrow) is a Range in its direction's highlight,
     globalThis.CSS = had;
   }
 });
+
+test("a flood's update colours its newest HEADS lines; colour(0) the rest, each once", async () => {
+  const { HEADS } = await import("../../../wsecho_widget/ui/js/entries.js");
+  globalThis.Highlight = class extends Set {};
+  const had = globalThis.CSS;
+  globalThis.CSS = { highlights: new Map() };
+  try {
+    const sent = (seq) => ({ seq, text: `12:00:00.000 → flood ${seq}\n` });
+    list.append(Array.from({ length: HEADS + 36 }, (_, i) => sent(i)), [], new Map());
+    const heads = () => [...CSS.highlights.get("wsecho-sent")];
+    assert.equal(heads().length, HEADS);
+    assert.equal(list.entries[35].head, null);
+    assert.equal(list.entries[36].head.toString(), "12:00:00.000 →");
+    list.trim(10);
+    list.colour(0); // what a scroll does: the older lines too, at their place after the trim
+    assert.equal(heads().length, HEADS + 26);
+    assert.ok(heads().every((range) => range.toString() === "12:00:00.000 →"));
+    list.colour(0);
+    assert.equal(heads().length, HEADS + 26); // never twice
+  } finally {
+    delete globalThis.Highlight;
+    globalThis.CSS = had;
+  }
+});

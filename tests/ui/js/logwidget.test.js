@@ -104,3 +104,23 @@ test("once the person drags the log's corner, the default height cap goes", asyn
   assert.equal(box.style.maxHeight, "none");
   page.dispose();
 });
+
+test("scrolling the log colours the older lines an update left plain", async () => {
+  globalThis.Highlight = class extends Set {};
+  const had = globalThis.CSS;
+  globalThis.CSS = { highlights: new Map() };
+  globalThis.requestAnimationFrame ??= (f) => setTimeout(f, 0); // jsdom's lives on its window only
+  try {
+    const lines = Array.from({ length: 100 }, (_, seq) => ({ seq, text: `12:00:00.000 ← in ${seq}\n` }));
+    model.deliver({ kind: "reset", token: page.token, entries: lines });
+    const heads = () => CSS.highlights.get("wsecho-received").size;
+    assert.equal(heads(), 64);
+    page.el.closest(".wsecho-log").dispatchEvent(new Event("scroll"));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(heads(), 100);
+  } finally {
+    page.dispose();
+    delete globalThis.Highlight;
+    globalThis.CSS = had;
+  }
+});

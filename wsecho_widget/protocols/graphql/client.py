@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -140,13 +141,18 @@ class GraphQLClient(ProtocolClient):
         self._results: Observers[[Subscription, str, Any]] = Observers(
             require_loop("GraphQLClient"), name="GraphQLClient.on_result"
         )
+        self._round_trips: Observers[[float]] = Observers(
+            require_loop("GraphQLClient"), name="GraphQLClient.on_round_trip"
+        )
+        self._asked: dict[str, float] = {}  # execute()'s operations sent: id -> when
         self._ids = itertools.count(1)
         self._acked = False
         options.setdefault("subprotocols", [SUBPROTOCOL])
         super().__init__(url, url, history_limit=history_limit, autoconnect=autoconnect, **options)
 
     def _observed(self) -> dict[str, Observers[Any]]:
-        return {**super()._observed(), "on_result": self._results}
+        # on_round_trip(seconds): an execute() from its operation sent to its result (or error).
+        return {**super()._observed(), "on_result": self._results, "on_round_trip": self._round_trips}
 
     @property
     def on_result(self) -> Observers[[Subscription, str, Any]]:
@@ -191,6 +197,8 @@ class GraphQLClient(ProtocolClient):
 
     def _send_operation(self, sub: Subscription) -> None:
         sub.sent = True
+        if not sub.resume:  # execute()'s: one result to time (a subscription's come when they come)
+            self._asked[sub.id] = time.time()
         self.session.send(sub.frame)
 
     async def execute(
@@ -228,6 +236,7 @@ class GraphQLClient(ProtocolClient):
             await sub.cancel()  # sends `complete` only if the server has not
 
     def _cancel(self, sub: Subscription) -> None:
+        self._asked.pop(sub.id, None)
         if self.operations.pop(sub.id, None) is not None and self._acked and self.status == "open":
             self.session.send(encode_complete(sub.id))
             self._report(sub, "cancelled", None)
@@ -256,8 +265,11 @@ class GraphQLClient(ProtocolClient):
                 self._send_operation(sub)  # new ones, and subscriptions again after a reconnect
         elif msg.id is not None:
             op = self.operations.get(msg.id)
+            asked = self._asked.pop(msg.id, None)
             if op is None:
                 return  # a late result for an operation we stopped
+            if asked is not None and msg.type in ("next", "error") and message.timestamp >= asked:
+                self._round_trips(message.timestamp - asked)
             if msg.type == "next":
                 op._put(msg.payload)
             elif msg.type == "error":
@@ -287,6 +299,7 @@ class GraphQLClient(ProtocolClient):
     def _lost(self, reason: str) -> None:
         # Subscriptions go on after a reconnect; an execute() that was sent cannot.
         self._acked = False
+        self._asked.clear()
         for sub in list(self.operations.values()):
             if sub.sent and not sub.resume:
                 del self.operations[sub.id]

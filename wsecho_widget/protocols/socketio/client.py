@@ -117,6 +117,8 @@ class SocketIOClient(ProtocolClient):
         self._handlers = Handlers(self._answer, self._notice, self._start)
         loop = require_loop("SocketIOClient")
         self._events_seen: Observers[[Event]] = Observers(loop, name="SocketIOClient.on_event")
+        self._round_trips: Observers[[float]] = Observers(loop, name="SocketIOClient.on_round_trip")
+        self._asked: dict[int, float] = {}  # ack id -> when the request went (or was queued)
         self._inbox: Inbox[Event] = Inbox(loop, event_limit, self._why_done, "event")
         self._acks = PendingAcks(loop)
         self._outbox: deque[Frame] = deque()  # frames waiting for the namespace to be joined
@@ -127,7 +129,8 @@ class SocketIOClient(ProtocolClient):
         )
 
     def _observed(self) -> dict[str, Observers[Any]]:
-        return {**super()._observed(), "on_event": self._events_seen}
+        # on_round_trip(seconds): an emit that asked for an ack (call(), request()), to its ack.
+        return {**super()._observed(), "on_event": self._events_seen, "on_round_trip": self._round_trips}
 
     @property
     def on_event(self) -> Observers[[Event]]:
@@ -169,7 +172,10 @@ class SocketIOClient(ProtocolClient):
         """
         id = self._acks.next_id()
         self._emit(event, args, id)
-        return self._acks.wait(id, event)
+        self._asked[id] = time.time()
+        future = self._acks.wait(id, event)
+        future.add_done_callback(lambda _: self._asked.pop(id, None))
+        return future
 
     def _emit(self, event: str, args: tuple[Any, ...], id: int | None) -> None:
         _check_name(event)
@@ -274,6 +280,9 @@ class SocketIOClient(ProtocolClient):
         elif kind == PacketType.ACK:
             assert packet.id is not None
             name = self._acks.event(packet.id)
+            asked = self._asked.pop(packet.id, None)
+            if asked is not None and timestamp >= asked:
+                self._round_trips(timestamp - asked)
             self._record(Event(name, packet.data, packet.namespace, "received", timestamp, "ack", packet.id))
             self._acks.resolve(packet.id, packet.data)
         elif kind == PacketType.CONNECT:
@@ -281,6 +290,8 @@ class SocketIOClient(ProtocolClient):
             self._handshake_done(f"{self.display_url} · namespace {self.namespace} · sid {self.sid}")
             frames, self._outbox = list(self._outbox), deque()
             self._send(frames)
+            now = time.time()  # requests that waited for the join go now: their round trips start
+            self._asked = dict.fromkeys(self._asked, now)
         elif kind == PacketType.CONNECT_ERROR:
             data = packet.data
             why = data.get("message") if isinstance(data, dict) else data

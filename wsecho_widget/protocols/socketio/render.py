@@ -26,7 +26,7 @@ from wsecho_widget.protocols.socketio.protocol import (
     parse_text,
 )
 
-__all__ = ["is_heartbeat", "socketio_event", "socketio_text"]
+__all__ = ["is_heartbeat", "socketio_event", "socketio_event_args", "socketio_text"]
 
 _PLACEHOLDER = re.compile(r'\{"_placeholder": true, "num": (\d+)\}')
 
@@ -70,6 +70,13 @@ def socketio_event(message: Message) -> str | None:
 
     The ``event`` column of a Socket.IO panel's ``messages.to_pandas()``.
     """
+    found = socketio_event_args(message)
+    return found[0] if found is not None else None
+
+
+def socketio_event_args(message: Message) -> tuple[str, list[Any]] | None:
+    """The event name and arguments of a Socket.IO event frame, else None (binary
+    attachments are still placeholders: they come as frames of their own)."""
     data = message.data
     if not isinstance(data, str) or not data.startswith("4"):
         return None
@@ -80,7 +87,7 @@ def socketio_event(message: Message) -> str | None:
     if not isinstance(item, Packet) or item.type not in (PacketType.EVENT, PacketType.BINARY_EVENT):
         return None
     name = item.data[0] if isinstance(item.data, list) and item.data else None
-    return name if isinstance(name, str) else None
+    return (name, item.data[1:]) if isinstance(name, str) else None
 
 
 def _packet_text(packet: Packet, count: int, sent: bool) -> str:

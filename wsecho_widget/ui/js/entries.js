@@ -13,6 +13,9 @@ import { mediaElement, releaseMedia, stillPicture } from "./media.js";
 /** @typedef {import("./media.js").Entry} Entry */
 /** @typedef {{watch(frame: HTMLElement): void, unwatch(frame: HTMLElement): void}} Watcher */
 
+/** How many of the newest entries an update colours at once (more than a log's view shows). */
+export const HEADS = 64;
+
 export class EntryList {
   /**
    * @param {HTMLElement} root the element the entries go in
@@ -60,6 +63,26 @@ export class EntryList {
       this.appendMedium(item, buffers, reuse);
     }
     this.appendRun(run);
+    this.colour(this.entries.length - HEADS);
+  }
+
+  /**
+   * Gives the entries from index `from` on their head's colour (heads.js), those that
+   * have none yet. A flood's update colours only its newest HEADS lines (the ones in
+   * view: a range per line for 200 lines cost as much as the rest of the update); the
+   * log colours the older ones when the person scrolls (colour(0)).
+   * @param {number} from
+   */
+  colour(from) {
+    /** @type {Map<Text, number>} shared node -> where the next entry on it starts */
+    const starts = new Map();
+    this.entries.forEach((entry, index) => {
+      const start = entry.length < 0 ? 0 : (starts.get(entry.text) ?? 0);
+      if (entry.length >= 0) starts.set(entry.text, start + entry.length);
+      if (index < from || entry.head !== null) return;
+      const end = entry.length < 0 ? entry.text.length : start + entry.length;
+      entry.head = headRange(entry.text, start, entry.text.data.slice(start, Math.min(end, start + 64)));
+    });
   }
 
   /** @param {Item[]} run text-only items, sharing one Text node */
@@ -68,13 +91,7 @@ export class EntryList {
     const pre = this.textBlock();
     const text = document.createTextNode(run.map((item) => item.text).join(""));
     pre.appendChild(text);
-    let start = 0;
-    for (const item of run) {
-      const entry = newEntry(item.seq, text, item.text.length, pre);
-      entry.head = headRange(text, start, item.text);
-      start += item.text.length;
-      this.entries.push(entry);
-    }
+    for (const item of run) this.entries.push(newEntry(item.seq, text, item.text.length, pre));
   }
 
   /**
@@ -87,7 +104,6 @@ export class EntryList {
     const text = document.createTextNode(item.text);
     pre.appendChild(text);
     const entry = newEntry(item.seq, text, -1, pre);
-    entry.head = headRange(text, 0, item.text);
     const kept = item.keep ? reuse.get(item.seq) : undefined;
     if (kept !== undefined) {
       entry.media = kept.media;

@@ -37,6 +37,10 @@ export class LogPage {
     this.synced = false;
     /** @type {MutationObserver|null} */
     this.heightWatch = null;
+    /** @type {HTMLElement|null} the scroll box, once known */
+    this.box = null;
+    this.colouring = false;
+    this.onScroll = this.onScroll.bind(this);
     this.onMessage = this.onMessage.bind(this);
     this.onClick = this.onClick.bind(this);
     this.onKey = this.onKey.bind(this);
@@ -62,7 +66,11 @@ export class LogPage {
       const box = this.el.closest(".wsecho-log");
       if (box instanceof HTMLElement) {
         box.scrollTop = 0;
-        this.heightWatch ??= freeHeight(box);
+        if (this.heightWatch === null) {
+          this.heightWatch = freeHeight(box);
+          this.box = box;
+          box.addEventListener("scroll", this.onScroll, { passive: true });
+        }
       }
     } else if (msg.kind === "update" && this.synced) {
       this.list.update(msg, buffers);
@@ -92,6 +100,16 @@ export class LogPage {
     if (entry !== undefined) this.choose(entry.seq);
   }
 
+  /** Scrolled back: the older lines get their colour too (an update colours its newest). */
+  onScroll() {
+    if (this.colouring) return;
+    this.colouring = true;
+    requestAnimationFrame(() => {
+      this.colouring = false;
+      this.list.colour(0);
+    });
+  }
+
   /** @param {KeyboardEvent} event */
   onKey(event) {
     const steps = { ArrowUp: -1, ArrowDown: 1 };
@@ -114,6 +132,7 @@ export class LogPage {
     this.list.clear();
     this.viewport.disconnect();
     this.heightWatch?.disconnect();
+    this.box?.removeEventListener("scroll", this.onScroll);
     this.root.remove();
   }
 }

@@ -1,0 +1,116 @@
+"""What the log's height costs the page during a picture stream: ``python -m benchmarks.log_height``.
+
+The log's page code (as :mod:`benchmarks.log_colours` loads it) in Chromium, fed a stream
+the way the kernel sends one: ``UPDATES`` updates of 3 new JPEGs (the stream server's
+288 x 216 noise pictures, ~48 KB) each, the log holding the newest 20 (``image_limit``),
+each update followed by three animation frames (the pictures decode off the main thread
+and are drawn when ready). The same run in a log 360 px high (the old default) and one
+640 px high (the new default's cap), alternately, ``ROUNDS`` times each, in one browser;
+the figure is the page's main-thread busy time per update and its ratio, from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.log_colours import CSS, PAGE  # noqa: E402
+from benchmarks.stream_server import jpegs  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from wsecho_widget.ui.frontend import bundle  # noqa: E402
+
+UPDATES = 100
+ROUNDS = 3
+KEPT = 20
+HEIGHTS = ("360px", "640px")
+
+STREAM = """async ([source, updates, pictures, kept, height]) => {
+    document.querySelector(".wsecho-log").style.maxHeight = height;
+    const url = URL.createObjectURL(new Blob([source], {type: "text/javascript"}));
+    const widget = (await import(url)).default;
+    const handlers = [];
+    let token = null;
+    const model = {
+        send(m) { if (m.kind === "snapshot") token = m.token; },
+        on(_, f) { handlers.push(f); },
+        off() {},
+    };
+    widget.render({model, el: document.getElementById("el")});
+    const bytes = pictures.map((b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer);
+    const deliver = (msg, buffers) => handlers.forEach((f) => f(msg, buffers));
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const item = (seq, buffer) => ({
+        seq, text: `12:00:00.000 ← binary 48 KiB (jpeg picture)\\n`, media: "image/jpeg", buffer,
+        size: [288, 216], animated: false,
+    });
+    deliver({kind: "reset", token, entries: []}, []);
+    let seq = 0;
+    let shown = 0;
+    const start = performance.now();
+    for (let u = 0; u < updates; u++) {
+        const append = [0, 1, 2].map((i) => item(++seq, i));
+        const buffers = append.map((it) => bytes[it.seq % bytes.length]);
+        const trim = Math.max(0, shown + 3 - kept);
+        shown += 3 - trim;
+        deliver({kind: "update", append, trim}, buffers);
+        await frame();
+        await frame();
+        await frame();
+    }
+    const drawn = [...document.querySelectorAll(".wsecho-frame")].length;
+    return {ms: performance.now() - start, drawn};
+}"""
+
+
+def one_run(browser: object, source: str, pictures: list[str], height: str, updates: int) -> float:
+    """Main-thread busy ms per update."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.set_content(PAGE % CSS)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        before = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        result = page.evaluate(STREAM, [source, updates, pictures, KEPT, height])
+        after = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        assert result["drawn"] == KEPT, result  # the log held the newest 20 pictures
+        return float(after["TaskDuration"] - before["TaskDuration"]) * 1000 / updates
+    finally:
+        page.close()
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=UPDATES)
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    args = parser.parse_args()
+    source = bundle("logwidget.js")
+    pictures = [base64.b64encode(b).decode("ascii") for b in jpegs(16)]
+    runs: dict[str, list[float]] = {height: [] for height in HEIGHTS}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(args.rounds):
+                for height in HEIGHTS:
+                    runs[height].append(one_run(browser, source, pictures, height, args.updates))
+        finally:
+            browser.close()
+    print(f"{args.updates} updates of 3 pictures, {KEPT} kept, {args.rounds} rounds each, alternately\n")
+    print("| log height | main thread busy per update, ms (median) | runs |")
+    print("|---|---|---|")
+    for height in HEIGHTS:
+        each = ", ".join(f"{r:.2f}" for r in runs[height])
+        print(f"| {height} | {statistics.median(runs[height]):.2f} | {each} |")
+    ratio = statistics.median(runs[HEIGHTS[1]]) / statistics.median(runs[HEIGHTS[0]])
+    print(f"\n{HEIGHTS[1]} / {HEIGHTS[0]}, main thread busy: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
