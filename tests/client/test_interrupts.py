@@ -21,6 +21,8 @@ from jupyter_client.manager import KernelManager
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from tests.helpers import ipc_prefix
+
 pytestmark = pytest.mark.kernel
 
 FLOOD = 100_000
@@ -30,7 +32,8 @@ class Kernel:
     """A kernel and its client, with a one-call ``run`` for cells."""
 
     def __init__(self) -> None:
-        self.manager = KernelManager(kernel_name="python3", transport="ipc")  # no TCP port to race for
+        # Unix sockets with a prefix of its own: no TCP port or socket file to race for.
+        self.manager = KernelManager(kernel_name="python3", transport="ipc", ip=ipc_prefix())
         self.manager.start_kernel()
         self.client: BlockingKernelClient = self.manager.client()
         self.client.start_channels()
