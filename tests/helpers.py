@@ -181,5 +181,12 @@ class IpcKernelManager(AsyncKernelManager):  # type: ignore[misc]
 
     @default("ip")
     def _socket_prefix(self) -> str:
-        # Absolute: the kernel runs in the notebook's folder, not in the test's.
-        return str(Path(tempfile.gettempdir()) / f"wsecho-kernel-{uuid.uuid4().hex[:12]}")
+        return ipc_prefix()
+
+
+def ipc_prefix() -> str:
+    """A kernel's own prefix for its Unix sockets. jupyter_client's default, ``kernel-ipc`` in
+    the working folder, is shared: two kernels started at once (one per xdist worker) picked
+    the same socket files, and one never answered ("Kernel didn't respond in 60 seconds").
+    Absolute, since the kernel runs in the notebook's folder, not in the test's."""
+    return str(Path(tempfile.gettempdir()) / f"wsecho-kernel-{uuid.uuid4().hex[:12]}")

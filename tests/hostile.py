@@ -1,18 +1,30 @@
-"""What the hostile-peer tests share: hypothesis sizing and hand-made WebSocket frames.
+"""What the hostile-peer tests share: hypothesis sizing, hand-made WebSocket frames, and
+servers that speak a protocol by hand.
 
 Property tests run a few seconds by default; ``WSECHO_HYPOTHESIS_LONG=1`` runs them
 a hundred times longer. Frames are built by hand (websockets refuses to send the
-shapes under test) and written with asyncio streams.
+shapes under test) and written with asyncio streams. :func:`by_hand` serves a
+handler that writes a protocol's messages itself (no real Socket.IO or GraphQL
+server sends the shapes under test) to the real client: :func:`socketio_by_hand`,
+:func:`graphql_by_hand`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import struct
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol, TypeVar
 
 from hypothesis import HealthCheck, settings
+from websockets.asyncio.server import ServerConnection, serve
+
+from wsecho_widget.protocols.graphql.client import GraphQLClient
+from wsecho_widget.protocols.socketio.client import SocketIOClient
 
 LONG = os.environ.get("WSECHO_HYPOTHESIS_LONG", "") not in ("", "0")
 
@@ -97,3 +109,48 @@ async def read_close(reader: asyncio.StreamReader, timeout: float = 5.0) -> int 
                 return None
             if opcode == 8:
                 return struct.unpack(">H", data[:2])[0] if len(data) >= 2 else 1005
+
+
+class _Client(Protocol):
+    def observe(self, **callbacks: Any) -> Any: ...
+    def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=_Client)
+
+
+@contextlib.asynccontextmanager
+async def by_hand(
+    handler: Callable[[ServerConnection], Awaitable[None]],
+    connect: Callable[[str], C],
+    subprotocols: list[str] | None = None,
+) -> AsyncIterator[tuple[C, list[str]]]:
+    """Serve ``handler`` (websockets on 127.0.0.1) to the client ``connect("127.0.0.1:PORT")``
+    makes; the client and the notices it gives, in order. The client is closed after."""
+    async with serve(handler, "127.0.0.1", 0, subprotocols=subprotocols) as server:  # type: ignore[arg-type]
+        client = connect(f"127.0.0.1:{server.sockets[0].getsockname()[1]}")
+        notices: list[str] = []
+        client.observe(on_notice=notices.append)
+        try:
+            yield client, notices
+        finally:
+            client.close()
+
+
+Handler = Callable[[ServerConnection], Awaitable[None]]
+
+
+def socketio_by_hand(
+    handler: Handler, **options: Any
+) -> AbstractAsyncContextManager[tuple[SocketIOClient, list[str]]]:
+    """:func:`by_hand` with a :class:`SocketIOClient` (Engine.IO at the root path)."""
+    return by_hand(handler, lambda address: SocketIOClient(f"http://{address}", path="/", **options))
+
+
+def graphql_by_hand(
+    handler: Handler, *, subprotocol: bool = True, **options: Any
+) -> AbstractAsyncContextManager[tuple[GraphQLClient, list[str]]]:
+    """:func:`by_hand` with a :class:`GraphQLClient`; the server speaks graphql-transport-ws
+    unless ``subprotocol=False``."""
+    subprotocols = ["graphql-transport-ws"] if subprotocol else None
+    return by_hand(handler, lambda address: GraphQLClient(f"ws://{address}/", **options), subprotocols)

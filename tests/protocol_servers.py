@@ -5,22 +5,30 @@ acks, pictures, a server-side call, a kick) and a ``/private`` namespace that
 refuses joins without the right token. :class:`GraphQLServer`: a strawberry schema
 (a query, an error, a counting subscription) on strawberry's aiohttp view, over
 graphql-transport-ws; ``connection_init`` is refused without the right token.
-Both can stop and start again on the same port (a server restart).
+Both can stop and start again on the same port (a server restart). A test module
+imports the fixtures of its protocol: ``socketio_server`` or ``graphql_server`` (named
+``server``: one for each test) and ``socketio_client`` or ``graphql_client`` (named
+``client``: the client of this package, joined or acknowledged).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
+import pytest
 import socketio
 import strawberry
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
 
+from wsecho_widget.protocols.graphql.client import GraphQLClient
+from wsecho_widget.protocols.socketio.client import SocketIOClient
+
 TOKEN = "s3cret-token"
+FAST = {"reconnect_delays": [0.1, 0.2, 0.4]}  # a client's, when the server restarts
 
 
 class _Site:
@@ -185,3 +193,36 @@ class GraphQLServer(_Site):
         view = _View(schema=SCHEMA, subscription_protocols=["graphql-transport-ws"])
         app.router.add_route("*", "/graphql", view)
         return app
+
+
+@pytest.fixture(name="server")
+async def socketio_server() -> AsyncIterator[SocketIOServer]:
+    """A :class:`SocketIOServer` for the test (import it as ``socketio_server``: it is ``server``)."""
+    async with SocketIOServer() as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture(name="server")
+async def graphql_server() -> AsyncIterator[GraphQLServer]:
+    """A :class:`GraphQLServer` for the test (import it as ``graphql_server``: it is ``server``)."""
+    async with GraphQLServer() as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture(name="client")
+async def socketio_client(server: SocketIOServer) -> AsyncIterator[SocketIOClient]:
+    """A :class:`SocketIOClient` joined to ``server`` (import it as ``socketio_client``)."""
+    client = SocketIOClient(server.url, **FAST)
+    await asyncio.wait_for(client.ready, 5)
+    yield client
+    client.close()
+
+
+@pytest.fixture(name="client")
+async def graphql_client(server: GraphQLServer) -> AsyncIterator[GraphQLClient]:
+    """A :class:`GraphQLClient` acknowledged by ``server`` (import it as ``graphql_client``)."""
+    client = GraphQLClient(server.url, connection_params={"token": TOKEN}, **FAST)
+    await asyncio.wait_for(client.ready, 5)
+    yield client
+    await client.disconnect()  # a closing handshake: aiohttp then stops at once
+    client.close()

@@ -13,12 +13,15 @@ install can never look green.
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import importlib.util
 import json
 import os
 import secrets
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -239,13 +242,37 @@ class JupyterServer:
             return "(no log)"
 
 
-def start_server(app: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
-    server = JupyterServer(app, tmp_path_factory.mktemp(f"jupyter-{app}")).start()
+def start_server(
+    app: str, tmp_path_factory: pytest.TempPathFactory, base_url: str = "/"
+) -> Iterator[JupyterServer]:
+    server = JupyterServer(app, tmp_path_factory.mktemp(f"jupyter-{app}"), base_url).start()
     try:
         yield server
     finally:
         code = server.stop()
         assert code == 0, f"jupyter {app} exited with {code}:\n{server.log_tail()}"
+
+
+@contextlib.contextmanager
+def static_site(root: Path, pages: dict[str, str]) -> Iterator[int]:
+    """``pages`` (file name: HTML) written into ``root`` and served on 127.0.0.1 from a
+    thread until the block ends; the port."""
+    for name, html in pages.items():
+        (root / name).write_text(html, encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site.server_address[1]
+    finally:
+        site.shutdown()
+        site.server_close()
+        thread.join(5)
 
 
 @pytest.fixture(scope="module")

@@ -16,15 +16,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser.conftest import static_site
 from wsecho_widget.model.har import load_har, to_har
 from wsecho_widget.server.echo import EchoServer
 from wsecho_widget.testing._replay import replay
@@ -59,22 +58,8 @@ BINARIES = [[0, 1, 2, 255], list(range(256)) * 4]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root: Path = tmp_path_factory.mktemp("har-site")
-    (root / "client.html").write_text(PAGE, encoding="utf-8")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/client.html"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with static_site(tmp_path_factory.mktemp("har-site"), {"client.html": PAGE}) as port:
+        yield f"http://127.0.0.1:{port}/client.html"
 
 
 @pytest.fixture(scope="module")

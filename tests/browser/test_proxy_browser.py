@@ -14,17 +14,13 @@ which gives them an opaque origin that Jupyter's WebSocket origin check refuses.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import json
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import JupyterServer, missing
+from tests.browser.conftest import JupyterServer, missing, start_server, static_site
 from tests.helpers import make_png
 
 pytestmark = pytest.mark.browser
@@ -97,34 +93,14 @@ def hub_like(
 
     if importlib.util.find_spec("jupyter_server_proxy") is None:
         missing("jupyter-server-proxy is not installed (pip install -e '.[browser]')")
-    server = JupyterServer("server", tmp_path_factory.mktemp("jupyter-hub-like"), base_url="/user/alice/")
-    server.start()
-    try:
-        yield server
-    finally:
-        code = server.stop()
-        assert code == 0, f"jupyter server exited with {code}:\n{server.log_tail()}"
+    yield from start_server("server", tmp_path_factory, base_url="/user/alice/")
 
 
 @pytest.fixture(scope="module")
 def page_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A static server of the client page on 127.0.0.1 (reached through the proxy)."""
-    root: Path = tmp_path_factory.mktemp("proxy-page")
-    (root / "client.html").write_text(PAGE, encoding="utf-8")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=site.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site.server_address[1]
-    finally:
-        site.shutdown()
-        site.server_close()
-        thread.join(5)
+    with static_site(tmp_path_factory.mktemp("proxy-page"), {"client.html": PAGE}) as port:
+        yield port
 
 
 def test_a_page_of_the_jupyter_server_reaches_the_server_panel_through_the_proxy(

@@ -11,17 +11,14 @@ to the page; a reply typed into the panel arrives in the page.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import JupyterServer
+from tests.browser.conftest import JupyterServer, static_site
 from tests.browser.pages import NotebookPage, PanelView, expect, open_notebook
 from tests.helpers import make_png
 
@@ -54,22 +51,8 @@ window.openSocket = (url) => new Promise((resolve, reject) => {
 @pytest.fixture(scope="module")
 def client_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``http://127.0.0.1:PORT/client.html``, served from a thread until the module ends."""
-    root: Path = tmp_path_factory.mktemp("client-site")
-    (root / "client.html").write_text(CLIENT_PAGE, encoding="utf-8")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=site.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{site.server_address[1]}/client.html"
-    finally:
-        site.shutdown()
-        site.server_close()
-        thread.join(5)
+    with static_site(tmp_path_factory.mktemp("client-site"), {"client.html": CLIENT_PAGE}) as port:
+        yield f"http://127.0.0.1:{port}/client.html"
 
 
 @pytest.fixture(scope="module")

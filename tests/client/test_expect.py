@@ -15,6 +15,7 @@ import pytest
 from aiohttp import WSMsgType, web
 from websockets.asyncio.server import ServerConnection, serve
 
+from tests.testing.feeds import aiohttp_site
 from wsecho_widget import WebSocketChannel
 from wsecho_widget.client.session import Session
 from wsecho_widget.model.match import ExpectationFailed
@@ -46,15 +47,8 @@ async def aiohttp_url() -> AsyncIterator[str]:
                 await ws.send_str(msg.data.upper())
         return ws
 
-    app = web.Application()
-    app.router.add_get("/", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"ws://127.0.0.1:{port}/"
-    await runner.cleanup()
+    async with aiohttp_site(handler) as url:
+        yield url
 
 
 async def test_session_expect_skips_ticks_and_leaves_them_for_receive(feed_url: str) -> None:

@@ -7,6 +7,7 @@ Bombs are real files whose headers declare sizes no browser should try to decode
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import wave
@@ -126,6 +127,7 @@ def test_headers_that_lie_are_not_pictures() -> None:
 # -- bombs: the header declares more than a browser should decode --------------------------
 
 
+@functools.cache  # half a second of zlib, and four tests use it
 def png_bomb(width: int = 30_000, height: int = 30_000) -> bytes:
     """A real, valid 1-bit PNG of 30000x30000 (all black): ~109 KB, 900 Mpx."""
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -91,6 +92,42 @@ def test_history_is_bounded_and_totals_stay_exact() -> None:
     history.clear()
     assert len(history) == 0
     assert history.totals.sent_messages == 5
+
+
+def test_recorded_rows_are_not_tracked_and_read_as_the_same_messages_every_time() -> None:
+    """A server records every frame as a row the collector stops tracking at its first pass."""
+    history = History(limit=4)
+    first = Message("sent", "before", 0.5)
+    history.append(first)
+    rows = [history.record("received", "héllo", 1.0, "c1"), history.record("sent", b"\x00", 2.0, "c1")]
+    gc.collect()
+    assert not any(gc.is_tracked(row) for row in rows)
+    assert gc.is_tracked(first)
+    totals = history.totals
+    assert (totals.sent_messages, totals.sent_bytes, totals.received_messages, totals.received_bytes) == (
+        2,
+        7,
+        1,
+        6,
+    )
+    made = history.message(rows[0])
+    assert made == Message("received", "héllo", 1.0, client="c1") and made.seq == rows[0][3] > first.seq
+    assert history.message(rows[0]) is made is history[1]  # made once, kept in its place
+    assert history[0] is first and history.message(first) is first
+    assert list(history) == [first, made, history[2]] and history[2].data == b"\x00"
+    assert history[2] is history[-1] and history[1:] == [made, history[2]]
+    later = history.record("received", "x", 3.0)
+    assert [m.seq for m in history] == sorted(m.seq for m in history) and history[3].seq == later[3]
+
+
+def test_a_row_that_left_the_history_is_read_as_an_equal_message() -> None:
+    history = History(limit=2)
+    old = history.record("received", "old", 1.0, "c1")
+    for i in range(3):
+        history.record("sent", f"m{i}", 2.0 + i, "c1")
+    assert history.dropped == 2 and [m.data for m in history] == ["m1", "m2"]
+    assert history.message(old) == Message("received", "old", 1.0, client="c1")
+    assert history.message(old).seq == old[3]
 
 
 def test_history_rejects_nonsense_limit() -> None:

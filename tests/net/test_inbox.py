@@ -119,7 +119,7 @@ async def test_the_hub_leaves_no_stale_waiter_after_timed_out_receives() -> None
         for _ in range(50):
             with pytest.raises(TimeoutError):
                 await hub.receive(timeout=0.0)
-        assert hub._inbox.waiters == 0
+        assert hub._records.inbox.waiters == 0
         async with connect(hub.url) as ws:
             await ws.send("hello")
             assert (await hub.receive(timeout=5)).data == "hello"

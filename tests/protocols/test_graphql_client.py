@@ -4,35 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 
 pytest.importorskip("strawberry", reason="install the test extra: pip install -e .[test]")
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 
 from tests.helpers import wait_for
-from tests.protocol_servers import TOKEN, GraphQLServer
+from tests.hostile import graphql_by_hand
+from tests.protocol_servers import (
+    FAST,
+    TOKEN,
+    GraphQLServer,
+    graphql_client,  # noqa: F401 (the fixture `client`)
+    graphql_server,  # noqa: F401 (the fixture `server`)
+)
 from wsecho_widget import ChannelError
 from wsecho_widget.protocols.graphql.client import GraphQLClient, GraphQLError
-
-FAST = {"reconnect_delays": [0.1, 0.2, 0.4]}
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[GraphQLServer]:
-    async with GraphQLServer() as server:
-        yield server  # type: ignore[misc]
-
-
-@pytest.fixture
-async def client(server: GraphQLServer) -> AsyncIterator[GraphQLClient]:
-    client = GraphQLClient(server.url, connection_params={"token": TOKEN}, **FAST)
-    await asyncio.wait_for(client.ready, 5)
-    yield client
-    await client.disconnect()  # a closing handshake: aiohttp then stops at once
-    client.close()
 
 
 async def test_ready_on_connection_ack(client: GraphQLClient) -> None:
@@ -161,33 +150,21 @@ async def test_ping_answered_and_unknown_ids_ignored() -> None:
         pongs.append(str(await ws.recv()))
         await ws.wait_closed()
 
-    async with serve(handler, "127.0.0.1", 0, subprotocols=["graphql-transport-ws"]) as raw:
-        port = raw.sockets[0].getsockname()[1]
-        client = GraphQLClient(f"ws://127.0.0.1:{port}/")
-        notices: list[str] = []
-        client.observe(on_notice=notices.append)
-        try:
-            await asyncio.wait_for(client.ready, 5)
-            await wait_for(lambda: len(pongs) == 2, what="two pongs")
-            assert pongs == ['{"type":"pong"}'] * 2 and client.pings == 2
-            assert notices == []
-            assert client.status == "open"
-        finally:
-            client.close()
+    async with graphql_by_hand(handler) as (client, notices):
+        await asyncio.wait_for(client.ready, 5)
+        await wait_for(lambda: len(pongs) == 2, what="two pongs")
+        assert pongs == ['{"type":"pong"}'] * 2 and client.pings == 2
+        assert notices == []
+        assert client.status == "open"
 
 
 async def test_a_server_without_the_subprotocol_is_refused_in_words() -> None:
     async def handler(ws: ServerConnection) -> None:
         await ws.wait_closed()
 
-    async with serve(handler, "127.0.0.1", 0) as raw:
-        port = raw.sockets[0].getsockname()[1]
-        client = GraphQLClient(f"ws://127.0.0.1:{port}/", **FAST)
-        try:
-            with pytest.raises(ChannelError, match="does not speak graphql-transport-ws"):
-                await asyncio.wait_for(client.ready, 5)
-        finally:
-            client.close()
+    async with graphql_by_hand(handler, subprotocol=False, **FAST) as (client, _):
+        with pytest.raises(ChannelError, match="does not speak graphql-transport-ws"):
+            await asyncio.wait_for(client.ready, 5)
 
 
 async def test_a_misspelt_option_names_the_client_and_the_closest_option() -> None:

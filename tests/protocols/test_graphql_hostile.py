@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 
 from tests.helpers import wait_for
-from tests.hostile import sized
+from tests.hostile import graphql_by_hand, sized
 from wsecho_widget import ChannelError
 from wsecho_widget.protocols.graphql.client import GraphQLClient
 from wsecho_widget.protocols.graphql.protocol import ProtocolError, decode
@@ -43,15 +43,8 @@ async def _run(handler: Handler, check: Callable[[GraphQLClient, list[str]], Awa
         connections.append(1)
         await handler(ws)
 
-    async with serve(counted, "127.0.0.1", 0, subprotocols=["graphql-transport-ws"]) as raw:
-        port = raw.sockets[0].getsockname()[1]
-        client = GraphQLClient(f"ws://127.0.0.1:{port}/", reconnect_delays=[0.05])
-        notices: list[str] = []
-        client.observe(on_notice=notices.append)
-        try:
-            await check(client, notices)
-        finally:
-            client.close()
+    async with graphql_by_hand(counted, reconnect_delays=[0.05]) as (client, notices):
+        await check(client, notices)
     return connections
 
 

@@ -3,35 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 pytest.importorskip("socketio", reason="install the test extra: pip install -e .[test]")
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 
 from tests.helpers import make_png, wait_for
-from tests.protocol_servers import TOKEN, SocketIOServer
+from tests.hostile import socketio_by_hand
+from tests.protocol_servers import (
+    FAST,
+    TOKEN,
+    SocketIOServer,
+    socketio_client,  # noqa: F401 (the fixture `client`)
+    socketio_server,  # noqa: F401 (the fixture `server`)
+)
 from wsecho_widget import ChannelError
 from wsecho_widget.protocols.socketio.client import SocketIOClient, SocketIOError
-
-FAST = {"reconnect_delays": [0.1, 0.2, 0.4]}
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[SocketIOServer]:
-    async with SocketIOServer() as server:
-        yield server  # type: ignore[misc]
-
-
-@pytest.fixture
-async def client(server: SocketIOServer) -> AsyncIterator[SocketIOClient]:
-    client = SocketIOClient(server.url, **FAST)
-    await asyncio.wait_for(client.ready, 5)
-    yield client
-    client.close()
 
 
 async def test_joins_the_namespace_with_a_sid(server: SocketIOServer, client: SocketIOClient) -> None:
@@ -199,27 +189,19 @@ async def test_bad_packets_are_notices_not_failures() -> None:
             await ws.send(frame)
         await ws.wait_closed()
 
-    async with serve(handler, "127.0.0.1", 0) as raw:
-        port = raw.sockets[0].getsockname()[1]
-        client = SocketIOClient(f"http://127.0.0.1:{port}", path="/")
-        notices: list[str] = []
-        client.observe(on_notice=notices.append)
-        try:
-            await asyncio.wait_for(client.ready, 5)
-            event = await client.receive_event(timeout=5)
-            assert (event.name, event.args) == ("ok", [1])
-            assert notices == [
-                "bad packet from the server: event packet without an event name",
-                "bad packet from the server: binary frame of 6 bytes that no packet announced",
-                "bad packet from the server: binary packet with placeholders"
-                " that do not match its 1 attachments",
-            ]
-            with pytest.raises(ValueError, match="the server takes at most 64"):
-                client.emit("chat", "x" * 100)  # maxPayload from the server's open packet
-            with pytest.raises(ValueError, match="reserved"):
-                client.emit("connect")
-        finally:
-            client.close()
+    async with socketio_by_hand(handler) as (client, notices):
+        await asyncio.wait_for(client.ready, 5)
+        event = await client.receive_event(timeout=5)
+        assert (event.name, event.args) == ("ok", [1])
+        assert notices == [
+            "bad packet from the server: event packet without an event name",
+            "bad packet from the server: binary frame of 6 bytes that no packet announced",
+            "bad packet from the server: binary packet with placeholders that do not match its 1 attachments",
+        ]
+        with pytest.raises(ValueError, match="the server takes at most 64"):
+            client.emit("chat", "x" * 100)  # maxPayload from the server's open packet
+        with pytest.raises(ValueError, match="reserved"):
+            client.emit("connect")
 
 
 async def test_a_server_that_stops_pinging_is_dropped_and_rejoined() -> None:
@@ -233,19 +215,12 @@ async def test_a_server_that_stops_pinging_is_dropped_and_rejoined() -> None:
         await ws.send(f'40{{"sid":"s{len(joins)}"}}')
         await ws.wait_closed()  # and never pings
 
-    async with serve(handler, "127.0.0.1", 0) as raw:
-        port = raw.sockets[0].getsockname()[1]
-        client = SocketIOClient(f"http://127.0.0.1:{port}", path="/", reconnect_delays=[0.05])
-        notices: list[str] = []
-        client.observe(on_notice=notices.append)
-        try:
-            await asyncio.wait_for(client.ready, 5)
-            assert client.sid == "s1"
-            await wait_for(lambda: client.sid == "s2", what="the rejoin")
-            assert notices[0] == "no heartbeat from the Socket.IO server within 0.4 s: connection lost"
-            assert joins[:2] == ["40", "40"]
-        finally:
-            client.close()
+    async with socketio_by_hand(handler, reconnect_delays=[0.05]) as (client, notices):
+        await asyncio.wait_for(client.ready, 5)
+        assert client.sid == "s1"
+        await wait_for(lambda: client.sid == "s2", what="the rejoin")
+        assert notices[0] == "no heartbeat from the Socket.IO server within 0.4 s: connection lost"
+        assert joins[:2] == ["40", "40"]
 
 
 async def test_disconnect_while_waiting_to_reconnect(server: SocketIOServer) -> None:

@@ -10,11 +10,10 @@ import asyncio
 
 from hypothesis import given
 from hypothesis import strategies as st
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 
 from tests.helpers import wait_for
-from tests.hostile import sized
-from wsecho_widget.protocols.socketio.client import SocketIOClient
+from tests.hostile import sized, socketio_by_hand
 from wsecho_widget.protocols.socketio.protocol import Decoder, ProtocolError, parse_text
 
 OPEN = '0{"sid":"e","upgrades":[],"pingInterval":25000,"pingTimeout":5000,"maxPayload":100000}'
@@ -59,22 +58,15 @@ async def test_each_malformed_packet_is_one_line_and_the_connection_stays_up() -
         await ws.send('42["ok",1]')
         await ws.wait_closed()
 
-    async with serve(handler, "127.0.0.1", 0) as raw:
-        port = raw.sockets[0].getsockname()[1]
-        client = SocketIOClient(f"http://127.0.0.1:{port}", path="/")
-        notices: list[str] = []
-        client.observe(on_notice=notices.append)
-        try:
-            await asyncio.wait_for(client.ready, 5)
-            event = await client.receive_event(timeout=5)
-            assert (event.name, event.args) == ("ok", [1])
-            assert len(notices) == len(HOSTILE)
-            for notice, (frame, expected) in zip(notices, HOSTILE, strict=True):
-                assert notice.startswith("bad packet from the server: ") and expected in notice, frame
-                assert "\n" not in notice
-            assert client.status == "open" and client.session.status == "open"
-        finally:
-            client.close()
+    async with socketio_by_hand(handler) as (client, notices):
+        await asyncio.wait_for(client.ready, 5)
+        event = await client.receive_event(timeout=5)
+        assert (event.name, event.args) == ("ok", [1])
+        assert len(notices) == len(HOSTILE)
+        for notice, (frame, expected) in zip(notices, HOSTILE, strict=True):
+            assert notice.startswith("bad packet from the server: ") and expected in notice, frame
+            assert "\n" not in notice
+        assert client.status == "open" and client.session.status == "open"
 
 
 async def test_a_half_received_binary_packet_is_dropped_on_reconnect() -> None:
@@ -98,20 +90,13 @@ async def test_a_half_received_binary_packet_is_dropped_on_reconnect() -> None:
         await ws.send('42["after",2]')
         await ws.wait_closed()
 
-    async with serve(handler, "127.0.0.1", 0) as raw:
-        port = raw.sockets[0].getsockname()[1]
-        client = SocketIOClient(f"http://127.0.0.1:{port}", path="/", reconnect_delays=[0.05])
-        notices: list[str] = []
-        client.observe(on_notice=notices.append)
-        try:
-            await asyncio.wait_for(client.ready, 5)
-            await wait_for(lambda: client.sid == "s2", what="the rejoin")
-            event = await client.receive_event(timeout=5)
-            assert (event.name, event.args) == ("after", [2])
-            assert "bad packet from the server: binary frame of 21 bytes that no packet announced" in notices
-            assert not any("half" in n for n in notices)
-        finally:
-            client.close()
+    async with socketio_by_hand(handler, reconnect_delays=[0.05]) as (client, notices):
+        await asyncio.wait_for(client.ready, 5)
+        await wait_for(lambda: client.sid == "s2", what="the rejoin")
+        event = await client.receive_event(timeout=5)
+        assert (event.name, event.args) == ("after", [2])
+        assert "bad packet from the server: binary frame of 21 bytes that no packet announced" in notices
+        assert not any("half" in n for n in notices)
 
 
 _frames = st.one_of(

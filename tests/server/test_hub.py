@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -13,6 +14,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.helpers import make_png, wait_for
 from wsecho_widget.client.connection import ChannelError
+from wsecho_widget.model.message import Message
 from wsecho_widget.model.transcript import dump_message, parse_message
 from wsecho_widget.server.hub import Hub
 
@@ -392,4 +394,69 @@ async def test_expect_takes_one_clients_match_and_leaves_the_rest_in_order(hub: 
         assert [(await hub.receive(1)).data for _ in range(2)] == ["ready", "done"]  # a's, then b's
         with pytest.raises(ExpectationFailed, match=r"expected text 'nope' within 0\.05 s; the last 3 seen"):
             await hub.expect("nope", within=0.05)
-        assert hub._inbox.waiters == 0
+        assert hub._records.inbox.waiters == 0
+
+
+async def test_unwatched_frames_are_rows_the_collector_skips_and_read_as_one_message_each() -> None:
+    """With nobody told of each message, the hub keeps rows (issue: load, GC pauses), yet every
+    read gives one Message: receive(), expect() and the history agree on the very object."""
+    from wsecho_widget.model.match import ExpectationFailed
+
+    hub = Hub()  # echo: each frame recorded twice
+    await hub.ready
+    try:
+        assert not hub.callbacks.watched
+        async with connect(hub.url) as ws:
+            for text in ("one", "two", "three"):
+                await ws.send(text)
+                assert await ws.recv() == text
+        kept = list(hub.messages._messages)
+        gc.collect()
+        assert len(kept) == 6 and all(type(row) is tuple and not gc.is_tracked(row) for row in kept)
+        assert hub.messages.totals.summary() == "sent 3 (11 B) · received 3 (11 B)"
+        first = await hub.receive(1)
+        assert first.data == "one" and first.client == "c1" and first is hub.messages[0]
+        three = await hub.expect("three", within=1, client="c1")
+        assert three is hub.messages[4] and three.direction == "received"
+        assert [(m.direction, m.data) for m in hub.messages][-2:] == [
+            ("received", "three"),
+            ("sent", "three"),
+        ]
+        assert (await hub.receive(1)) is hub.messages[2]  # "two", left in its place by expect()
+        with pytest.raises(ExpectationFailed) as failed:
+            await hub.expect("nope", within=0.05)
+        assert "'three'" in str(failed.value) and "('received'" not in str(failed.value)
+    finally:
+        hub.close()
+        await hub.closed
+
+
+async def test_watched_frames_are_the_messages_the_callbacks_were_given() -> None:
+    """The path with subscribers still tells each one, with the object the history keeps."""
+    hub = Hub()
+    await hub.ready
+    recorded: list[Message] = []
+    told: list[Message] = []
+    try:
+        stop = hub.subscribe(on_record=recorded.append)
+        hub.on_message(told.append)
+        assert hub.callbacks.watched
+        async with connect(hub.url) as ws:
+            await ws.send("watched")
+            assert await ws.recv() == "watched"
+            await wait_for(lambda: len(told) == 1, what="the on_message callback")
+            stop()
+            assert hub.callbacks.watched  # on_message still listens
+            await ws.send("still")
+            assert await ws.recv() == "still"
+            await wait_for(lambda: len(told) == 2, what="the second on_message call")
+        assert [(m.direction, m.data) for m in recorded] == [("received", "watched"), ("sent", "watched")]
+        assert recorded == list(hub.messages)[:2] and all(
+            a is b for a, b in zip(recorded, hub.messages[:2], strict=True)
+        )
+        assert told[0] is hub.messages[0] and told[1] is hub.messages[2]
+        assert all(type(item) is Message for item in hub.messages._messages)
+        assert (await hub.receive(1)) is told[0] and (await hub.receive(1)) is told[1]
+    finally:
+        hub.close()
+        await hub.closed

@@ -13,7 +13,7 @@ import itertools
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,16 @@ async def aiohttp_feed(version: int = 1) -> AsyncIterator[str]:
                 await (ws.send_str(reply) if isinstance(reply, str) else ws.send_bytes(reply))
         return ws
 
+    async with aiohttp_site(handler) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def aiohttp_site(
+    handler: Callable[[web.Request], Awaitable[web.WebSocketResponse]],
+) -> AsyncIterator[str]:
+    """``handler`` as aiohttp's WebSocket server at ``/`` on 127.0.0.1 until the block ends;
+    its ws:// URL."""
     app = web.Application()
     app.router.add_get("/", handler)
     runner = web.AppRunner(app)

@@ -10,19 +10,17 @@ import pytest
 pytest.importorskip("strawberry", reason="install the test extra: pip install -e .[test]")
 
 from tests.helpers import live_widgets, page, wait_for
-from tests.protocol_servers import TOKEN, GraphQLServer
+from tests.protocol_servers import (
+    TOKEN,
+    GraphQLServer,
+    graphql_server,  # noqa: F401 (the fixture `server`)
+)
 from wsecho_widget import GraphQLPanel
 from wsecho_widget.ui.graphql_panel import parse_variables
 
 
 def log(panel: GraphQLPanel) -> str:
     return page(panel.log_panel.output).text()
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[GraphQLServer]:
-    async with GraphQLServer() as server:
-        yield server  # type: ignore[misc]
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """asyncio helpers shared by every layer: tasks that are never lost, futures nobody
-has to await, and the running loop with a message that says how to get one.
+has to await, and the running loop with a message that says how to get one, which a
+signal then wakes (the kernel's Interrupt).
 
 Imports asyncio (and nest-asyncio2, when asked to nest); never websockets or widgets.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import threading
 from collections.abc import Callable, Coroutine
 from types import FrameType
@@ -58,15 +60,79 @@ def keep_task(
 
 
 def require_loop(what: str) -> asyncio.AbstractEventLoop:
-    """The running loop; raises RuntimeError with a message that says how to get one."""
+    """The running loop, which a signal wakes from now on (:func:`wake_on_signals`);
+    raises RuntimeError with a message that says how to get one."""
     try:
-        return asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
     except RuntimeError:
         raise RuntimeError(
             f"{what} needs a running asyncio event loop: use it in a Jupyter notebook "
             "(the kernel's loop is always running) or inside async code, for example "
             "asyncio.run(main())."
         ) from None
+    wake_on_signals(loop)
+    return loop
+
+
+class _Wakeup:
+    """The socket pair whose one end ``signal.set_wakeup_fd`` writes to, the other end
+    watched by the main thread's loop (one per process, moved to each new loop)."""
+
+    def __init__(self) -> None:
+        self.reader, self.writer = socket.socketpair()
+        self.reader.setblocking(False)
+        self.writer.setblocking(False)
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def watch(self, loop: asyncio.AbstractEventLoop) -> bool:
+        if self.loop is loop:
+            return True
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.remove_reader(self.reader)
+        self.loop = None
+        try:
+            loop.add_reader(self.reader, self._drain)
+        except NotImplementedError:  # a loop without add_reader (Windows' proactor)
+            return False
+        self.loop = loop
+        return True
+
+    def _drain(self) -> None:
+        try:
+            while self.reader.recv(4096):
+                pass
+        except OSError:  # BlockingIOError: drained
+            pass
+
+
+_wakeup: _Wakeup | None = None
+
+
+def wake_on_signals(loop: asyncio.AbstractEventLoop) -> None:
+    """Make a signal (the kernel's Interrupt, Ctrl-C) wake ``loop``, the main thread's.
+
+    Python runs a signal's handler in the main thread, at its next bytecode. The OS may
+    deliver the signal to any thread (a kernel has eight): the main thread then sleeps on
+    in its loop's selector until a timer or a socket wakes it. ipykernel's handler cancels
+    an ``await`` cell, so an Interrupt of ``await panel.receive()`` waited for the
+    keepalive's next ping, up to 10 s. With ``signal.set_wakeup_fd``, Python's C-level
+    handler writes a byte to a socket this loop watches, whichever thread takes the
+    signal, and the handler runs at once. Not in other threads (their loops get no
+    signals), nor where a wakeup fd is set already (asyncio's ``add_signal_handler``
+    sets its own, which wakes its loop).
+    """
+    global _wakeup
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if _wakeup is None:
+        _wakeup = _Wakeup()
+    ours = _wakeup.writer.fileno()
+    try:
+        previous = signal.set_wakeup_fd(ours, warn_on_full_buffer=False)
+    except (ValueError, OSError):  # not the main interpreter
+        return
+    if previous not in (-1, ours) or not _wakeup.watch(loop):
+        signal.set_wakeup_fd(previous)
 
 
 def run_nested(

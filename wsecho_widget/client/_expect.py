@@ -17,6 +17,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
+from wsecho_widget.client._streams import BATCH_SIZE, read_batches
 from wsecho_widget.model.match import Match, failure, matcher
 from wsecho_widget.model.message import Message
 from wsecho_widget.net.errors import ChannelError
@@ -37,7 +38,7 @@ async def expect_frame(channel: WebSocketChannel, match: Match, within: float | 
     skipped: list[str | bytes] = []
     try:
         async with asyncio.timeout(within):
-            async with contextlib.aclosing(channel._batches(256)) as batches:
+            async with contextlib.aclosing(read_batches(channel, BATCH_SIZE)) as batches:
                 async for batch in batches:
                     for index, data in enumerate(batch):
                         message = Message("received", data, time.time())

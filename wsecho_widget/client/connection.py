@@ -4,7 +4,8 @@
 returns at once, ``ready`` says when the handshake is done, ``sink`` takes frames to
 send and ``stream`` gives the frames that arrive. Uses websockets' public API;
 the few internals it reaches for live in ``net._internals``. How failures
-read is in ``errors`` (re-exported here), the keepalive in ``_keepalive``, ``expect`` in ``_expect``.
+read is in ``errors`` (re-exported here), the keepalive in ``_keepalive``, ``expect`` in ``_expect``,
+the sink and the stream in ``_streams``.
 
 Must not import widgets or the session.
 """
@@ -12,7 +13,6 @@ Must not import widgets or the session.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -23,6 +23,7 @@ from wsecho_widget._util.options import check_options
 from wsecho_widget._util.tasks import keep_task, require_loop, silence
 from wsecho_widget.client._expect import expect_frame
 from wsecho_widget.client._keepalive import keepalive
+from wsecho_widget.client._streams import BATCH_SIZE, Data, Sink, Stream
 from wsecho_widget.client.options import CONNECT_OPTIONS, PING_INTERVAL, PING_TIMEOUT
 from wsecho_widget.model.match import Match
 from wsecho_widget.model.message import Message
@@ -34,7 +35,6 @@ from wsecho_widget.net.errors import (
     close_reason,
     describe_close,
     describe_error,
-    initiator,
     is_final_close,
     is_retryable,
     redact_url,
@@ -42,6 +42,7 @@ from wsecho_widget.net.errors import (
 )
 
 __all__ = [
+    "BATCH_SIZE",
     "FINAL_CLOSE_CODES",
     "ChannelError",
     "Sink",
@@ -57,60 +58,11 @@ __all__ = [
     "retry_after",
 ]
 
-Data = str | bytes
-
 #: The most bytes one socket read takes (asyncio's default is 256 KiB). websockets
 #: parses a whole read in one callback: 256 KiB of small frames held the kernel's
 #: loop for 20-50 ms, during which no cell could run; 32 KiB bounds that to ~3 ms,
 #: with no measurable cost for small or large frames (README, "Performance").
 READ_SIZE = 32 * 1024
-
-#: The most frames one batch of ``Stream.batches()`` holds.
-BATCH_SIZE = 256
-
-
-class Sink:
-    """Where frames to send go: ``add()`` queues them in order, ``close()`` ends."""
-
-    def __init__(self, channel: WebSocketChannel) -> None:
-        self._channel = channel
-
-    def add(self, data: Data) -> None:
-        """Queue a frame: ``str`` is sent as a text frame, ``bytes`` as a binary one."""
-        self._channel._enqueue(data)
-
-    async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Send what is queued, then do the closing handshake."""
-        await self._channel.close(code, reason)
-
-
-class Stream:
-    """The frames that arrive, as ``str`` and ``bytes``; ``async for`` them.
-
-    Like Flutter's ``web_socket_channel``, the iteration ends quietly on every
-    completed closing handshake, whatever the code (the server's 4000 "session
-    over" included); the channel's ``close_code`` and ``close_reason`` then say how
-    it ended. It raises :class:`ChannelError` only when the connection failed (a
-    frame too big, invalid UTF-8, a protocol error) or was lost without a close
-    frame. One reader at a time.
-    """
-
-    def __init__(self, channel: WebSocketChannel) -> None:
-        self._channel = channel
-
-    def __aiter__(self) -> AsyncIterator[Data]:
-        return self._channel._iterate()
-
-    def batches(self, limit: int = BATCH_SIZE) -> AsyncIterator[list[Data]]:
-        """The same frames, in order, as lists of those that have already arrived.
-
-        Each list holds at least one frame and at most ``limit``; waits only when
-        nothing has arrived. For receive loops under a flood: one step per batch
-        instead of one per frame. Same ending as ``async for``.
-        """
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, not {limit}")
-        return self._channel._batches(limit)
 
 
 class WebSocketChannel:
@@ -350,46 +302,3 @@ class WebSocketChannel:
         if not isinstance(exc, ConnectionClosedOK) and self.error is None:
             self.error = self.describe(exc)
         self._finish()
-
-    async def _iterate(self) -> AsyncIterator[Data]:
-        async for batch in self._batches(BATCH_SIZE):
-            for data in batch:
-                yield data
-
-    async def _batches(self, limit: int) -> AsyncGenerator[list[Data], None]:
-        await asyncio.shield(self.ready)
-        ws = self._websocket
-        assert ws is not None
-        take = internals.frame_taker(ws)
-        try:
-            while True:
-                if self._held:
-                    batch, self._held = self._held[:limit], self._held[limit:]
-                else:
-                    batch = [await ws.recv()]
-                    if take is not None:
-                        take(batch, limit)
-                yield batch
-        except ConnectionClosed as exc:
-            # Known now, before the TCP connection is fully gone.
-            frame = exc.rcvd or exc.sent
-            if frame is not None and self.close_code is None:
-                self.close_code, self.close_reason = frame.code, frame.reason
-            if self.close_exc is None:
-                self.close_exc = exc
-            if self._ended_cleanly(exc):
-                return
-            if self.error is None:
-                self.error = self.describe(exc)
-            raise ChannelError(self.error) from exc
-
-    def _ended_cleanly(self, exc: ConnectionClosed) -> bool:
-        # Like web_socket_channel: a completed closing handshake ends the stream,
-        # whatever the code (4000 "session over" is how some servers say goodbye).
-        # It failed when no close frame came back (the connection was lost), or when
-        # websockets closed it on its own because of what the server sent (1009 too
-        # big, 1007 bad UTF-8, 1002 protocol error): that is not a goodbye.
-        if exc.rcvd is None or exc.sent is None:
-            return False
-        _, by_server = initiator(exc)
-        return by_server or self._closing

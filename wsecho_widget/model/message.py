@@ -7,6 +7,7 @@ its own, like the sans-I/O core of websockets.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ __all__ = [
     "History",
     "ImageFormat",
     "Message",
+    "Row",
     "Totals",
     "format_size",
     "hex_dump",
@@ -113,6 +115,14 @@ class Message:
         return None if isinstance(data, str) else sniff_media_type(data)
 
 
+#: A frame as a history keeps it while nobody has read it: ``(direction, data,
+#: timestamp, seq, client)``, the fields of its :class:`Message` in their order. A tuple
+#: of strings and numbers, which the garbage collector stops tracking at its first
+#: pass: a server that records 10,000 frames a second adds nothing for the collector
+#: to walk (a Message stays tracked for as long as it lives).
+Row = tuple[Direction, str | bytes, float, int, str | None]
+
+
 @dataclass(slots=True)
 class Totals:
     """Exact counts of what went each way, kept even when the history drops messages."""
@@ -123,10 +133,13 @@ class Totals:
     received_bytes: int = 0
 
     def add(self, message: Message) -> None:
+        self.count(message.direction, message.data)
+
+    def count(self, direction: Direction, data: str | bytes) -> None:
+        """Count one frame: ``add`` without a Message."""
         # Message.size, inlined: this runs once per message under a flood.
-        data = message.data
         size = len(data) if not isinstance(data, str) or data.isascii() else _utf8_size(data)
-        if message.direction == "received":
+        if direction == "received":
             self.received_messages += 1
             self.received_bytes += size
         else:
@@ -145,13 +158,16 @@ class History(Sequence[Message]):
     """The newest ``limit`` messages, oldest first, plus exact running totals.
 
     Appending is O(1); when full, the oldest message is dropped (``dropped`` counts
-    them), so a long session cannot eat the kernel's memory.
+    them), so a long session cannot eat the kernel's memory. :meth:`record` keeps a
+    frame as a :data:`Row` instead; reading it makes its Message, once: the same
+    object every time after.
     """
 
     def __init__(self, limit: int = DEFAULT_HISTORY_LIMIT) -> None:
         if limit < 1:
             raise ValueError(f"history limit must be at least 1, not {limit}")
-        self._messages: deque[Message] = deque(maxlen=limit)
+        self._messages: deque[Message | Row] = deque(maxlen=limit)
+        self._rows = False  # whether rows may be kept, not yet made into messages
         self.totals = Totals()
         self.dropped = 0
         #: Extra columns for :meth:`to_pandas`, by name: each maps a message to its value
@@ -172,6 +188,33 @@ class History(Sequence[Message]):
         messages.append(message)
         self.totals.add(message)
 
+    def record(
+        self, direction: Direction, data: str | bytes, timestamp: float, client: str | None = None
+    ) -> Row:
+        """Keep one frame as a :data:`Row` (its seq taken now); ``append`` without a Message.
+
+        For a server's hot path while nobody watches: :meth:`message` (or any read)
+        makes the Message when someone asks for it.
+        """
+        row: Row = (direction, data, timestamp, next(_seq), client)
+        messages = self._messages
+        if len(messages) == messages.maxlen:
+            self.dropped += 1
+        messages.append(row)
+        self._rows = True
+        self.totals.count(direction, data)
+        return row
+
+    def message(self, item: Message | Row) -> Message:
+        """The Message of ``item``: itself, or the one made of a row (kept in its place)."""
+        if type(item) is not tuple:
+            return item  # type: ignore[return-value]
+        messages = self._messages
+        at = bisect_left(messages, item[3], key=_seq_of)
+        if at < len(messages) and (messages[at] is item or _seq_of(messages[at]) == item[3]):
+            return self[at]  # the row, or the Message already made of it
+        return Message(*item)  # no longer kept here
+
     def extend(self, messages: Sequence[Message]) -> None:
         """Append ``messages`` in order: what ``append`` does, one batch at a time."""
         kept = self._messages
@@ -190,7 +233,7 @@ class History(Sequence[Message]):
         return len(self._messages)
 
     def __iter__(self) -> Iterator[Message]:
-        return iter(self._messages)
+        return iter(self._made())
 
     @overload
     def __getitem__(self, index: int) -> Message: ...
@@ -198,8 +241,19 @@ class History(Sequence[Message]):
     def __getitem__(self, index: slice) -> list[Message]: ...
     def __getitem__(self, index: int | slice) -> Message | list[Message]:
         if isinstance(index, slice):
-            return list(self._messages)[index]
-        return self._messages[index]
+            return list(self._made())[index]
+        item = self._messages[index]
+        if type(item) is tuple:
+            item = self._messages[index] = Message(*item)
+        return item  # type: ignore[return-value]
+
+    def _made(self) -> deque[Message]:
+        # Every row made into its Message (a read of everything); made ones stay as they are.
+        if self._rows:
+            made = (Message(*item) if type(item) is tuple else item for item in self._messages)
+            self._messages = deque(made, maxlen=self._messages.maxlen)
+            self._rows = False
+        return self._messages  # type: ignore[return-value]
 
     def to_pandas(self, *, json: bool = False) -> Any:
         """The kept messages as a pandas DataFrame, one row per message (needs the ``data`` extra).
@@ -219,6 +273,10 @@ class History(Sequence[Message]):
 
     def __repr__(self) -> str:
         return f"<History {len(self)} of at most {self.limit} messages; {self.totals.summary()}>"
+
+
+def _seq_of(item: Message | Row) -> int:
+    return item[3] if type(item) is tuple else item.seq  # type: ignore[union-attr]
 
 
 def format_size(size: int) -> str:

@@ -144,17 +144,27 @@ class Inbox(Generic[T]):
             self._check_ended()
             await self._wait(deadline, timeout)
 
-    async def expect(self, match: Any, test: Callable[[T], bool], within: float | None) -> T:
+    async def expect(
+        self,
+        match: Any,
+        test: Callable[[T], bool],
+        within: float | None,
+        shown: Callable[[T], Any] | None = None,
+    ) -> T:
         """:meth:`take` for ``expect()``: ExpectationFailed instead of a timeout or an end.
 
-        ``match`` is what the caller was given (for the message), ``test`` its test.
+        ``match`` is what the caller was given (for the message), ``test`` its test;
+        ``shown`` makes the items the failure lists of those kept (the hub's rows).
         """
         try:
             return await self.take(test, within)
         except TimeoutError:
-            raise failure(match, within, self.recent) from None
+            raise failure(match, within, self._seen(shown)) from None
         except ChannelError as exc:
-            raise failure(match, within, self.recent, ended=str(exc)) from None
+            raise failure(match, within, self._seen(shown), ended=str(exc)) from None
+
+    def _seen(self, shown: Callable[[T], Any] | None) -> list[Any]:
+        return [shown(item) for item in self.recent] if shown is not None else list(self.recent)
 
     def _find(self, test: Callable[[T], bool] | None, start: int) -> tuple[T] | None:
         unread = self._unread

@@ -63,6 +63,11 @@ class Callbacks:
         self.client: Observers[[Any]] = Observers(loop, name="Hub.client_listeners")
 
     @property
+    def watched(self) -> bool:
+        """Whether anyone is told of each message (``record`` listeners, ``message`` callbacks)."""
+        return bool(self.record) or bool(self._by_event["message"])
+
+    @property
     def tasks(self) -> set[asyncio.Task[Any]]:
         """The tasks of async callbacks still running."""
         return set().union(*(observers.tasks for observers in self._by_event.values()))
@@ -80,12 +85,15 @@ class Callbacks:
 
     def fire(self, event: str, argument: Any, client: str | None) -> None:
         """Call each ``event`` callback with ``argument``; ``client`` names whose event it is."""
+        observers = self._by_event[event]
+        if not observers:  # the common case under load: no closure to make
+            return
 
         def failed(callback: Callable[..., Any], exc: BaseException) -> None:
             name = callback_name(callback)
             self.report(f"on_{event} callback {name} failed: {type(exc).__name__}: {exc}", client)
 
-        self._by_event[event].notify(failed, argument)
+        observers.notify(failed, argument)
 
     def close(self) -> None:
         """Cancel the async callbacks still running."""

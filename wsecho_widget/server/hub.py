@@ -7,7 +7,7 @@ not, sends to one, some or all clients, and says what happens as one-line
 :class:`Notice` records: connections, refused handshakes, closes and callback
 failures, never a traceback. Handshake rules: :mod:`.gate`; a client and its send
 queue: :mod:`.peers`; who is let in: :mod:`.door`; notices and callbacks: :mod:`.events`;
-the inbox: ``net.inbox``. No widgets: the panel observes the hub through ``subscribe()``.
+the history and the inbox: :mod:`._records`. No widgets: the panel observes the hub through ``subscribe()``.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from websockets.exceptions import ConnectionClosed
 
 from wsecho_widget._util.options import check_options, keyword_names
 from wsecho_widget._util.tasks import keep_task, quiet_future, require_loop
-from wsecho_widget.model.match import Match, matcher
-from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, History, Message
+from wsecho_widget.model.match import Match
+from wsecho_widget.model.message import DEFAULT_HISTORY_LIMIT, Message
 from wsecho_widget.net.errors import ChannelError, check_close_code
-from wsecho_widget.net.inbox import Inbox
+from wsecho_widget.server._records import Records
 from wsecho_widget.server.addresses import connect_urls, local_url
 from wsecho_widget.server.door import Doorman, HandshakeLog, describe_end
 from wsecho_widget.server.events import CallbackMethods, Callbacks, Notice
@@ -91,7 +91,6 @@ class Hub(CallbackMethods):
         self.send_queue = send_queue
         self.options: dict[str, Any] = {**HUB_OPTIONS, **options}
         self.options.update(max_size=max_size, subprotocols=subprotocols, ssl=ssl)
-        self.messages = History(history_limit)
         self.notices: deque[Notice] = deque(maxlen=NOTICE_LIMIT)
         self.status: HubStatus = "starting"
         self.detail = ""
@@ -102,7 +101,9 @@ class Hub(CallbackMethods):
         self._ids = itertools.count(1)
         self._issued = 0
         self._door = Doorman(self.gate, lambda: len(self._clients), self.notice, self._dropped)
-        self._inbox: Inbox[Message] = Inbox(self.loop, history_limit)
+        self._records = Records(self.loop, history_limit, self.callbacks)
+        #: Every frame sent or received, oldest first, bounded by ``history_limit`` (exact totals kept).
+        self.messages = self._records.history
         self._server: Server | None = None
         self._closing = False
         self.ready: asyncio.Future[None] = quiet_future(self.loop)
@@ -134,7 +135,7 @@ class Hub(CallbackMethods):
         self.status, self.detail = status, detail
         self.callbacks.status(status, detail)
         if status in ("closed", "error"):
-            self._inbox.close(f"the server is {status}")
+            self._records.inbox.close(f"the server is {status}")
 
     def notice(self, text: str, client: str | None = None, level: Any = "info") -> Notice:
         """Add one line to what the server says (the panel's log shows it)."""
@@ -142,10 +143,6 @@ class Hub(CallbackMethods):
         self.notices.append(item)
         self.callbacks.notice(item)
         return item
-
-    def _record(self, message: Message) -> None:
-        self.messages.append(message)
-        self.callbacks.record(message)
 
     def _start(self, coro: Any) -> asyncio.Task[Any]:
         return keep_task(self.loop, self.tasks, coro, self._task_failed)
@@ -219,13 +216,14 @@ class Hub(CallbackMethods):
         self.callbacks.client(client)
 
     def _received(self, client: Client, data: str | bytes) -> None:
-        message = Message("received", data, time.time(), client=client.id)
+        now = time.time()
         client.received += 1
-        self._record(message)
-        self._inbox.put(message)
+        item = self._records.record("received", data, now, client.id)
+        self._records.inbox.put(item)
         if self.mode == "echo":
-            self._write([client], data, client.id)
-        self.callbacks.fire("message", message, client.id)
+            self._write((client,), data, client.id, now)
+        if type(item) is Message:  # a row: no one to tell
+            self.callbacks.fire("message", item, client.id)
 
     # -- sending ---------------------------------------------------------------------
 
@@ -247,10 +245,10 @@ class Hub(CallbackMethods):
         if not isinstance(data, str):
             data = bytes(data)
         if to is None:
-            return self._write(list(self._clients.values()), data, BROADCAST)
-        return self._write(resolve(self._clients, self._issued, to), data, None)
+            return self._write(list(self._clients.values()), data, BROADCAST, time.time())
+        return self._write(resolve(self._clients, self._issued, to), data, None, time.time())
 
-    def _write(self, clients: list[Client], data: str | bytes, label: str | None) -> int:
+    def _write(self, clients: Sequence[Client], data: str | bytes, label: str | None, now: float) -> int:
         # The hot path of a broadcast: encode once, write to each transport.
         text = isinstance(data, str)
         try:
@@ -258,17 +256,16 @@ class Hub(CallbackMethods):
         except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
             raise ValueError(f"not sent: the text is not valid Unicode (at position {exc.start})") from None
         wire = server_frame(payload, text)
-        now = time.time()
         sent = 0
         for client in clients:
             if client.write(payload, text, wire):
                 sent += 1
                 if label is None:
-                    self._record(Message("sent", data, now, client=client.id))
+                    self._records.record("sent", data, now, client.id)
             elif client.dropped_because is not None:
                 self._dropped(client)
         if label is not None and sent:
-            self._record(Message("sent", data, now, client=label))
+            self._records.record("sent", data, now, label)
         return sent
 
     def _dropped(self, client: Client) -> None:
@@ -282,12 +279,11 @@ class Hub(CallbackMethods):
 
     async def receive(self, timeout: float | None = 5.0) -> Message:
         """The oldest unread message; TimeoutError after ``timeout`` s, ChannelError once closed."""
-        return await self._inbox.receive(timeout)
+        return await self._records.receive(timeout)
 
     async def expect(self, match: Match, within: float | None = 2.0, client: str | None = None) -> Message:
         """The first unread message ``match`` matches, from ``client`` (an id) or any (see ServerAPI)."""
-        test = matcher(match)
-        return await self._inbox.expect(match, lambda m: client in (None, m.client) and test(m), within)
+        return await self._records.expect(match, within, client)
 
     # -- closing ---------------------------------------------------------------------
 
