@@ -52,6 +52,9 @@ async def test_command_line_server_runs_until_ctrl_c() -> None:
         "0",
         stdout=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Ctrl-C as in a terminal, even where the test run was started with `( ... & )`,
+        # whose children inherit SIGINT ignored (then Python installs no handler for it).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert proc.stdout is not None
