@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -99,3 +101,17 @@ def test_a_loop_in_another_thread_is_left_alone(own_sigint: None) -> None:
     thread.start()
     thread.join()
     assert len(loops) == 1 and current_wakeup_fd() == -1
+
+
+def test_the_wakeup_sockets_are_closed_at_exit() -> None:
+    # A program that used a panel and ended: no "unclosed socket" ResourceWarning at exit.
+    code = (
+        "import asyncio\n"
+        "from wsecho_widget._util.tasks import require_loop\n"
+        "async def main():\n"
+        "    require_loop('a program')\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "ResourceWarning" not in done.stderr, done.stderr

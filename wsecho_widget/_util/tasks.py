@@ -8,6 +8,8 @@ Imports asyncio (and nest-asyncio2, when asked to nest); never websockets or wid
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import signal
 import socket
 import threading
@@ -83,6 +85,16 @@ class _Wakeup:
         self.reader.setblocking(False)
         self.writer.setblocking(False)
         self.loop: asyncio.AbstractEventLoop | None = None
+        # Closed at exit: sockets left open then are a ResourceWarning each.
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
+            previous = signal.set_wakeup_fd(-1)
+            if previous != self.writer.fileno():
+                signal.set_wakeup_fd(previous)  # someone else's: leave it
+        self.reader.close()
+        self.writer.close()
 
     def watch(self, loop: asyncio.AbstractEventLoop) -> bool:
         if self.loop is loop:
