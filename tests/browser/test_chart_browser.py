@@ -46,6 +46,29 @@ FIGURE = "document.querySelector('.wsecho-chart .js-plotly-plot')"
 RANGE = f"() => Array.from(({FIGURE})._fullLayout.xaxis.range)"
 
 
+def drag_zoom(page: Any, start: int, end: int) -> list[float]:
+    """Drag from point ``start`` to ``end``; the x range once plotly has zoomed to it.
+
+    Under load a drag can start while a redraw replaces plotly's drag layer, and then
+    zooms nothing: the drag is made again (at most three times), never the check loosened.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # the browser extra's
+
+    before = page.evaluate(RANGE)
+    for _ in range(3):
+        (x1, y1), (x2, _) = page.evaluate(POINT_XY, start), page.evaluate(POINT_XY, end)
+        page.mouse.move(x1, y1)
+        page.mouse.down()
+        page.mouse.move(x2, y1 + 2, steps=5)
+        page.mouse.up()
+        try:
+            page.wait_for_function(f"before => ({RANGE})()[0] !== before[0]", arg=before, timeout=3000)
+        except PlaywrightTimeoutError:
+            continue
+        return list(page.evaluate(RANGE))
+    raise AssertionError(f"three drags across the points left the x range at {before}")
+
+
 @pytest.fixture(scope="module")
 def notebook(browser: Any, lab_server: JupyterServer) -> Iterator[NotebookPage]:
     with open_notebook(browser, lab_server, "lab/tree/{name}", "chart.ipynb", CELLS) as notebook:
@@ -81,12 +104,7 @@ def test_hovering_a_point_reads_its_value(notebook: NotebookPage, artifacts: Pat
     expect(readout).to_contain_text(re.compile(r", 55\)"))
     page.mouse.move(0, 0)
     # Drag across points 1 to 3: plotly zooms the x axis; the zoom survives the next redraws.
-    (x1, y1), (x3, _) = page.evaluate(POINT_XY, 1), page.evaluate(POINT_XY, 3)
-    page.mouse.move(x1, y1)
-    page.mouse.down()
-    page.mouse.move(x3, y1 + 2, steps=5)
-    page.mouse.up()
-    zoomed = page.evaluate(RANGE)
+    zoomed = drag_zoom(page, 1, 3)
     assert zoomed[0] > 0 and zoomed[1] < page.evaluate(f"() => ({FIGURE}).data[0].x[4]")
     notebook.run_cell('for v in (66, 77): panel.send_json({"price": v}); await panel.receive()')
     page.wait_for_function(f"() => ({FIGURE}).data[0].y.length === 7")
