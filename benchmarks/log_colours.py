@@ -33,20 +33,29 @@ body { --jp-layout-color0: white; --jp-brand-color1: #1976d2; --jp-success-color
 .wsecho-log { display: flex; flex-direction: column-reverse; max-height: 640px; overflow: auto; }
 </style></head><body><div class="wsecho-log"><div id="el"></div></div></body></html>"""
 
-# The page's side: a model as anywidget gives one, the log rendered into #el, then
-# `updates` floods of 200 lines, two frames after each.
-FLOOD = """async ([source, updates, lines, colours]) => {
-    if (!colours) window.Highlight = undefined;  // heads.js then makes no range
-    const url = URL.createObjectURL(new Blob([source], {type: "text/javascript"}));
+# The log's page code mounted as anywidget mounts it (``source``: the bundle), rendered
+# into #el; ``handlers`` take the kernel's messages, ``token`` is the view's snapshot
+# request (a reset answers it). Each benchmark's script starts with it.
+MOUNT = """    const url = URL.createObjectURL(new Blob([source], {type: "text/javascript"}));
     const widget = (await import(url)).default;
     const handlers = [];
-    let token = null;  // the view's snapshot request: the reset answers it
+    let token = null;
     const model = {
         send(m) { if (m.kind === "snapshot") token = m.token; },
         on(_, f) { handlers.push(f); },
         off() {},
     };
     widget.render({model, el: document.getElementById("el")});
+"""
+
+# The page's side: a model as anywidget gives one, the log rendered into #el, then
+# `updates` floods of 200 lines, two frames after each.
+FLOOD = (
+    """async ([source, updates, lines, colours]) => {
+    if (!colours) window.Highlight = undefined;  // heads.js then makes no range
+"""
+    + MOUNT
+    + """
     const deliver = (msg) => handlers.forEach((f) => f(msg, []));
     const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
     const stamp = (seq) => `12:00:00.${String(seq % 1000).padStart(3, "0")}`;
@@ -65,6 +74,7 @@ FLOOD = """async ([source, updates, lines, colours]) => {
     const shown = document.getElementById("el").textContent.split("\\n").length - 1;
     return {ms: performance.now() - window.__start, heads, shown};
 }"""
+)
 
 
 def one_run(browser: object, source: str, colours: bool, updates: int) -> tuple[float, float, int]:

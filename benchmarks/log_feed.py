@@ -23,23 +23,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.log_colours import PAGE  # noqa: E402
+from benchmarks.log_colours import MOUNT, PAGE  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from wsecho_widget.ui import frontend  # noqa: E402
 
 UI = "wsecho_widget/ui"
 
-FEED = """async ([source, seconds, pace, rate]) => {
-    const url = URL.createObjectURL(new Blob([source], {type: "text/javascript"}));
-    const widget = (await import(url)).default;
-    const handlers = [];
-    let token = null;
-    const model = {
-        send(m) { if (m.kind === "snapshot") token = m.token; },
-        on(_, f) { handlers.push(f); },
-        off() {},
-    };
-    widget.render({model, el: document.getElementById("el")});
+FEED = (
+    """async ([source, seconds, pace, rate]) => {
+"""
+    + MOUNT
+    + """
     const deliver = (msg) => handlers.forEach((f) => f(msg, []));
     const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     const line = (n) => {
@@ -62,6 +56,7 @@ FEED = """async ([source, seconds, pace, rate]) => {
     }
     return document.getElementById("el").textContent.split("\\n").length - 1;
 }"""
+)
 
 
 def sources(ref: str) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.log_colours import CSS, PAGE  # noqa: E402
+from benchmarks.log_colours import CSS, MOUNT, PAGE  # noqa: E402
 from benchmarks.stream_server import jpegs  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from wsecho_widget.ui.frontend import bundle  # noqa: E402
@@ -30,18 +30,12 @@ ROUNDS = 3
 KEPT = 20
 HEIGHTS = ("360px", "640px")
 
-STREAM = """async ([source, updates, pictures, kept, height]) => {
+STREAM = (
+    """async ([source, updates, pictures, kept, height]) => {
     document.querySelector(".wsecho-log").style.maxHeight = height;
-    const url = URL.createObjectURL(new Blob([source], {type: "text/javascript"}));
-    const widget = (await import(url)).default;
-    const handlers = [];
-    let token = null;
-    const model = {
-        send(m) { if (m.kind === "snapshot") token = m.token; },
-        on(_, f) { handlers.push(f); },
-        off() {},
-    };
-    widget.render({model, el: document.getElementById("el")});
+"""
+    + MOUNT
+    + """
     const bytes = pictures.map((b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer);
     const deliver = (msg, buffers) => handlers.forEach((f) => f(msg, buffers));
     const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
@@ -66,6 +60,7 @@ STREAM = """async ([source, updates, pictures, kept, height]) => {
     const drawn = [...document.querySelectorAll(".wsecho-frame")].length;
     return {ms: performance.now() - start, drawn};
 }"""
+)
 
 
 def one_run(browser: object, source: str, pictures: list[str], height: str, updates: int) -> float:
