@@ -47,7 +47,11 @@ FLOOD_COUNT = 100_000
 @pytest.fixture(scope="module", params=["lab", "notebook"])
 def notebook(request: pytest.FixtureRequest, browser: Any) -> Iterator[NotebookPage]:
     server = request.getfixturevalue(f"{request.param}_server")
-    cells = [*SETUP_CELLS, FLOOD]
+    # A history that holds the flood's 200,000 messages: a line picked during it must still
+    # be there when the busy kernel reads the pick (one that left the history clears it).
+    panel_cell = SETUP_CELLS[0].replace("WebSocketPanel()", "WebSocketPanel(history_limit=250_000)")
+    assert panel_cell != SETUP_CELLS[0]
+    cells = [panel_cell, *SETUP_CELLS[1:], FLOOD]
     with open_notebook(browser, server, ROUTES[request.param], "inspector-test.ipynb", cells) as notebook:
         notebook.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base)
         notebook.front_end = request.param  # type: ignore[attr-defined]
