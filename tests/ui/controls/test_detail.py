@@ -99,8 +99,19 @@ async def test_bad_requests_from_a_page_change_nothing(panel: WebSocketPanel) ->
     ):
         from_page(detail, bad)  # type: ignore[arg-type]
         from_page(panel.output, bad)  # type: ignore[arg-type]
-    from_page(panel.output, {"kind": "select", "seq": 10**9})  # no such message: the selection clears
+    note = panel.log_panel.pick_note
+    assert note.layout.display == "none"
+    # A line that left the history (a pick read late, in a flood): the selection clears, a line says why.
+    from_page(panel.output, {"kind": "select", "seq": 10**9})
     await wait_for(lambda: panel.selected is None, what="the selection cleared")
+    await wait_for(lambda: note.layout.display == "", what="the note")
+    assert note.value == (
+        "Message #1000000000 has left the history: newer messages pushed it out"
+        " (a larger history_limit keeps more)."
+    )
+    from_page(panel.output, {"kind": "select", "seq": echo.seq})  # the next pick takes the note away
+    await wait_for(lambda: panel.selected is echo, what="the selection")
+    assert note.layout.display == "none" and note.value == ""
     with pytest.raises(KeyError, match="no message #1000000000"):
         panel.select(10**9)
 

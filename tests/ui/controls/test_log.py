@@ -191,6 +191,7 @@ async def test_a_log_alone_shows_what_it_is_given_and_says_so() -> None:
             panel.toolbar.filter_error,
             panel.live_view.widget,
             panel.log_box,
+            panel.pick_note,
             panel.detail.widget,
         )
         assert panel.log_box.children == (panel.output,)
@@ -213,6 +214,31 @@ async def test_a_log_alone_shows_what_it_is_given_and_says_so() -> None:
         assert page(panel.output).text() == ""
         panel.toolbar.filter_text.value = "t"
         await wait_for(lambda: panel.summary() == ["0 of 0 shown"], what="the filter after Clear")
+    finally:
+        panel.close()
+
+
+async def test_pause_sends_at_once_what_came_before_it_then_holds() -> None:
+    history = history_of("one")
+    # A render due in 60 s: only the pause can send it.
+    panel = LogPanel(asyncio.get_running_loop(), history, LogOptions(interval=60))
+    try:
+        panel.add(list(history))
+        await wait_for(lambda: "← one" in page(panel.output).text(), what="the first render (leading edge)")
+        new = [Message("received", "two", time.time())]
+        history.extend(new)
+        panel.add(new)
+        assert panel.log_view.scheduled and "← two" not in page(panel.output).text()
+        sent = len(page(panel.output).messages)
+        panel.toolbar.pause_button.value = True  # in the loop: the toolbar's observer is in_loop
+        await wait_for(lambda: panel.paused, what="the pause")
+        assert "← two" in page(panel.output).text()  # sent before the "log paused" line
+        assert not panel.log_view.scheduled
+        later = [Message("received", "three", time.time())]
+        history.extend(later)
+        panel.add(later)
+        await asyncio.sleep(0.05)
+        assert len(page(panel.output).messages) == sent + 1  # held: nothing more goes to the page
     finally:
         panel.close()
 

@@ -98,6 +98,7 @@ test("each line's head (time and arrow) is a Range in its direction's highlight,
     const sent = (seq) => ({ seq, text: `12:00:00.00${seq} → out ${seq}\n` });
     const got = (seq) => ({ seq, text: `c1   12:00:00.00${seq} ← in ${seq}\nsecond line\n` });
     list.append([sent(1), got(2), sent(3), wav(4)], [bytes()], new Map());
+    list.colourNewest();
     const heads = (name) => [...CSS.highlights.get(name)].map((range) => range.toString()).sort();
     assert.deepEqual(heads("wsecho-sent"), ["12:00:00.001 →", "12:00:00.003 →"]);
     assert.deepEqual(heads("wsecho-received"), ["c1   12:00:00.002 ←"]);
@@ -114,7 +115,7 @@ test("each line's head (time and arrow) is a Range in its direction's highlight,
   }
 });
 
-test("a flood's update colours its newest HEADS lines; colour(0) the rest, each once", async () => {
+test("colourNewest colours the newest HEADS lines; colour(0) the rest, each once", async () => {
   const { HEADS } = await import("../../../wsecho_widget/ui/js/entries.js");
   globalThis.Highlight = class extends Set {};
   const had = globalThis.CSS;
@@ -122,7 +123,9 @@ test("a flood's update colours its newest HEADS lines; colour(0) the rest, each 
   try {
     const sent = (seq) => ({ seq, text: `12:00:00.000 → flood ${seq}\n` });
     list.append(Array.from({ length: HEADS + 36 }, (_, i) => sent(i)), [], new Map());
-    const heads = () => [...CSS.highlights.get("wsecho-sent")];
+    const heads = () => [...(CSS.highlights.get("wsecho-sent") ?? [])];
+    assert.equal(heads().length, 0); // appending colours nothing: the log says when
+    list.colourNewest();
     assert.equal(heads().length, HEADS);
     assert.equal(list.entries[35].head, null);
     assert.equal(list.entries[36].head.toString(), "12:00:00.000 →");

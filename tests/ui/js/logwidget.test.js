@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { beforeEach, test } from "node:test";
+import { beforeEach, mock, test } from "node:test";
 
 import { FakeModel, installDom } from "./dom.js";
 
@@ -120,6 +120,44 @@ test("scrolling the log colours the older lines an update left plain", async () 
     assert.equal(heads(), 100);
   } finally {
     page.dispose();
+    delete globalThis.Highlight;
+    globalThis.CSS = had;
+  }
+});
+
+test("a flood's lines get their colour when its updates stop; a few lines at once", async () => {
+  const { FLOOD_GAP, FLOOD_LINES, STILL } = await import("../../../wsecho_widget/ui/js/logwidget.js");
+  globalThis.Highlight = class extends Set {};
+  const had = globalThis.CSS;
+  globalThis.CSS = { highlights: new Map() };
+  mock.timers.enable({ apis: ["setTimeout"] });
+  let clock = 0;
+  page.now = () => clock;
+  try {
+    const line = (seq) => ({ seq, text: `12:00:00.000 ← in ${seq}\n` });
+    const lines = (from, count) => Array.from({ length: count }, (_, i) => line(from + i));
+    const coloured = () => page.list.entries.filter((entry) => entry.head !== null).map((entry) => entry.seq);
+    model.deliver({ kind: "reset", token: page.token, entries: [] });
+    model.deliver({ kind: "update", append: lines(0, 200), trim: 0 });
+    assert.equal(coloured().length, 64); // the first of a burst: at once
+    clock += FLOOD_GAP / 2;
+    model.deliver({ kind: "update", append: lines(200, 200), trim: 200 });
+    assert.deepEqual(coloured(), []); // a flood's: plain while it lasts
+    clock += FLOOD_GAP / 2;
+    model.deliver({ kind: "update", append: lines(400, 200), trim: 200 });
+    mock.timers.tick(STILL - 1);
+    assert.deepEqual(coloured(), []);
+    mock.timers.tick(1); // still for STILL ms: the newest get their colour
+    assert.deepEqual(coloured(), lines(536, 64).map((item) => item.seq));
+    clock += FLOOD_GAP / 2;
+    model.deliver({ kind: "update", append: lines(600, FLOOD_LINES), trim: FLOOD_LINES });
+    assert.equal(coloured().at(-1), 600 + FLOOD_LINES - 1); // a few lines, as a feed brings: at once
+    clock += FLOOD_GAP + 1;
+    model.deliver({ kind: "update", append: lines(700, 200), trim: 200 });
+    assert.equal(coloured().at(-1), 899); // after a pause, a whole screen too
+  } finally {
+    page.dispose();
+    mock.timers.reset();
     delete globalThis.Highlight;
     globalThis.CSS = had;
   }

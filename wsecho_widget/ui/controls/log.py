@@ -8,17 +8,17 @@ import the session, the connection or the panel: the parent feeds it messages.
 from __future__ import annotations
 
 import asyncio
-from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 
 import ipywidgets as widgets
 
-from wsecho_widget._util.loop import Debouncer, in_loop
+from wsecho_widget._util.loop import Debouncer
 from wsecho_widget.model.media import MediaLimits
 from wsecho_widget.model.message import Message
 from wsecho_widget.ui.controls._options import LogOptions
+from wsecho_widget.ui.controls._selection import LogSelection
 from wsecho_widget.ui.controls.detail import MessageDetail
 from wsecho_widget.ui.controls.toolbar import LogToolbar
 from wsecho_widget.ui.live import LiveView
@@ -90,6 +90,7 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             self.toolbar.filter_error,
             self.live_view.widget,
             self.log_box,
+            self.pick_note,
             self.detail.widget,
         ]
         super().__init__(parts)
@@ -139,8 +140,9 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
             view=lambda: (self.toolbar.format.binary, self.toolbar.decoders),
             since=lambda: self.origin if self._relative else None,
         )
-        self.detail.on_close = self._unselect
-        self.log_view.widget.on_select = in_loop(loop, self._picked)
+        self.selection = LogSelection(loop, self.history, self.log_view.widget, self.detail)
+        #: One line where the detail would be, when a line picked in the page has left the history.
+        self.pick_note = self.selection.note
 
     @property
     def paused(self) -> bool:
@@ -172,39 +174,22 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
 
         Set it to a message of the history, or None to clear the selection.
         """
-        return self.detail.message
+        return self.selection.message
 
     @selected.setter
     def selected(self, message: Message | None) -> None:
-        self.select(None if message is None else message.seq)
+        self.selection.select(None if message is None else message.seq)
 
     def select(self, seq: int | None) -> Message | None:
         """Select the message with sequence number ``seq`` (None: clear) and return it.
 
         Raises :class:`KeyError` when the history holds no such message.
         """
-        message = None if seq is None else self.find(seq)
-        if seq is not None and message is None:
-            raise KeyError(f"no message #{seq} in the history (it may have left it: see history limit)")
-        if message is not self.detail.message:
-            self.detail.show(message)
-            self.log_view.widget.selected(seq)
-        return message
+        return self.selection.select(seq)
 
     def find(self, seq: int) -> Message | None:
         """The history's message with sequence number ``seq``, or None."""
-        history = self.history
-        at = bisect_left(history, seq, key=lambda message: message.seq)
-        return history[at] if at < len(history) and history[at].seq == seq else None
-
-    def _unselect(self) -> None:
-        self.select(None)
-
-    def _picked(self, seq: int | None) -> None:
-        # From the page: a line that left the history meanwhile clears the selection.
-        if not isinstance(seq, int):
-            seq = None
-        self.select(seq if seq is None or self.find(seq) is not None else None)
+        return self.selection.find(seq)
 
     def _live(self, live: bool) -> None:
         if live == self.live_view.enabled:
@@ -291,6 +276,10 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
 
     def _pause(self, paused: bool) -> None:
         self._paused = paused
+        if paused and self.log_view.scheduled:
+            # What arrived before the click goes out now, ahead of the "log paused" line:
+            # from then on the page holds still (a render due later moved a reader's place).
+            self.log_view.flush()
         if not paused:
             self.refresh()  # catch up with what came in meanwhile
         self._changed()
@@ -311,4 +300,5 @@ class LogPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types
         self.log_box.close()
         layout.close()
         self.toolbar.close()
+        self.selection.close()
         super().close()

@@ -63,14 +63,18 @@ export class EntryList {
       this.appendMedium(item, buffers, reuse);
     }
     this.appendRun(run);
+  }
+
+  /** Colours the newest HEADS entries (more than a view shows), those that have no colour yet. */
+  colourNewest() {
     this.colour(this.entries.length - HEADS);
   }
 
   /**
    * Gives the entries from index `from` on their head's colour (heads.js), those that
-   * have none yet. A flood's update colours only its newest HEADS lines (the ones in
-   * view: a range per line for 200 lines cost as much as the rest of the update); the
-   * log colours the older ones when the person scrolls (colour(0)).
+   * have none yet. The log colours the newest HEADS after an update (a range per line
+   * for 200 lines cost as much as the rest of the update), and the older ones when the
+   * person scrolls (colour(0)).
    * @param {number} from
    */
   colour(from) {

@@ -12,6 +12,13 @@ import { Viewport } from "./viewport.js";
 /** @typedef {import("./protocol.js").SelectedMessage} SelectedMessage */
 /** @typedef {{send(content: object): void, on(name: string, f: Function): void, off(name: string, f: Function): void}} Model */
 
+/** An update of more lines than this, FLOOD_GAP ms or less after the last one, is a flood's. */
+export const FLOOD_LINES = 16;
+/** Milliseconds between two updates under which they are one flood. */
+export const FLOOD_GAP = 500;
+/** Milliseconds the log stays still before a flood's newest lines get their colour. */
+export const STILL = 300;
+
 export class LogPage {
   /**
    * @param {Model} model
@@ -40,6 +47,11 @@ export class LogPage {
     /** @type {HTMLElement|null} the scroll box, once known */
     this.box = null;
     this.colouring = false;
+    /** the clock of paceColour (a test's own) */
+    this.now = () => performance.now();
+    this.updated = -Infinity;
+    /** @type {ReturnType<typeof setTimeout>|undefined} */
+    this.still = undefined;
     this.onScroll = this.onScroll.bind(this);
     this.onMessage = this.onMessage.bind(this);
     this.onClick = this.onClick.bind(this);
@@ -61,6 +73,7 @@ export class LogPage {
       if (msg.token !== null ? msg.token !== this.token : !this.synced) return;
       this.synced = true;
       this.list.reset(msg.entries, buffers);
+      this.list.colourNewest();
       // A log shown afresh starts at its newest entry: the end of the panel's
       // column-reverse scroll box is scrollTop 0.
       const box = this.el.closest(".wsecho-log");
@@ -74,6 +87,7 @@ export class LogPage {
       }
     } else if (msg.kind === "update" && this.synced) {
       this.list.update(msg, buffers);
+      this.paceColour(msg.append?.length ?? 0);
     } else if (msg.kind === "selected") {
       this.selection.set(msg.seq);
       return;
@@ -100,12 +114,34 @@ export class LogPage {
     if (entry !== undefined) this.choose(entry.seq);
   }
 
+  /**
+   * Colours an update's newest lines at once, or a flood's when its updates stop: while
+   * screens of lines replace each other several times a second (too fast to read), new
+   * highlight ranges in each update made the frame a key press waits for about half as
+   * long again (benchmarks/browser_pictures, key to paint).
+   * @param {number} lines how many lines the update appended
+   */
+  paceColour(lines) {
+    const now = this.now();
+    const flood = lines > FLOOD_LINES && now - this.updated <= FLOOD_GAP;
+    this.updated = now;
+    clearTimeout(this.still);
+    this.still = undefined;
+    if (flood) this.still = setTimeout(() => this.list.colourNewest(), STILL);
+    else this.list.colourNewest();
+  }
+
   /** Scrolled back: the older lines get their colour too (an update colours its newest). */
   onScroll() {
     if (this.colouring) return;
     this.colouring = true;
     requestAnimationFrame(() => {
       this.colouring = false;
+    /** the clock of paceColour (a test's own) */
+    this.now = () => performance.now();
+    this.updated = -Infinity;
+    /** @type {ReturnType<typeof setTimeout>|undefined} */
+    this.still = undefined;
       this.list.colour(0);
     });
   }
@@ -128,6 +164,7 @@ export class LogPage {
 
   dispose() {
     this.model.off("msg:custom", this.onMessage);
+    clearTimeout(this.still);
     this.selection.dispose();
     this.list.clear();
     this.viewport.disconnect();
