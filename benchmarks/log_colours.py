@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -77,6 +79,42 @@ FLOOD = (
 )
 
 
+V = TypeVar("V", bound=Hashable)
+R = TypeVar("R")
+
+
+def options(doc: str | None, updates: int, rounds: int) -> argparse.Namespace:
+    """The log benchmarks' command line: ``--updates`` and ``--rounds``."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--updates", type=int, default=updates)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    return parser.parse_args()
+
+
+def alternately(
+    variants: Sequence[V],
+    rounds: int,
+    run: Callable[[object, V], R],
+    warm_up: Callable[[object], object] | None = None,
+) -> dict[V, list[R]]:
+    """``run(browser, variant)`` for each variant, ``rounds`` times, in one Chromium: the
+    variants take turns, each going first in every other round."""
+    from playwright.sync_api import sync_playwright
+
+    runs: dict[V, list[R]] = {variant: [] for variant in variants}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            if warm_up is not None:
+                warm_up(browser)  # the first page of a browser runs slower
+            for n in range(rounds):
+                for variant in list(variants)[:: 1 if n % 2 == 0 else -1]:
+                    runs[variant].append(run(browser, variant))
+        finally:
+            browser.close()
+    return runs
+
+
 def one_run(browser: object, source: str, colours: bool, updates: int) -> tuple[float, float, int]:
     """Busy ms per update, wall ms per update, and the sent heads left at the end."""
     page = browser.new_page()  # type: ignore[attr-defined]
@@ -95,22 +133,11 @@ def one_run(browser: object, source: str, colours: bool, updates: int) -> tuple[
 
 
 def main() -> None:
-    from playwright.sync_api import sync_playwright
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=UPDATES)
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
-    args = parser.parse_args()
+    args = options(__doc__, UPDATES, ROUNDS)
     source = bundle("logwidget.js")
-    runs: dict[bool, list[tuple[float, float, int]]] = {True: [], False: []}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for _ in range(args.rounds):
-                for colours in (False, True):
-                    runs[colours].append(one_run(browser, source, colours, args.updates))
-        finally:
-            browser.close()
+    runs = alternately(
+        (False, True), args.rounds, lambda browser, colours: one_run(browser, source, colours, args.updates)
+    )
     print(f"{args.updates} updates of {LINES} lines, {args.rounds} rounds each, alternately\n")
     print("| log | main thread busy per update, ms (median) | wall per update, ms | sent heads at the end |")
     print("|---|---|---|---|")

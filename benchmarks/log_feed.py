@@ -1,14 +1,17 @@
 """The log's page code under a steady feed, before and after a change: ``python -m benchmarks.log_feed``.
 
 The log's page code (``ui/js/logwidget.js`` and its CSS, bundled as the widget ships
-them) in Chromium, fed the way the kernel sends a steady 200 messages a second of small
-JSON lines: an update of ``200 / pace`` new lines every ``--pace`` seconds (0.2: the steady
-pace of ``LogView``), the oldest trimmed past 200, for ``--seconds`` of real time, in a
-640 px log box. The page code of a git ref (``--before``, by default ``main``) and of the
-working tree, in two pages of one browser (after a warm-up page), alternately, each
-first in turn, ``--rounds`` times each: load from the machine's other work hits both
-alike. The figure is the page's main-thread busy fraction (CDP
-``Performance.getMetrics`` TaskDuration over wall time) and its ratio.
+them) in Chromium, fed the way the kernel sends a steady ``--rate`` messages a second
+(200) of small JSON lines: an update of ``rate * pace`` new lines every ``--pace`` seconds
+(0.2: the steady pace of ``LogView``), the oldest trimmed past 200, for ``--seconds`` of
+real time, in a 640 px log box. Meanwhile a key is pressed in an input beside the log
+every 50 ms (CDP input events, as a person's), timed from the keydown to the next frame's
+paint, as ``benchmarks/browser_page.py`` times them. ``--rate 1000`` is a text flood at the
+steady pace: each update replaces the whole log. The page code of a git ref (``--before``,
+by default ``main``) and of the working tree, in two pages of one browser (after a
+warm-up page), alternately, each first in turn, ``--rounds`` times each: load from the
+machine's other work hits both alike. The figures are the page's main-thread busy fraction (CDP
+``Performance.getMetrics`` TaskDuration over wall time), its ratio, and key to paint p95.
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.log_colours import MOUNT, PAGE  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from benchmarks.log_colours import MOUNT, PAGE, alternately  # noqa: E402
 from wsecho_widget.ui import frontend  # noqa: E402
 
 UI = "wsecho_widget/ui"
@@ -72,54 +75,86 @@ def sources(ref: str) -> tuple[str, str]:
             frontend.JS = saved
 
 
-def one_run(browser: object, code: tuple[str, str], seconds: float, pace: float) -> float:
-    """The main thread's busy fraction."""
+# An input beside the log, focused, and each key press's time to the next paint.
+KEYS = """() => {
+    const input = document.createElement("input");
+    document.body.prepend(input);
+    input.focus();
+    window.__keys = [];
+    input.addEventListener("keydown", (e) => {
+        const t0 = e.timeStamp;
+        requestAnimationFrame(() => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => window.__keys.push(performance.now() - t0);
+            channel.port2.postMessage(0);
+        });
+    });
+}"""
+
+
+def one_run(
+    browser: object, code: tuple[str, str], seconds: float, pace: float, rate: int
+) -> tuple[float, list[float]]:
+    """The main thread's busy fraction, and each key press's milliseconds to paint."""
     source, css = code
     page = browser.new_page()  # type: ignore[attr-defined]
     try:
         page.set_content(PAGE % css)
+        page.evaluate(KEYS)
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
         before = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-        shown = page.evaluate(FEED, [source, seconds, pace, 200])
+        page.evaluate(
+            f"args => {{ window.__shown = null; ({FEED})(args).then(n => {{ window.__shown = n; }}); }}",
+            [source, seconds, pace, rate],
+        )
+        event = {"key": "x", "code": "KeyX", "windowsVirtualKeyCode": 88}
+        while page.evaluate("() => window.__shown") is None:
+            cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": "x", **event})
+            cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **event})
+            time.sleep(0.05)
         after = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        shown = page.evaluate("() => window.__shown")
         assert shown == 200, shown  # the log really showed the feed
         wall = after["Timestamp"] - before["Timestamp"]
         busy: float = (after["TaskDuration"] - before["TaskDuration"]) / wall
-        return busy
+        return busy, list(page.evaluate("() => window.__keys"))
     finally:
         page.close()
 
 
-def main() -> None:
-    from playwright.sync_api import sync_playwright
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else float("nan")
 
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="main", help="the git ref to compare with (default: main)")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--pace", type=float, default=0.2)
+    parser.add_argument("--rate", type=int, default=200, help="lines a second (1000: a flood)")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     here = (frontend.bundle("logwidget.js"), (ROOT / UI / "logwidget.css").read_text(encoding="utf-8"))
     codes = {args.before: sources(args.before), "working tree": here}
-    runs: dict[str, list[float]] = {name: [] for name in codes}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            one_run(browser, here, 2, args.pace)  # warm-up: the first page of a browser runs slower
-            for n in range(args.rounds):
-                for name, code in list(codes.items())[:: 1 if n % 2 == 0 else -1]:  # each goes first in turn
-                    runs[name].append(one_run(browser, code, args.seconds, args.pace))
-        finally:
-            browser.close()
-    per = round(200 * args.pace)
-    print(f"200 lines/s as an update of {per} lines every {args.pace:g} s, {args.seconds:g} s a run,")
-    print(f"{args.rounds} rounds of each, alternately\n")
-    print("| page code | main thread busy, each round | median |")
-    print("|---|---|---|")
-    for name, busy in runs.items():
-        print(f"| {name} | {', '.join(f'{b:.1%}' for b in busy)} | {statistics.median(busy):.1%} |")
-    old, new = (statistics.median(runs[name]) for name in codes)
+    runs = alternately(
+        list(codes),
+        args.rounds,
+        lambda browser, name: one_run(browser, codes[name], args.seconds, args.pace, args.rate),
+        warm_up=lambda browser: one_run(browser, here, 2, args.pace, args.rate),
+    )
+    per = round(args.rate * args.pace)
+    print(f"{args.rate} lines/s as an update of {per} lines every {args.pace:g} s, {args.seconds:g} s a run,")
+    print(f"{args.rounds} rounds of each, alternately; a key press every 50 ms\n")
+    print("| page code | main thread busy, each round | median | key to paint p95 (presses) |")
+    print("|---|---|---|---|")
+    for name, results in runs.items():
+        each = ", ".join(f"{busy:.1%}" for busy, _ in results)
+        keys = [k for _, pressed in results for k in pressed]
+        median = statistics.median(busy for busy, _ in results)
+        print(f"| {name} | {each} | {median:.1%} | {p95(keys):.0f} ms ({len(keys)}) |")
+    old, new = (statistics.median(busy for busy, _ in runs[name]) for name in codes)
     print(f"\nworking tree / {args.before}, main thread busy: {new / old:.2f}x")
 
 

@@ -11,7 +11,6 @@ the figure is the page's main-thread busy time per update and its ratio, from th
 
 from __future__ import annotations
 
-import argparse
 import base64
 import statistics
 import sys
@@ -20,9 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.log_colours import CSS, MOUNT, PAGE  # noqa: E402
+from benchmarks.log_colours import CSS, MOUNT, PAGE, alternately, options  # noqa: E402
 from benchmarks.stream_server import jpegs  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from wsecho_widget.ui.frontend import bundle  # noqa: E402
 
 UPDATES = 100
@@ -80,23 +78,12 @@ def one_run(browser: object, source: str, pictures: list[str], height: str, upda
 
 
 def main() -> None:
-    from playwright.sync_api import sync_playwright
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=UPDATES)
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
-    args = parser.parse_args()
+    args = options(__doc__, UPDATES, ROUNDS)
     source = bundle("logwidget.js")
     pictures = [base64.b64encode(b).decode("ascii") for b in jpegs(16)]
-    runs: dict[str, list[float]] = {height: [] for height in HEIGHTS}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for _ in range(args.rounds):
-                for height in HEIGHTS:
-                    runs[height].append(one_run(browser, source, pictures, height, args.updates))
-        finally:
-            browser.close()
+    runs = alternately(
+        HEIGHTS, args.rounds, lambda browser, height: one_run(browser, source, pictures, height, args.updates)
+    )
     print(f"{args.updates} updates of 3 pictures, {KEPT} kept, {args.rounds} rounds each, alternately\n")
     print("| log height | main thread busy per update, ms (median) | runs |")
     print("|---|---|---|")
