@@ -8,6 +8,9 @@ in a CSS highlight, ``ui/js/heads.js``) and without (the page's ``Highlight`` se
 undefined first, so no range is made), alternately, ``ROUNDS`` times each, in one browser; the
 figure is the page's main-thread busy time (CDP ``Performance.getMetrics``
 TaskDuration) per update, and its ratio with colours to without, from the same run.
+The page leaves a flood's lines plain until its updates stop (``LogPage.paceColour``),
+so with colours on only the first update makes ranges: "sent heads at the end" is 0.
+Before that (a5cd700), colouring the newest 64 lines of every update measured 1.07x.
 """
 
 from __future__ import annotations
