@@ -125,7 +125,7 @@ test("scrolling the log colours the older lines an update left plain", async () 
   }
 });
 
-test("a flood's lines get their colour when its updates stop; a few lines at once", async () => {
+test("a flood's or a media stream's lines get their colour when it stops; a few lines at once", async () => {
   const { FLOOD_GAP, FLOOD_LINES, STILL } = await import("../../../wsecho_widget/ui/js/logwidget.js");
   globalThis.Highlight = class extends Set {};
   const had = globalThis.CSS;
@@ -155,6 +155,17 @@ test("a flood's lines get their colour when its updates stop; a few lines at onc
     clock += FLOOD_GAP + 1;
     model.deliver({ kind: "update", append: lines(700, 200), trim: 200 });
     assert.equal(coloured().at(-1), 899); // after a pause, a whole screen too
+    // A stream of media: its lines wait like a flood's, however few.
+    const sound = (seq) => ({ seq, text: `12:00:00.000 ← sound ${seq}\n`, media: "audio/wav", buffer: 0 });
+    const wav = new Uint8Array([82, 73, 70, 70]).buffer;
+    clock += FLOOD_GAP + 1;
+    model.deliver({ kind: "update", append: [sound(900)], trim: 1 }, [wav]);
+    assert.equal(coloured().at(-1), 900); // the first: at once
+    clock += FLOOD_GAP / 2;
+    model.deliver({ kind: "update", append: [sound(901)], trim: 1 }, [wav]);
+    assert.equal(coloured().at(-1), 900); // the next one soon after: plain for now
+    mock.timers.tick(STILL);
+    assert.equal(coloured().at(-1), 901);
   } finally {
     page.dispose();
     mock.timers.reset();
