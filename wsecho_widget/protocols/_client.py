@@ -74,6 +74,10 @@ class ProtocolClient:
             self.loop, name=f"{type(self).__name__}.on_frames"
         )
         self._notices: Observers[[str]] = Observers(self.loop, name=f"{type(self).__name__}.on_notice")
+        # Seconds from a request (call(), execute()) to its answer: a subclass times its own.
+        self._round_trips: Observers[[float]] = Observers(
+            self.loop, name=f"{type(self).__name__}.on_round_trip"
+        )
         self.tasks: set[asyncio.Task[Any]] = set()
         #: Resolves once the protocol's handshake is done; raises ChannelError (or the
         #: protocol's refusal) when the client gives up. Replaced while reconnecting.
@@ -123,7 +127,12 @@ class ProtocolClient:
 
     def _observed(self) -> dict[str, Observers[Any]]:
         """What :meth:`observe` takes, by keyword (subclasses add theirs)."""
-        return {"on_change": self._changed, "on_frames": self._frames_seen, "on_notice": self._notices}
+        return {
+            "on_change": self._changed,
+            "on_frames": self._frames_seen,
+            "on_notice": self._notices,
+            "on_round_trip": self._round_trips,
+        }
 
     def observe(self, **callbacks: Callable[..., object] | None) -> Unsubscribe:
         """Be told; returns the :class:`~wsecho_widget.Unsubscribe` that stops every callback given.

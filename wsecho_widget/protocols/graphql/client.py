@@ -141,9 +141,6 @@ class GraphQLClient(ProtocolClient):
         self._results: Observers[[Subscription, str, Any]] = Observers(
             require_loop("GraphQLClient"), name="GraphQLClient.on_result"
         )
-        self._round_trips: Observers[[float]] = Observers(
-            require_loop("GraphQLClient"), name="GraphQLClient.on_round_trip"
-        )
         self._asked: dict[str, float] = {}  # execute()'s operations sent: id -> when
         self._ids = itertools.count(1)
         self._acked = False
@@ -151,8 +148,8 @@ class GraphQLClient(ProtocolClient):
         super().__init__(url, url, history_limit=history_limit, autoconnect=autoconnect, **options)
 
     def _observed(self) -> dict[str, Observers[Any]]:
-        # on_round_trip(seconds): an execute() from its operation sent to its result (or error).
-        return {**super()._observed(), "on_result": self._results, "on_round_trip": self._round_trips}
+        # on_round_trip (the base's): an execute() from its operation sent to its result (or error).
+        return {**super()._observed(), "on_result": self._results}
 
     @property
     def on_result(self) -> Observers[[Subscription, str, Any]]:

@@ -117,7 +117,6 @@ class SocketIOClient(ProtocolClient):
         self._handlers = Handlers(self._answer, self._notice, self._start)
         loop = require_loop("SocketIOClient")
         self._events_seen: Observers[[Event]] = Observers(loop, name="SocketIOClient.on_event")
-        self._round_trips: Observers[[float]] = Observers(loop, name="SocketIOClient.on_round_trip")
         self._asked: dict[int, float] = {}  # ack id -> when the request went (or was queued)
         self._inbox: Inbox[Event] = Inbox(loop, event_limit, self._why_done, "event")
         self._acks = PendingAcks(loop)
@@ -129,8 +128,8 @@ class SocketIOClient(ProtocolClient):
         )
 
     def _observed(self) -> dict[str, Observers[Any]]:
-        # on_round_trip(seconds): an emit that asked for an ack (call(), request()), to its ack.
-        return {**super()._observed(), "on_event": self._events_seen, "on_round_trip": self._round_trips}
+        # on_round_trip (the base's): an emit that asked for an ack (call(), request()), to its ack.
+        return {**super()._observed(), "on_event": self._events_seen}
 
     @property
     def on_event(self) -> Observers[[Event]]:
