@@ -133,7 +133,7 @@ export class LogPage {
     else this.list.colourNewest();
   }
 
-  /** Scrolled back: the older lines get their colour too (an update colours its newest). */
+  /** Scrolled back: the older lines get their colour too (an update colours only its newest). */
   onScroll() {
     if (this.colouring) return;
     this.colouring = true;
