@@ -35,8 +35,17 @@ from benchmarks.browser_report import Phase, print_profile, print_trace
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, JupyterServer
 from tests.browser.pages import NotebookPage, write_test_notebook
 
+# From an event's timestamp ``t0`` (a key press, a click) to a task queued right after
+# the next frame's rendering steps, when what it changed is painted; ``done(ms)`` is told.
+TO_PAINT = """(t0, done) => requestAnimationFrame(() => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => done(performance.now() - t0);
+  channel.port2.postMessage(0);
+})"""
+
 # Counters kept by the page itself, installed before JupyterLab loads.
-PAGE_COUNTERS = """
+PAGE_COUNTERS = (
+    """
 window.__bench = {raf: 0, imgs: 0, longMs: 0, keys: []};
 (function frame() { requestAnimationFrame(() => { window.__bench.raf++; frame(); }); })();
 new PerformanceObserver(list => {
@@ -53,16 +62,12 @@ new MutationObserver(records => {
     else for (const m of n.querySelectorAll('img, canvas')) count(m);
   }
 }).observe(document, {childList: true, subtree: true});
-// Key press to paint: from the keydown's timestamp to a task queued right after the
-// next frame's rendering steps.
+// Key press to paint, in the panel.
 document.addEventListener('keydown', e => {
   if (!e.target.closest || !e.target.closest('.wsecho-panel')) return;
-  const t0 = e.timeStamp;
-  requestAnimationFrame(() => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => window.__bench.keys.push(performance.now() - t0);
-    channel.port2.postMessage(0);
-  });
+  ("""
+    + TO_PAINT
+    + """)(e.timeStamp, ms => window.__bench.keys.push(ms));
 }, true);
 // Click to detail: from a click in the log to the frame after the detail view shows
 // the line the click selected (its facts name the selected sequence number).
@@ -80,13 +85,22 @@ new MutationObserver(() => {
   if (!facts || !facts.textContent.split(' · ').includes('#' + clicked.seq)) return;
   const t0 = clicked.t0;
   clicked = null;
-  requestAnimationFrame(() => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => window.__bench.clicks.push(performance.now() - t0);
-    channel.port2.postMessage(0);
-  });
+  ("""
+    + TO_PAINT
+    + """)(t0, ms => window.__bench.clicks.push(ms));
 }).observe(document, {subtree: true, childList: true, characterData: true});
 """
+)
+
+
+def press_key(cdp: Any, key: str) -> None:
+    """A key press (``x`` or ``Backspace``) as the browser's input layer delivers one
+    (CDP), without Playwright's actionability checks, whose scripts would count as the
+    page's work."""
+    code = {"x": ("KeyX", 88, "x"), "Backspace": ("Backspace", 8, "")}[key]
+    event = {"key": key, "code": code[0], "windowsVirtualKeyCode": code[1]}
+    cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": code[2], **event})
+    cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **event})
 
 
 class Browser:
@@ -133,12 +147,7 @@ class Browser:
         return heap, renderer_rss() / 1e6
 
     def press(self, key: str) -> None:
-        """A key press as the browser's input layer delivers one (CDP), without
-        Playwright's actionability checks, whose scripts would count as the page's work."""
-        code = {"x": ("KeyX", 88, "x"), "Backspace": ("Backspace", 8, "")}[key]
-        event = {"key": key, "code": code[0], "windowsVirtualKeyCode": code[1]}
-        self.cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": code[2], **event})
-        self.cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **event})
+        press_key(self.cdp, key)
 
     def click_log(self, n: int) -> None:
         """A mouse click on a line of the log (CDP, like ``press``): one of two lines near its

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,10 +34,15 @@ class Phase:
 
     @property
     def key_p95(self) -> float | None:
-        if not self.keys:
-            return None
-        ordered = sorted(self.keys)
-        return ordered[math.ceil(0.95 * len(ordered)) - 1]
+        return p95(self.keys) if self.keys else None
+
+
+def p95(values: Sequence[float]) -> float:
+    """The 95th percentile of ``values`` by nearest rank (NaN for none)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[math.ceil(0.95 * len(ordered)) - 1]
 
 
 # Today's figures for the text flood (issue 10's table: 32% busy, 21% with a

@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.browser_page import TO_PAINT, press_key  # noqa: E402
+from benchmarks.browser_report import p95  # noqa: E402
 from benchmarks.log_colours import MOUNT, PAGE, alternately  # noqa: E402
 from wsecho_widget.ui import frontend  # noqa: E402
 
@@ -76,20 +78,17 @@ def sources(ref: str) -> tuple[str, str]:
 
 
 # An input beside the log, focused, and each key press's time to the next paint.
-KEYS = """() => {
+KEYS = (
+    """() => {
     const input = document.createElement("input");
     document.body.prepend(input);
     input.focus();
     window.__keys = [];
-    input.addEventListener("keydown", (e) => {
-        const t0 = e.timeStamp;
-        requestAnimationFrame(() => {
-            const channel = new MessageChannel();
-            channel.port1.onmessage = () => window.__keys.push(performance.now() - t0);
-            channel.port2.postMessage(0);
-        });
-    });
+    input.addEventListener("keydown", (e) => ("""
+    + TO_PAINT
+    + """)(e.timeStamp, (ms) => window.__keys.push(ms)));
 }"""
+)
 
 
 def one_run(
@@ -108,10 +107,8 @@ def one_run(
             f"args => {{ window.__shown = null; ({FEED})(args).then(n => {{ window.__shown = n; }}); }}",
             [source, seconds, pace, rate],
         )
-        event = {"key": "x", "code": "KeyX", "windowsVirtualKeyCode": 88}
         while page.evaluate("() => window.__shown") is None:
-            cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": "x", **event})
-            cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **event})
+            press_key(cdp, "x")
             time.sleep(0.05)
         after = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         shown = page.evaluate("() => window.__shown")
@@ -121,11 +118,6 @@ def one_run(
         return busy, list(page.evaluate("() => window.__keys"))
     finally:
         page.close()
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 def main() -> None:
