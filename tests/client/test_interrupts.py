@@ -182,6 +182,42 @@ def test_interrupting_await_receive_is_prompt_and_loses_nothing(kernel: Kernel) 
     assert kernel.run(NEXT_SEND_RECEIVE) == "('a', 'b', 0)"
 
 
+# SIGINT at the worst bytecode of the first wait in a kernel: inside nest-asyncio2's
+# patching of the loop's class, after `cls._run_once = _run_once` and before the
+# closure variable that method needs is bound. A line hook sends it there.
+INTERRUPT_WHILE_PATCHING = """
+import asyncio, inspect, os, signal, sys, nest_asyncio2
+assert not hasattr(type(asyncio.get_running_loop()), "_nest_patched")
+lines, first = inspect.getsourcelines(nest_asyncio2._patch_loop)
+at = first + next(i for i, text in enumerate(lines) if "cls._run_once = _run_once" in text) + 1
+def on_call(frame, event, arg):
+    return on_line if frame.f_code is nest_asyncio2._patch_loop.__code__ else None
+def on_line(frame, event, arg):
+    if frame.f_lineno == at:
+        sys.settrace(None)
+        frame.f_trace = None
+        os.kill(os.getpid(), signal.SIGINT)
+    return on_line
+sys.settrace(on_call)
+try:
+    s.wait_for_reply(timeout=None)
+finally:
+    sys.settrace(None)
+"""
+
+
+def test_an_interrupt_while_the_first_wait_patches_the_loop_leaves_the_kernel_working(kernel: Kernel) -> None:
+    """Found by CI (a hung cell in this file's flood test, 1 run in 40 under load here):
+    a SIGINT during the first ``wait_for_reply``'s ``nest_asyncio2.apply`` left the loop's
+    class half patched, and its next turn raised NameError (``curr_tasks``): the kernel's
+    loop died. ``run_nested`` now installs its handler before patching."""
+    kernel.run(SESSION)
+    out = kernel.finish(kernel.start(INTERRUPT_WHILE_PATCHING), timeout=30)
+    assert (out["status"], out["ename"]) == ("error", "KeyboardInterrupt")
+    assert kernel.run(NEXT_SEND_RECEIVE, timeout=30) == "('a', 'b', 0)"
+    assert kernel.run("hasattr(type(asyncio.get_running_loop()), '_nest_patched')") == "True"
+
+
 def test_interrupting_a_busy_cell_during_a_flood_loses_nothing(kernel: Kernel, flood_url: str) -> None:
     kernel.run(f"from wsecho_widget import Session\ns = Session({flood_url!r}, history_limit=200_000)\n")
     kernel.run(f"await s.connect()\ns.send('flood {FLOOD}')\nimport asyncio\nawait asyncio.sleep(0.02)")

@@ -166,19 +166,21 @@ def run_nested(
     task has its result (up to the return), ``undo(result)`` gives the result back
     (a message: first in line) before KeyboardInterrupt is raised.
     """
-    if loop.is_running():
-        import nest_asyncio2
-
-        nest_asyncio2.apply(loop)
-    interrupts = _Interrupts(loop)
     # The handler goes in first: an interrupt just after create_task would leave a task
-    # behind that takes the next message for nobody.
+    # behind that takes the next message for nobody, and one while nest-asyncio2 patches
+    # the loop's class would leave it half patched (its next turn raises NameError: a
+    # dead kernel).
     try:
+        interrupts = _Interrupts(loop)
         previous = _swap_sigint(interrupts)
     except BaseException:
         coro.close()  # never started: it took nothing
         raise
     try:
+        if loop.is_running():
+            import nest_asyncio2
+
+            nest_asyncio2.apply(loop)
         task: asyncio.Task[T] = loop.create_task(coro)
         interrupts.task = task
         if interrupts.seen:
