@@ -218,6 +218,38 @@ def test_an_interrupt_while_the_first_wait_patches_the_loop_leaves_the_kernel_wo
     assert kernel.run("hasattr(type(asyncio.get_running_loop()), '_nest_patched')") == "True"
 
 
+# SIGINT as the wait's task is let go: Python's Task.__del__ (nest-asyncio2 makes tasks
+# Python ones) runs then, and an exception raised inside a __del__ is ignored.
+INTERRUPT_AS_THE_TASK_GOES = """
+import asyncio, os, signal, sys
+s.send("x")
+def on_call(frame, event, arg):
+    if frame.f_code is asyncio.tasks._PyTask.__del__.__code__:
+        if getattr(frame.f_locals["self"].get_coro(), "__qualname__", "") == "Inbox.receive":
+            sys.settrace(None)
+            os.kill(os.getpid(), signal.SIGINT)
+    return None
+sys.settrace(on_call)
+try:
+    s.wait_for_reply(timeout=5)
+finally:
+    sys.settrace(None)
+"""
+
+
+def test_an_interrupt_as_a_wait_lets_its_task_go_is_not_lost(kernel: Kernel) -> None:
+    """Found by stressing the flood test above (1 hang in 20 runs under load): a SIGINT that
+    Python handled inside the finished task's ``__del__``, as ``run_nested`` returned, was
+    "ignored" there, and the cell waited on for good. The task now goes before the
+    cell's handler is back; the message the wait took is given back."""
+    kernel.run(SESSION)
+    kernel.run("s.send('warm-up')\ns.wait_for_reply(timeout=5).data")  # nest-asyncio2 applied
+    out = kernel.finish(kernel.start(INTERRUPT_AS_THE_TASK_GOES), timeout=30)
+    assert (out["status"], out["ename"]) == ("error", "KeyboardInterrupt")
+    assert kernel.run("(await s.receive(timeout=5)).data") == "'x'"
+    assert kernel.run(NEXT_SEND_RECEIVE) == "('a', 'b', 0)"
+
+
 def test_interrupting_a_busy_cell_during_a_flood_loses_nothing(kernel: Kernel, flood_url: str) -> None:
     kernel.run(f"from wsecho_widget import Session\ns = Session({flood_url!r}, history_limit=200_000)\n")
     kernel.run(f"await s.connect()\ns.send('flood {FLOOD}')\nimport asyncio\nawait asyncio.sleep(0.02)")

@@ -192,6 +192,11 @@ def run_nested(
         if _restore_sigint(previous) or interrupts.seen:
             raise KeyboardInterrupt from None
         raise
+    # Let the task go while our handler is in. nest-asyncio2's tasks are Python ones, and
+    # their __del__ would run at this frame's exit: an interrupt handled inside a __del__
+    # is lost ("Exception ignored"), and the cell waits on.
+    del task
+    interrupts.task = None
     # The result is ours: an interrupt until it is returned gives it back. (The handler
     # is put back before `seen` is read: an interrupt meanwhile still counts.)
     if _restore_sigint(previous) or interrupts.seen:
