@@ -87,7 +87,7 @@ async def test_a_flood_arrives_complete_in_order_and_renders_in_few_updates(floo
     panel = WebSocketPanel(flood_url, history_limit=30_000)
     try:
         await panel.ready
-        interval = panel.log_view.interval
+        interval = panel.log_view.pace.interval
         outputs = Counting(panel.output)
         stats = Counter(panel.stats_label, "value")
         loop = asyncio.get_running_loop()
@@ -182,7 +182,7 @@ async def test_a_burst_of_sends_updates_the_stats_at_the_render_pace(flood_url: 
         )
         await wait_for(lambda: not panel.log_view.scheduled, what="the last render")
         elapsed = loop.time() - start
-        assert stats.count <= elapsed / panel.log_view.interval + 3, (stats.count, elapsed)
+        assert stats.count <= elapsed / panel.log_view.pace.interval + 3, (stats.count, elapsed)
         assert "sent 1,000" in panel.stats_label.value and "received 1,000" in panel.stats_label.value
     finally:
         panel.close()
@@ -376,7 +376,7 @@ async def test_in_a_kernel_pictures_go_once_as_binary_and_floods_in_few_updates(
             "while flooding.messages.totals.received_messages < 20000: await asyncio.sleep(0.005)\n"
             "while flooding.log_view.scheduled: await asyncio.sleep(0.01)\n"
             "_result = {'seconds': time.perf_counter() - start, 'output': flooding.output.model_id,\n"
-            "           'interval': flooding.log_view.interval, 'limit': flooding.log_view.limit}\n"
+            "           'interval': flooding.log_view.pace.interval, 'limit': flooding.log_view.limit}\n"
             "flooding.close()",
             flooded,
         )

@@ -77,14 +77,14 @@ async def test_a_steady_feed_is_rendered_at_the_steady_pace() -> None:
     # 200 messages a second for 3 s: 20 renders a second for the first second, then 5
     # a second (4 x interval); every message still reaches the page, in order.
     log = view(interval=0.05)
-    assert (log.steady_interval, log.steady_after) == (0.2, 1.0)
+    assert (log.pace.steady_interval, log.pace.steady_after) == (0.2, 1.0)
     mirror = page(log.widget)
     loop = asyncio.get_running_loop()
     start = loop.time()
     for n in range(600):
         log.add(received(f"m{n}"))
         await asyncio.sleep(start + (n + 1) / 200 - loop.time())
-    assert log.steady
+    assert log.pace.steady
     await wait_for(lambda: not log.scheduled, what="the last render")
     times = list(mirror.times)
     first = [t for t in times if t - start < 1.0]
@@ -96,7 +96,7 @@ async def test_a_steady_feed_is_rendered_at_the_steady_pace() -> None:
     assert [line.split("← ")[1] for line in lines] == [f"m{n}" for n in range(400, 600)]
     # A quiet spell of one steady pace: the next message is shown at once, at the fast pace.
     await asyncio.sleep(0.25)
-    assert not log.steady
+    assert not log.pace.steady
     sent = loop.time()
     log.add(received("reply"))
     await wait_for(lambda: len(mirror.times) == len(times) + 1, what="the reply")
@@ -108,7 +108,7 @@ async def test_a_steady_feed_is_rendered_at_the_steady_pace() -> None:
 async def test_media_are_rendered_at_their_own_slower_pace() -> None:
     # 30 pictures a second for 1 s: renders that carry pictures come at most once per
     # media_interval (the first at once); text alone keeps the text interval.
-    assert view(interval=0.05).media_interval == 0.25  # 5 x interval by default
+    assert view(interval=0.05).pace.media_interval == 0.25  # 5 x interval by default
     log = view(interval=0.02, media_interval=0.2, image_limit=50)
     mirror = page(log.widget)
     png = make_png()

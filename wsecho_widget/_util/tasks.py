@@ -177,15 +177,7 @@ def run_nested(
         coro.close()  # never started: it took nothing
         raise
     try:
-        if loop.is_running():
-            import nest_asyncio2
-
-            nest_asyncio2.apply(loop)
-        task: asyncio.Task[T] = loop.create_task(coro)
-        interrupts.task = task
-        if interrupts.seen:
-            task.cancel()
-        result = loop.run_until_complete(task)
+        result = loop.run_until_complete(_start(loop, coro, interrupts))
     except BaseException:
         _leave_nothing(coro, interrupts.task, undo)
         # Put the handler back first, then look: it may raise for an interrupt just now.
@@ -195,7 +187,6 @@ def run_nested(
     # Let the task go while our handler is in. nest-asyncio2's tasks are Python ones, and
     # their __del__ would run at this frame's exit: an interrupt handled inside a __del__
     # is lost ("Exception ignored"), and the cell waits on.
-    del task
     interrupts.task = None
     # The result is ours: an interrupt until it is returned gives it back. (The handler
     # is put back before `seen` is read: an interrupt meanwhile still counts.)
@@ -204,6 +195,21 @@ def run_nested(
             undo(result)
         raise KeyboardInterrupt
     return result
+
+
+def _start(
+    loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T], interrupts: _Interrupts
+) -> asyncio.Task[T]:
+    """Make a running loop re-entrant, then start ``coro`` (under run_nested's handler)."""
+    if loop.is_running():
+        import nest_asyncio2
+
+        nest_asyncio2.apply(loop)
+    task = loop.create_task(coro)
+    interrupts.task = task
+    if interrupts.seen:
+        task.cancel()
+    return task
 
 
 class _Interrupts:

@@ -1,8 +1,8 @@
 """The panel's log: renders messages into a :class:`LogWidget`, in batches.
 
 Messages wait in a bounded list and one render per ``interval`` (a throttle,
-leading and trailing; ``media_interval`` while a picture, sound or video waits)
-sends the page what changed, as one message: the new lines,
+leading and trailing; ``media_interval`` while a picture, sound or video waits:
+:mod:`wsecho_widget.ui._pace`) sends the page what changed, as one message: the new lines,
 each newly shown medium's bytes as a binary buffer (once: later renders never send
 them again), the media that left and how many old entries to drop. Only the newest
 ``limit`` entries are kept, ``image_limit`` of them with their picture, sound or
@@ -21,6 +21,7 @@ from typing import Any
 
 from wsecho_widget.model.media import MediaLimits, is_animated
 from wsecho_widget.model.message import Message
+from wsecho_widget.ui._pace import RenderPace
 from wsecho_widget.ui.logwidget import LogWidget
 from wsecho_widget.ui.render import render_line
 
@@ -55,21 +56,11 @@ class LogView:
     same pace. ``render`` makes an entry's text; ``show_pictures`` False shows media
     as text only (the hex view); ``live`` True leaves pictures to a live view.
 
-    A render that shows media costs the page far more than one of text (decoding,
-    layout and paint of the new pictures, on top of the message), so renders with
-    received media come at most once per ``media_interval`` (by default 5 x
-    ``interval``): a stream of 30 pictures a second reaches the page in 4 messages a
-    second, not 20. So do their lines when the pictures go to the live view or the
-    hex view instead (a camera's log lines need no 20 updates a second). The first
-    medium after a quiet spell is shown at once; text alone keeps the faster
-    ``interval``.
-
-    A steady feed (renders held back by the throttle for ``steady_after`` seconds
-    without a quiet spell) is rendered every ``steady_interval`` (by default 4 x
-    ``interval``: 5 a second): each render costs the page a comm message, a layout
-    and a paint whatever its size, and the stats line follows each render. A quiet
-    spell of one pace brings back the faster ``interval`` (a reply after a quiet
-    moment is shown at once).
+    ``pace`` (a :class:`RenderPace`) says when: renders with received media at most
+    once per ``media_interval`` (by default 5 x ``interval``), also when the pictures go
+    to the live view or the hex view instead (a camera's log lines need no 20 updates a
+    second); a steady feed every ``steady_interval`` (by default 4 x ``interval``: 5 a
+    second; the stats line follows each render).
     """
 
     def __init__(
@@ -89,19 +80,20 @@ class LogView:
             media_interval = 5 * interval
         if steady_interval is None:
             steady_interval = 4 * interval
-        if limit < 1 or image_limit < 0 or min(interval, media_interval, steady_interval, steady_after) < 0:
-            raise ValueError("limit must be >= 1, image_limit, the intervals and steady_after >= 0")
+        if limit < 1 or image_limit < 0:
+            raise ValueError("limit must be >= 1, image_limit >= 0")
         self.loop = loop
+        self.pace = RenderPace(
+            loop,
+            self.flush,
+            interval=interval,
+            media_interval=media_interval,
+            steady_interval=steady_interval,
+            steady_after=steady_after,
+        )
         self.widget = LogWidget(self._snapshot_asked, self.text, layout={"flex": "0 0 auto"})
         self.limit = limit
         self.image_limit = image_limit
-        self.interval = interval
-        #: The least time between two renders that send media to the page.
-        self.media_interval = media_interval
-        #: The least time between two renders once a feed is steady.
-        self.steady_interval = steady_interval
-        #: How long the throttle must hold renders back before the feed counts as steady.
-        self.steady_after = steady_after
         self.on_flush = on_flush
         self.limits = limits if limits is not None else MediaLimits()
         self.flushes = 0
@@ -116,11 +108,6 @@ class LogView:
         self._media: deque[_Entry] = deque()  # entries whose medium is shown
         self._dropped: list[_Entry] = []  # shown media that left since the last render
         self._trimmed = 0  # entries the page has that left since the last render
-        self._handle: asyncio.TimerHandle | asyncio.Handle | None = None
-        self._last_flush = -1e9
-        self._last_media_flush = -1e9
-        self._media_waiting = False  # a pending message has a medium to show
-        self._flowing_since: float | None = None  # the throttle has held renders back since
 
     @property
     def entries(self) -> list[Message]:
@@ -135,7 +122,7 @@ class LogView:
     @property
     def scheduled(self) -> bool:
         """True while a render is due (messages wait, or the throttle holds them)."""
-        return self._handle is not None
+        return self.pace.scheduled
 
     def text(self) -> str:
         """The whole log's text as shown, oldest first."""
@@ -144,59 +131,16 @@ class LogView:
     def add(self, message: Message) -> None:
         """Queue a message for the next render (O(1); called once per message)."""
         self._pending.append(message)
-        self._queued(_media_type(message) is not None)
+        self.pace.queued(_media_type(message) is not None)
 
     def extend(self, messages: Sequence[Message]) -> None:
         """Queue a batch of messages for the next render."""
         self._pending.extend(messages)
-        self._queued(any(_media_type(m) is not None for m in messages))
-
-    def _queued(self, media: bool) -> None:
-        if media and not self._media_waiting:
-            self._media_waiting = True
-            if self._handle is not None:  # due at the text's pace: hold it for the media's
-                self._handle.cancel()
-                self._handle = None
-        if self._handle is None:
-            self._schedule()
-
-    @property
-    def steady(self) -> bool:
-        """True while a steady feed is rendered at ``steady_interval`` (not after a quiet spell)."""
-        since, now = self._flowing_since, self.loop.time()
-        if since is None or (now - self._last_flush >= self.steady_interval and self._handle is None):
-            return False
-        return now - since >= self.steady_after
-
-    def _schedule(self) -> None:
-        now = self.loop.time()
-        pace = self.steady_interval if self.steady else self.interval
-        due = self._last_flush + pace
-        if self._media_waiting:
-            due = max(due, self._last_media_flush + self.media_interval)
-        delay = due - now
-        if delay <= 0:
-            # Leading edge (a quiet spell): render on the next loop turn, batching
-            # what arrives in the same turn.
-            self._flowing_since = None
-            self._handle = self.loop.call_soon(self.flush)
-        else:
-            if self._flowing_since is None:
-                self._flowing_since = now
-            self._handle = self.loop.call_later(delay, self.flush)
-
-    def _cancel(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-        self._last_flush = self.loop.time()
-        if self._media_waiting:
-            self._media_waiting = False
-            self._last_media_flush = self._last_flush
+        self.pace.queued(any(_media_type(m) is not None for m in messages))
 
     def flush(self) -> None:
         """Render what is pending now, in one message to the page."""
-        self._cancel()
+        self.pace.done()
         if not self._pending:
             return
         pending, self._pending = self._pending, deque(maxlen=self.limit)
@@ -304,7 +248,7 @@ class LogView:
         ``render``, ``show_pictures`` and ``live``. Media still shown keep their
         element in the page (their bytes are not sent again); the others are let go.
         """
-        self._cancel()
+        self.pace.done()
         self._pending.clear()
         shown: deque[Message] = deque(messages, maxlen=self.limit)
         before = {entry.message.seq for entry in self._media if entry.page}
@@ -335,7 +279,7 @@ class LogView:
 
     def close(self) -> None:
         """Stop rendering and close the widget (the page lets go of every medium)."""
-        self._cancel()
+        self.pace.done()
         self._pending.clear()
         self._entries.clear()
         self._media.clear()
