@@ -10,6 +10,10 @@ message, and every message must be somewhere: returned, or still unread.
 from __future__ import annotations
 
 import asyncio
+import os
+import queue
+import signal
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -38,6 +42,12 @@ class Kernel:
         self.client: BlockingKernelClient = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
+        # A hung cell says where the kernel's main thread waits (SIGUSR1: faulthandler).
+        handle, self.stacks = tempfile.mkstemp(prefix="kernel-stacks-", suffix=".txt")
+        os.close(handle)
+        self.run(
+            f"import faulthandler, signal\nfaulthandler.register(signal.SIGUSR1, open({self.stacks!r}, 'w'))"
+        )
 
     def start(self, code: str) -> str:
         return str(self.client.execute(code))
@@ -47,7 +57,7 @@ class Kernel:
         out: dict[str, Any] = {"result": None, "stdout": "", "ename": None}
         deadline = time.monotonic() + timeout
         while True:
-            msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            msg = self.next_iopub(deadline, f"the cell did not end within {timeout:g} s")
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
@@ -59,10 +69,34 @@ class Kernel:
                 out["ename"] = content["ename"]
             elif kind == "status" and content["execution_state"] == "idle":
                 break
-        while (reply := self.client.get_shell_msg(timeout=timeout))["parent_header"].get("msg_id") != msg_id:
+        while (reply := self.next_reply(timeout))["parent_header"].get("msg_id") != msg_id:
             pass  # a reply to an earlier request (wait_for_ready sends kernel_info requests)
         out["status"] = reply["content"]["status"]
         return out
+
+    def next_iopub(self, deadline: float, what: str) -> dict[str, Any]:
+        """The next IOPub message; past ``deadline``, a failure with the kernel's main stack."""
+        try:
+            return self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            raise self.stuck(what) from None
+
+    def next_reply(self, timeout: float) -> dict[str, Any]:
+        try:
+            return self.client.get_shell_msg(timeout=timeout)
+        except queue.Empty:
+            raise self.stuck(f"no reply within {timeout:g} s") from None
+
+    def stuck(self, what: str) -> AssertionError:
+        """``what`` went wrong, and where the kernel's main thread is now (faulthandler's dump)."""
+        if not self.manager.is_alive():
+            return AssertionError(f"{what}; the kernel's process has ended")
+        os.kill(self.manager.provisioner.process.pid, signal.SIGUSR1)  # type: ignore[union-attr]
+        time.sleep(1)
+        with open(self.stacks) as dump:
+            stacks = dump.read().split("\n\n")
+        main = next((stack for stack in stacks if "kernelapp.py" in stack), "(no dump)")
+        return AssertionError(f"{what}; the kernel's main thread:\n{main}")
 
     def run(self, code: str, timeout: float = 60) -> Any:
         """Run a cell that must succeed; its result as text."""
@@ -76,7 +110,7 @@ class Kernel:
         msg_id = self.start(code)
         deadline = time.monotonic() + 30
         while True:
-            msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            msg = self.next_iopub(deadline, "the cell did not print 'waiting' within 30 s")
             if (
                 msg["parent_header"].get("msg_id") == msg_id
                 and msg["msg_type"] == "stream"
@@ -93,6 +127,7 @@ class Kernel:
     def close(self) -> None:
         self.client.stop_channels()
         self.manager.shutdown_kernel(now=True)
+        os.unlink(self.stacks)
 
 
 @pytest.fixture
