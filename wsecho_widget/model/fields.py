@@ -130,9 +130,9 @@ class Fields:
     """What to read from each message: ``paths`` (or one callable), ``x``, ``by``.
 
     ``points(message, obj)`` returns ``[(line, x, y), ...]``; ``obj`` is the
-    message's parsed JSON (:func:`parse_json`), or what ``read(message, obj)``
-    makes of it. x is the receive time (seconds since the epoch) unless ``x``
-    names a path.
+    message's parsed JSON (:func:`parse_json`) or a protocol's own parse of it, and
+    ``read(message, obj)`` (when given) says what the paths read in it. x is the
+    receive time (seconds since the epoch) unless ``x`` names a path.
     """
 
     fields: Sequence[Field]

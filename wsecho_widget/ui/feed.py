@@ -165,7 +165,8 @@ class FeedMixin:
         if any(user.closed for user in users):  # a series closed by its reader: forget it
             for user in [u for u in users if u.closed]:
                 self._feed_forget(user)
-        parsed = [(message, parse_json(message)) for message in messages]
+        parse = self._feed_parse
+        parsed = [(message, parse(message)) for message in messages]
         for user in users:
             user.add(parsed)
 
@@ -238,6 +239,12 @@ class FeedMixin:
         stream = SeriesStream(self._feed_loop, spec, window=window, interval=interval)
         self._feed_users.append(stream)
         return stream
+
+    @staticmethod
+    def _feed_parse(message: Message) -> Any:
+        """A received frame parsed once for every chart and series: its JSON here (a
+        protocol panel parses its own way; ``Fields.read`` then gets this)."""
+        return parse_json(message)
 
     def _feed_fields(
         self, fields: Sequence[Field], *, x: str | None, by: str | None, event: str | None

@@ -173,13 +173,18 @@ class SocketIOPanel(ProtocolPanel):
         """Paths read an event's first argument (``chart("$.price", event="tick")``); frames
         that are not events (heartbeats, acks) or not ``event`` are passed over."""
 
-        def read(message: Message, _: Any) -> Any:
-            found = socketio_event_args(message)
+        def read(message: Message, found: Any) -> Any:
             if found is None or (event is not None and found[0] != event):
                 return PASS
             return found[1][0] if found[1] else None  # no argument: a value missing
 
         return Fields(list(fields), x=x, by=by, read=read)
+
+    @staticmethod
+    def _feed_parse(message: Message) -> Any:
+        """An event's name and arguments (None for other frames), parsed once for every
+        chart and series: a Socket.IO frame (``42[...]``) is not JSON by itself."""
+        return socketio_event_args(message)
 
     def _emit_now(self, event: str, args: list[Any]) -> None:
         if self.ack_box.value:
