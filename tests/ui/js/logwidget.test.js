@@ -173,3 +173,47 @@ test("a flood's or a media stream's lines get their colour when it stops; a few 
     globalThis.CSS = had;
   }
 });
+
+test("scrolling during a flood leaves its pace alone: the next update still waits", async () => {
+  const { FLOOD_GAP, STILL } = await import("../../../wsecho_widget/ui/js/logwidget.js");
+  globalThis.Highlight = class extends Set {};
+  const had = globalThis.CSS;
+  globalThis.CSS = { highlights: new Map() };
+  const hadFrame = globalThis.requestAnimationFrame;
+  mock.timers.enable({ apis: ["setTimeout"] });
+  globalThis.requestAnimationFrame = (f) => setTimeout(f, 1);
+  let clock = 0;
+  page.now = () => clock;
+  try {
+    const lines = (from, count) =>
+      Array.from({ length: count }, (_, i) => ({ seq: from + i, text: `12:00:00.000 ← in ${from + i}\n` }));
+    const coloured = () => page.list.entries.filter((entry) => entry.head !== null).map((entry) => entry.seq);
+    model.deliver({ kind: "reset", token: page.token, entries: [] });
+    model.deliver({ kind: "update", append: lines(0, 200), trim: 0 });
+    clock += FLOOD_GAP / 2;
+    model.deliver({ kind: "update", append: lines(200, 200), trim: 200 }); // a flood's: waits
+    page.el.closest(".wsecho-log").dispatchEvent(new Event("scroll"));
+    mock.timers.tick(1); // the scroll's frame colours what is there
+    assert.equal(coloured().at(-1), 399);
+    clock += FLOOD_GAP / 2;
+    model.deliver({ kind: "update", append: lines(400, 200), trim: 200 });
+    assert.deepEqual(coloured(), []); // still the flood's pace: plain for now
+    mock.timers.tick(STILL);
+    assert.equal(coloured().at(-1), 599);
+    clock += FLOOD_GAP / 2;
+    model.deliver({ kind: "update", append: lines(600, 200), trim: 200 }); // waits again
+    page.el.closest(".wsecho-log").dispatchEvent(new Event("scroll"));
+    mock.timers.tick(1);
+    let late = false;
+    page.list.colourNewest = () => (late = true);
+    page.dispose(); // the colouring it still had due goes with it
+    mock.timers.runAll();
+    assert.equal(late, false);
+  } finally {
+    page.dispose();
+    mock.timers.reset();
+    globalThis.requestAnimationFrame = hadFrame;
+    delete globalThis.Highlight;
+    globalThis.CSS = had;
+  }
+});

@@ -139,11 +139,6 @@ export class LogPage {
     this.colouring = true;
     requestAnimationFrame(() => {
       this.colouring = false;
-    /** the clock of paceColour (a test's own) */
-    this.now = () => performance.now();
-    this.updated = -Infinity;
-    /** @type {ReturnType<typeof setTimeout>|undefined} */
-    this.still = undefined;
       this.list.colour(0);
     });
   }
